@@ -1,0 +1,55 @@
+-- Raw layer: what sources said, append-only. Loaded from the landing zone by the loader.
+
+-- grain: one row per (source, source_id, content_hash) — a posting version as fetched.
+create table if not exists raw.postings (
+    posting_key         varchar not null,   -- source || ':' || source_id
+    source              varchar not null,
+    source_id           varchar not null,
+    content_hash        varchar not null,   -- hash of the canonical fields (fetch bookkeeping excluded)
+    board               varchar,
+    title               varchar,
+    company             varchar,
+    url                 varchar,
+    location_text       varchar,
+    country             varchar,
+    remote              boolean,
+    work_mode           varchar,
+    employment_type     varchar,
+    description         varchar,
+    posted_at           timestamptz,
+    posted_at_precision varchar,
+    pay_min             double,
+    pay_max             double,
+    pay_currency        varchar,
+    pay_period          varchar,
+    pay_text            varchar,
+    pay_is_estimate     boolean,
+    raw_ref             varchar,            -- landing file path + '#' + pointer into the payload
+    fetched_at          timestamptz,
+    extra               json,
+    landing_file        varchar not null,
+    run_date            date not null,
+    loaded_at           timestamptz not null default current_timestamp
+);
+
+-- grain: one row per (posting, landing file) — every time a listing showed the posting.
+create table if not exists raw.sightings (
+    source       varchar not null,
+    source_id    varchar not null,
+    board        varchar,
+    content_hash varchar not null,
+    seen_at      timestamptz not null,
+    run_date     date not null,
+    landing_file varchar not null
+);
+
+-- grain: one row per landed payload that lists postings of a board.
+create table if not exists raw.listings (
+    source           varchar not null,
+    board            varchar,
+    fetched_at       timestamptz not null,
+    run_date         date not null,
+    complete_listing boolean not null,
+    postings         integer not null,
+    landing_file     varchar not null
+);

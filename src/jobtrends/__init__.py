@@ -1,0 +1,3 @@
+"""jobtrends: reproducible AI job-market numbers from public job postings."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,67 @@
+"""``jobtrends normalize titles|salary|skills`` and ``jobtrends eval titles|salary|skills LABELS``.
+
+Thin dispatch: the streaming normalisers and the evaluators live in :mod:`transform`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import sys
+from pathlib import Path
+
+from jobtrends.errors import UserError
+
+_NORMALIZERS = {
+    "titles": ("transform.titles", "normalize_titles_stream"),
+    "salary": ("transform.salary", "normalize_salary_stream"),
+    "skills": ("transform.skills", "normalize_skills_stream"),
+}
+_EVALUATORS = {
+    "titles": "transform.eval_titles",
+    "salary": "transform.eval_salary",
+    "skills": "transform.eval_skills",
+}
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "normalize",
+        help="normalise titles, pay texts or skill texts from stdin to JSON Lines on stdout",
+        description="Read stdin, write one JSON object per input line, in input order.",
+    )
+    p.add_argument("what", choices=sorted(_NORMALIZERS), help="titles | salary | skills")
+    p.set_defaults(handler=_normalize)
+
+    e = sub.add_parser(
+        "eval",
+        help="score a normaliser against a labelled file (per-class precision/recall/F1, worst misses)",
+    )
+    e.add_argument("what", choices=sorted(_EVALUATORS), help="titles | salary | skills")
+    e.add_argument("labels", type=Path, help="labelled file in the format of shared/labels/")
+    e.add_argument("--format", choices=("text", "json"), default="text")
+    e.add_argument("--misses", type=int, default=15, help="how many worst misses to list")
+    e.set_defaults(handler=_evaluate)
+
+
+def _normalize(args: argparse.Namespace) -> int:
+    module, func = _NORMALIZERS[args.what]
+    stream = getattr(importlib.import_module(module), func)
+    out = sys.stdout
+    for record in stream(line.rstrip("\r\n") for line in sys.stdin):
+        out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    out.flush()
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    if not args.labels.exists():
+        raise UserError(f"labels file not found: {args.labels}")
+    module = importlib.import_module(_EVALUATORS[args.what])
+    report = module.evaluate(args.labels)
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.render(max_misses=args.misses))
+    return 0

@@ -1,0 +1,5 @@
+"""Errors meant for the person at the terminal (printed as one line, exit code 2)."""
+
+
+class UserError(RuntimeError):
+    """Bad input or a state the user can fix; the message says how."""

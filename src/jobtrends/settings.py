@@ -1,0 +1,63 @@
+"""Settings: one place, environment overrides (``JOBTRENDS_*``), sensible local defaults.
+
+Airflow deployments set the same variables (see ``.env.example``); DAGs may also pass values
+from Airflow Variables/Connections into :func:`load_settings` overrides.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+PROJECT_ROOT = Path(os.environ.get("JOBTRENDS_PROJECT_ROOT", Path(__file__).resolve().parents[2]))
+
+
+def _env_path(name: str, default: Path) -> Path:
+    value = os.environ.get(name)
+    return Path(value).expanduser() if value else default
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Paths and knobs for one pipeline invocation."""
+
+    data_dir: Path
+    warehouse_path: Path
+    landing_dir: Path
+    export_dir: Path
+    docs_dir: Path
+    sources_file: Path
+    sql_dir: Path = PROJECT_ROOT / "sql"
+    expectations_dir: Path = PROJECT_ROOT / "expectations"
+    user_agent: str = "jobtrends/0.1 (+https://github.com/jobtrends/jobtrends; open-source job-market research)"
+    http_timeout_s: float = 20.0
+    http_max_retries: int = 4
+    http_max_bytes: int = 50_000_000
+    http_rate_per_host_s: float = 1.0
+    min_base: int = 30
+    usajobs_api_key: str | None = None
+    usajobs_email: str | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def with_overrides(self, **kwargs: object) -> Settings:
+        return replace(self, **kwargs)  # type: ignore[arg-type]
+
+
+def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Settings:
+    """Build settings from the environment; ``data_dir`` moves every default path under it."""
+    base = Path(data_dir).expanduser() if data_dir else _env_path("JOBTRENDS_DATA_DIR", PROJECT_ROOT / "data")
+    settings = Settings(
+        data_dir=base,
+        warehouse_path=_env_path("JOBTRENDS_WAREHOUSE", base / "warehouse.duckdb") if not data_dir
+        else base / "warehouse.duckdb",
+        landing_dir=_env_path("JOBTRENDS_LANDING_DIR", base / "landing") if not data_dir else base / "landing",
+        export_dir=_env_path("JOBTRENDS_EXPORT_DIR", base / "exports") if not data_dir else base / "exports",
+        docs_dir=_env_path("JOBTRENDS_DOCS_DIR", base / "docs") if not data_dir else base / "docs",
+        sources_file=_env_path("JOBTRENDS_SOURCES_FILE", PROJECT_ROOT / "config" / "sources.yaml"),
+        user_agent=os.environ.get("JOBTRENDS_USER_AGENT", Settings.user_agent),
+        min_base=int(os.environ.get("JOBTRENDS_MIN_BASE", Settings.min_base)),
+        usajobs_api_key=os.environ.get("USAJOBS_API_KEY") or None,
+        usajobs_email=os.environ.get("USAJOBS_EMAIL") or None,
+    )
+    return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]
