@@ -36,6 +36,10 @@ class Settings:
     http_max_bytes: int = 50_000_000
     http_rate_per_host_s: float = 1.0
     min_base: int = 30
+    sample: bool = False
+    """Offline mode: sources are the synthetic sample's, served by an in-process transport."""
+    sample_seed: int = 7
+    sample_scale: float = 1.0
     usajobs_api_key: str | None = None
     usajobs_email: str | None = None
     extra: dict[str, str] = field(default_factory=dict)
@@ -45,18 +49,29 @@ class Settings:
 
 
 def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Settings:
-    """Build settings from the environment; ``data_dir`` moves every default path under it."""
-    base = Path(data_dir).expanduser() if data_dir else _env_path("JOBTRENDS_DATA_DIR", PROJECT_ROOT / "data")
+    """Build settings from the environment.
+
+    An explicit ``data_dir`` (the CLI's ``--data-dir``) puts every path under it and beats the
+    per-path environment variables; otherwise ``JOBTRENDS_DATA_DIR`` and the per-path variables apply.
+    """
+    explicit = data_dir is not None
+    base = Path(data_dir).expanduser() if explicit else _env_path("JOBTRENDS_DATA_DIR", PROJECT_ROOT / "data")
+
+    def path(env: str, default: Path) -> Path:
+        return default if explicit else _env_path(env, default)
+
     settings = Settings(
         data_dir=base,
-        warehouse_path=_env_path("JOBTRENDS_WAREHOUSE", base / "warehouse.duckdb") if not data_dir
-        else base / "warehouse.duckdb",
-        landing_dir=_env_path("JOBTRENDS_LANDING_DIR", base / "landing") if not data_dir else base / "landing",
-        export_dir=_env_path("JOBTRENDS_EXPORT_DIR", base / "exports") if not data_dir else base / "exports",
-        docs_dir=_env_path("JOBTRENDS_DOCS_DIR", base / "docs") if not data_dir else base / "docs",
+        warehouse_path=path("JOBTRENDS_WAREHOUSE", base / "warehouse.duckdb"),
+        landing_dir=path("JOBTRENDS_LANDING_DIR", base / "landing"),
+        export_dir=path("JOBTRENDS_EXPORT_DIR", base / "exports"),
+        docs_dir=path("JOBTRENDS_DOCS_DIR", base / "docs"),
         sources_file=_env_path("JOBTRENDS_SOURCES_FILE", PROJECT_ROOT / "config" / "sources.yaml"),
         user_agent=os.environ.get("JOBTRENDS_USER_AGENT", Settings.user_agent),
         min_base=int(os.environ.get("JOBTRENDS_MIN_BASE", Settings.min_base)),
+        sample=os.environ.get("JOBTRENDS_SAMPLE", "") in {"1", "true", "yes"},
+        sample_seed=int(os.environ.get("JOBTRENDS_SAMPLE_SEED", Settings.sample_seed)),
+        sample_scale=float(os.environ.get("JOBTRENDS_SAMPLE_SCALE", Settings.sample_scale)),
         usajobs_api_key=os.environ.get("USAJOBS_API_KEY") or None,
         usajobs_email=os.environ.get("USAJOBS_EMAIL") or None,
     )

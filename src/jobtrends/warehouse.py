@@ -199,3 +199,280 @@ def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, 
     ).fetchone()
     assert row is not None
     return int(row[0]), str(row[1])
+
+
+# ----------------------------------------------------------------------------- loader helpers
+
+RAW_POSTING_TYPES: dict[str, str] = {
+    "source": "varchar",
+    "source_id": "varchar",
+    "board": "varchar",
+    "title": "varchar",
+    "company": "varchar",
+    "url": "varchar",
+    "location_text": "varchar",
+    "country": "varchar",
+    "remote": "boolean",
+    "work_mode": "varchar",
+    "employment_type": "varchar",
+    "description": "varchar",
+    "posted_at": "timestamptz",
+    "posted_at_precision": "varchar",
+    "pay_min": "double",
+    "pay_max": "double",
+    "pay_currency": "varchar",
+    "pay_period": "varchar",
+    "pay_text": "varchar",
+    "pay_is_estimate": "boolean",
+    "raw_ref": "varchar",
+    "fetched_at": "timestamptz",
+    "extra": "json",
+}
+_CONTENT_FIELDS = [c for c in RAW_POSTING_TYPES if c not in {"raw_ref", "fetched_at"}]
+
+
+def loaded_landing_files(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select landing_file from ops.landing_files").fetchall()}
+
+
+def loaded_run_records(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {r[0] for r in con.execute("select record_file from ops.source_runs").fetchall()}
+
+
+def insert_raw_postings(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    """Append posting versions not already present (same source, id and content hash); return how many."""
+    if table.num_rows == 0:
+        return 0
+    con.register("_jt_postings", table)
+    try:
+        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        before = _count(con, "raw.postings")
+        con.execute(
+            f"""
+            insert into raw.postings ({cols})
+            select {cols} from (
+                select *, row_number() over (partition by source, source_id, content_hash) as _n
+                from _jt_postings
+            ) as incoming
+            where _n = 1 and not exists (
+                select 1 from raw.postings as p
+                where p.source = incoming.source and p.source_id = incoming.source_id
+                  and p.content_hash = incoming.content_hash
+            )
+            """
+        )
+        return _count(con, "raw.postings") - before
+    finally:
+        con.unregister("_jt_postings")
+
+
+def insert_sightings_and_listing(con: duckdb.DuckDBPyConnection, table: pa.Table, meta: Any, landing_file: str) -> None:
+    """Record that this landing file showed these postings (lifecycle input), and the listing itself."""
+    con.register("_jt_seen", table.select(["source", "source_id", "board", "content_hash", "fetched_at", "run_date"]))
+    try:
+        con.execute(
+            """
+            insert into raw.sightings
+            select distinct source, source_id, board, content_hash, fetched_at, run_date, ?
+            from _jt_seen
+            """,
+            [landing_file],
+        )
+    finally:
+        con.unregister("_jt_seen")
+    con.execute(
+        "insert into raw.listings values (?, ?, ?, ?, ?, ?, ?)",
+        [meta.source, meta.board, meta.fetched_at, meta.run_date, bool(meta.complete_listing), table.num_rows, landing_file],
+    )
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    cols = ("run_id", "stage", "source", "landing_file", "pointer", "posting_key", "check_name", "reason", "record")
+    if not rows:
+        return 0
+    con.executemany(
+        f"insert into ops.quarantine ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
+        [[r.get(c) for c in cols] for r in rows],
+    )
+    return len(rows)
+
+
+def record_landing_file(
+    con: duckdb.DuckDBPyConnection,
+    landing_file: str,
+    sha256: str,
+    source: str,
+    run_date: str,
+    postings: int,
+    errors: int,
+    status: str,
+    note: str | None,
+) -> None:
+    con.execute(
+        "insert or replace into ops.landing_files (landing_file, sha256, source, run_date, postings, errors, status, note)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [landing_file, sha256, source, run_date, postings, errors, status, note],
+    )
+
+
+def insert_source_runs(con: duckdb.DuckDBPyConnection, records: Sequence[dict[str, Any]]) -> int:
+    cols = [
+        "run_id", "source_name", "kind", "board", "started_at", "finished_at", "status", "http_status",
+        "postings_seen", "error", "flagged", "landing_files", "record_file",
+    ]
+    rows = []
+    for r in records:
+        row = [r.get(c) for c in cols]
+        row[0] = row[0] or Path(r["record_file"]).stem
+        row[10] = bool(row[10])
+        row[11] = [str(x) for x in (row[11] or [])]
+        rows.append(row)
+    if rows:
+        con.executemany(
+            f"insert or ignore into ops.source_runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", rows
+        )
+    return len(rows)
+
+
+def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    row = con.execute(f"select count(*) from {table}").fetchone()
+    return int(row[0]) if row else 0
+
+
+_READERS = {
+    "jsonl": "read_json(?, format = 'newline_delimited', maximum_object_size = 67108864)",
+    "ndjson": "read_json(?, format = 'newline_delimited', maximum_object_size = 67108864)",
+    "csv": "read_csv(?, header = true, all_varchar = true)",
+    "parquet": "read_parquet(?)",
+}
+
+
+def load_file_dump_native(
+    con: duckdb.DuckDBPyConnection, path: Path, meta: Any, sql_dir: Path
+) -> dict[str, int] | None:
+    """Load a file dump straight through DuckDB's readers, applying the column mapping in SQL.
+
+    Returns None when DuckDB cannot read the whole file (a truncated line, say): the caller then
+    falls back to the Python parser, which keeps every good record and quarantines the bad ones.
+    """
+    options = meta.options or {}
+    reader = _READERS[str(options["format"]).lower()]
+    try:
+        con.execute(f"create or replace temp table _jt_dump as select * from {reader}", [str(path)])
+    except duckdb.Error:
+        return None
+    try:
+        present = {r[0] for r in con.execute("describe _jt_dump").fetchall()}
+        mapping = options.get("mapping")
+        mapping = {} if mapping in (None, "identity") else dict(mapping)
+        default_source = str(options.get("source_name") or meta.board or "file")
+
+        def col(field: str) -> str:
+            name = mapping.get(field, field)
+            if name in present:
+                return f'try_cast("{name}" as {RAW_POSTING_TYPES[field]})'
+            if field == "source":
+                return f"'{default_source.replace(chr(39), '')}'"
+            return f"null::{RAW_POSTING_TYPES[field]}"
+
+        exprs = {field: col(field) for field in RAW_POSTING_TYPES}
+        exprs["raw_ref"] = f"'{str(path).replace(chr(39), '')}#' || (row_number() over ())::varchar"
+        exprs["fetched_at"] = f"coalesce({exprs['fetched_at']}, '{meta.fetched_at}'::timestamptz)"
+        exprs["source_id"] = f"coalesce({exprs['source_id']}, hash(to_json(d))::varchar)"
+        select = ",\n".join(f"{expr} as {field}" for field, expr in exprs.items())
+        con.execute(
+            f"""
+            create or replace temp table _jt_mapped as
+            select *, source || ':' || source_id as posting_key,
+                   hash({", ".join(_CONTENT_FIELDS)})::varchar as content_hash
+            from (select {select} from _jt_dump as d)
+            """
+        )
+        n_bad = _count(con, "_jt_mapped where title is null or trim(title) = ''")
+        if n_bad:
+            con.execute(
+                """
+                insert into ops.quarantine (stage, source, landing_file, pointer, check_name, reason, record)
+                select 'load', source, ?, raw_ref, 'title_present', 'posting has no title',
+                       left(to_json(m)::varchar, 20000)
+                from _jt_mapped as m where title is null or trim(title) = ''
+                """,
+                [str(path)],
+            )
+        con.execute("delete from _jt_mapped where title is null or trim(title) = ''")
+        cols = ", ".join(["posting_key", "content_hash", *RAW_POSTING_TYPES])
+        before = _count(con, "raw.postings")
+        con.execute(
+            f"""
+            insert into raw.postings ({cols}, landing_file, run_date)
+            select {cols}, ?, ? from _jt_mapped as m
+            where not exists (
+                select 1 from raw.postings as p
+                where p.source = m.source and p.source_id = m.source_id and p.content_hash = m.content_hash
+            )
+            """,
+            [str(path), meta.run_date],
+        )
+        new = _count(con, "raw.postings") - before
+        con.execute(
+            """
+            insert into raw.sightings
+            select source, source_id, board, content_hash, fetched_at, ?, ? from _jt_mapped
+            """,
+            [meta.run_date, str(path)],
+        )
+        good = _count(con, "_jt_mapped")
+        con.execute(
+            "insert into raw.listings values (?, ?, ?, ?, false, ?, ?)",
+            [meta.source, meta.board, meta.fetched_at, meta.run_date, good, str(path)],
+        )
+        status = "loaded" if good else ("failed" if n_bad else "empty")
+        record_landing_file(con, str(path), meta.sha256, meta.source, meta.run_date, good, n_bad, status, None)
+        return {"postings": good, "new_postings": new, "quarantined": n_bad}
+    finally:
+        con.execute("drop table if exists _jt_dump")
+        con.execute("drop table if exists _jt_mapped")
+
+
+# ----------------------------------------------------------------------------- normaliser I/O
+
+NORMALISER_INPUT = (
+    "posting_key", "content_hash", "title", "company", "description", "location_text", "country", "remote",
+    "work_mode", "pay_min", "pay_max", "pay_currency", "pay_period", "pay_text", "pay_is_estimate", "posted_at",
+)
+
+
+def _unnormalised_sql(columns: str) -> str:
+    return f"""
+        select {columns} from raw.postings as r
+        where not exists (
+            select 1 from normalised.postings as n
+            where n.posting_key = r.posting_key and n.content_hash = r.content_hash
+              and n.taxonomy_version = $version
+        )
+    """
+
+
+def count_unnormalised(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> int:
+    row = con.execute(f"select count(*) from ({_unnormalised_sql('1')})", {"version": taxonomy_version}).fetchone()
+    return int(row[0]) if row else 0
+
+
+def iter_unnormalised(
+    con: duckdb.DuckDBPyConnection, taxonomy_version: str, chunk_rows: int
+) -> Iterator[pa.Table]:
+    """Raw rows still to normalise, streamed as Arrow chunks.
+
+    Reads through a second cursor so the caller can insert results on ``con`` between chunks
+    (the reader keeps its snapshot from before those inserts).
+    """
+    cols = ", ".join(f"r.{c}" for c in NORMALISER_INPUT)
+    cursor = con.cursor()
+    try:
+        reader = cursor.execute(
+            _unnormalised_sql(cols) + " order by r.posting_key, r.content_hash", {"version": taxonomy_version}
+        ).fetch_record_batch(chunk_rows)
+        for batch in reader:
+            yield pa.Table.from_batches([batch])
+    finally:
+        cursor.close()

@@ -1,0 +1,52 @@
+# Two commands do the set-up: `make run` and `make test`. Both create .venv if it is missing.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+N ?= 1000000
+PYTEST_ARGS ?=
+
+.PHONY: install run test test-fast lint format bench airflow compose-check clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+## run: the whole pipeline, offline, on the bundled synthetic sample (warehouse in data/)
+run: $(STAMP)
+	$(BIN)/jobtrends run --sample
+
+## test: lint, then every test (unit, SQL, DAGs, end-to-end, acceptance, real scheduler)
+test: $(STAMP) lint
+	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+## test-fast: skip the real-scheduler test
+test-fast: $(STAMP)
+	$(BIN)/pytest -n 2 --dist loadgroup -m "not scheduler" $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## bench: speed targets (not part of `make test`); N=100000 for a quick run
+bench: $(STAMP)
+	$(BIN)/python -m jobtrends.bench --n $(N)
+
+## airflow: Airflow standalone (SQLite, LocalExecutor) with this project's DAGs
+airflow: $(STAMP)
+	bash scripts/airflow_standalone.sh
+
+## compose-check: validate docker-compose.yml (installs Debian's docker-compose if missing)
+compose-check:
+	bash scripts/check_compose.sh
+
+clean:
+	rm -rf data airflow_home .pytest_cache .ruff_cache

@@ -1,0 +1,422 @@
+"""Pipeline stages shared by the CLI and the Airflow DAGs.
+
+Each stage takes :class:`~jobtrends.settings.Settings` and returns a JSON-serialisable summary,
+so Airflow passes references (paths, counts) through XCom rather than data. Only :func:`load`,
+:func:`normalise` and :func:`build` write the warehouse; :func:`ingest_source` only writes landing
+files, so mapped fetch tasks can run in parallel.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import asdict
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pyarrow as pa
+
+from ingest.base import ParseContext, SourceSpec
+from ingest.landing import LandingFile, iter_landing, write_landing
+from ingest.models import POSTING_FIELDS
+from jobtrends import warehouse
+from jobtrends.errors import UserError
+from jobtrends.settings import Settings
+
+log = logging.getLogger("jobtrends.pipeline")
+
+RUNS_DIR = "_runs"
+NORMALISE_CHUNK_ROWS = 100_000
+NATIVE_FILE_FORMATS = {"jsonl", "ndjson", "csv", "parquet"}
+Progress = Callable[[str], None]
+
+
+def _quiet(_: str) -> None:
+    return None
+
+
+# ----------------------------------------------------------------------------- sources
+
+
+def _sample_world(settings: Settings) -> Any:
+    from jobtrends.sample import generate_world
+
+    return generate_world(seed=settings.sample_seed, scale=settings.sample_scale)
+
+
+def source_specs(settings: Settings) -> list[SourceSpec]:
+    """Enabled sources: the synthetic sample's in sample mode, else the sources file's."""
+    if settings.sample:
+        return list(_sample_world(settings).source_specs())
+    from ingest.config import load_sources
+
+    if not settings.sources_file.exists():
+        raise UserError(f"sources file not found: {settings.sources_file} (set JOBTRENDS_SOURCES_FILE)")
+    return [s for s in load_sources(settings.sources_file) if s.enabled]
+
+
+def list_sources(settings: Settings) -> list[str]:
+    return [spec.name for spec in source_specs(settings)]
+
+
+def _fixed_clock(as_of: date) -> Callable[[], datetime]:
+    # Sample snapshots are "fetched" at a fixed time of their date, so reruns are byte-identical.
+    stamp = datetime(as_of.year, as_of.month, as_of.day, 6, 0, tzinfo=UTC)
+    return lambda: stamp
+
+
+def ingest_source(
+    settings: Settings,
+    source_name: str,
+    run_date: date,
+    transport: httpx.BaseTransport | None = None,
+) -> dict[str, Any]:
+    """Fetch one configured source and land its payloads; never raises for a source failure."""
+    from ingest.runner import fetch_to_landing
+
+    specs = {spec.name: spec for spec in source_specs(settings)}
+    if source_name not in specs:
+        raise UserError(f"unknown source {source_name!r}; configured: {', '.join(sorted(specs)) or 'none'}")
+    clock = None
+    if settings.sample:
+        transport = transport or _sample_world(settings).transport(run_date)
+        clock = _fixed_clock(run_date)
+    record = fetch_to_landing(specs[source_name], settings, run_date, transport=transport, clock=clock)
+    return _record_dict(record)
+
+
+def _record_dict(record: Any) -> dict[str, Any]:
+    data = asdict(record) if not isinstance(record, dict) else dict(record)
+    return json.loads(json.dumps(data, default=str))
+
+
+def ingest(
+    settings: Settings,
+    run_date: date,
+    *,
+    transport: httpx.BaseTransport | None = None,
+    sources: Sequence[SourceSpec] | None = None,
+    progress: Progress = _quiet,
+) -> dict[str, Any]:
+    """Fetch every source (each isolated from the others) into the landing zone."""
+    from ingest.runner import fetch_to_landing
+
+    specs = list(sources) if sources is not None else source_specs(settings)
+    clock = None
+    if settings.sample:
+        transport = transport or _sample_world(settings).transport(run_date)
+        clock = _fixed_clock(run_date)
+    records = []
+    for i, spec in enumerate(specs, 1):
+        record = _record_dict(fetch_to_landing(spec, settings, run_date, transport=transport, clock=clock))
+        records.append(record)
+        progress(f"  [{i}/{len(specs)}] {spec.name}: {record.get('status')} ({record.get('postings_seen')} postings)")
+    failed = [r["source_name"] for r in records if r.get("status") == "failed"]
+    return {
+        "run_date": run_date.isoformat(),
+        "sources": len(records),
+        "failed": failed,
+        "postings_seen": sum(int(r.get("postings_seen") or 0) for r in records),
+    }
+
+
+def import_file(
+    settings: Settings,
+    path: str | Path,
+    mapping: dict[str, str] | None = None,
+    fmt: str | None = None,
+    run_date: date | None = None,
+    source_name: str | None = None,
+) -> dict[str, Any]:
+    """Land a file dump (CSV, JSON, JSONL, Parquet) unchanged, with the column mapping to read it."""
+    src = Path(path)
+    if not src.is_file():
+        raise UserError(f"no such file: {src}")
+    fmt = (fmt or src.suffix.lstrip(".")).lower()
+    if fmt not in {"csv", "json", "jsonl", "ndjson", "parquet"}:
+        raise UserError(f"unsupported file format {fmt!r} (csv, json, jsonl, parquet)")
+    run_date = run_date or date.today()
+    landed = write_landing(
+        settings.landing_dir,
+        "file",
+        src.read_bytes(),
+        run_date=run_date,
+        fetched_at=datetime.now(UTC),
+        ext=fmt,
+        board=source_name or src.stem,
+        url=src.resolve().as_uri(),
+        options={"format": fmt, "mapping": mapping or "identity", "source_name": source_name or src.stem},
+    )
+    return {"landing_file": str(landed.path), "run_date": run_date.isoformat(), "bytes": landed.meta.size_bytes}
+
+
+# ----------------------------------------------------------------------------- load
+
+
+def load(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
+    """Landing zone → raw layer. Idempotent: a landing file is loaded once, rows dedupe by content hash."""
+    started = time.perf_counter()
+    totals = {"files": 0, "postings": 0, "new_postings": 0, "quarantined": 0, "source_runs": 0}
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        done = warehouse.loaded_landing_files(con)
+        pending = [lf for lf in iter_landing(settings.landing_dir) if str(lf.path) not in done]
+        for i, landing in enumerate(pending, 1):
+            stats = _load_one(con, settings, landing)
+            for key in ("postings", "new_postings", "quarantined"):
+                totals[key] += stats[key]
+            totals["files"] += 1
+            if i % 50 == 0 or i == len(pending):
+                progress(f"  loaded {i}/{len(pending)} landing files ({totals['postings']:,} postings)")
+        totals["source_runs"] = _load_run_records(con, settings)
+    totals["seconds"] = round(time.perf_counter() - started, 2)
+    return totals
+
+
+def _load_one(con: Any, settings: Settings, landing: LandingFile) -> dict[str, int]:
+    meta = landing.meta
+    options = meta.options or {}
+    native = meta.source == "file" and str(options.get("format", "")).lower() in NATIVE_FILE_FORMATS
+    con.execute("begin transaction")
+    try:
+        if native:
+            stats = warehouse.load_file_dump_native(con, landing.path, meta, settings.sql_dir)
+            if stats is None:  # the file is malformed somewhere: let the parser keep every good row
+                stats = _load_parsed(con, landing)
+        else:
+            stats = _load_parsed(con, landing)
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    return stats
+
+
+def _load_parsed(con: Any, landing: LandingFile) -> dict[str, int]:
+    from ingest.sources import get as get_source
+
+    meta = landing.meta
+    errors: list[dict[str, Any]] = []
+    note = None
+    try:
+        parser = get_source(meta.source)
+        ctx = ParseContext(
+            fetched_at=datetime.fromisoformat(meta.fetched_at),
+            raw_ref=str(landing.path),
+            board=meta.board,
+            url=meta.url,
+            options=meta.options or {},
+        )
+        result = parser.parse(landing.path.read_bytes(), ctx)
+        postings, note = result.postings, result.note
+        errors = [{"reason": e.reason, "pointer": e.pointer, "record": e.record} for e in result.errors]
+    except Exception as exc:  # a parser bug must not lose the payload: quarantine the whole file
+        postings = []
+        errors = [{"reason": f"parser crashed: {type(exc).__name__}: {exc}", "pointer": None, "record": None}]
+    keep, bad = [], []
+    for p in postings:
+        (keep if (p.title or "").strip() else bad).append(p)
+    errors += [{"reason": "posting has no title", "pointer": p.raw_ref, "record": json.dumps(p.to_record(), default=str)[:20000]} for p in bad]
+
+    table = _postings_table(keep, landing)
+    new = warehouse.insert_raw_postings(con, table)
+    warehouse.insert_sightings_and_listing(con, table, meta, str(landing.path))
+    warehouse.insert_quarantine(
+        con,
+        [
+            {"stage": "load", "source": meta.source, "landing_file": str(landing.path), "check_name": "parse", **e}
+            for e in errors
+        ],
+    )
+    status = "loaded" if keep else ("failed" if errors else "empty")
+    warehouse.record_landing_file(
+        con, str(landing.path), meta.sha256, meta.source, meta.run_date, len(keep), len(errors), status, note
+    )
+    return {"postings": len(keep), "new_postings": new, "quarantined": len(errors)}
+
+
+def _postings_table(postings: list[Any], landing: LandingFile) -> pa.Table:
+    rows: dict[str, list[Any]] = {name: [] for name in POSTING_FIELDS}
+    rows.update(posting_key=[], content_hash=[])
+    for p in postings:
+        for name in POSTING_FIELDS:
+            value = getattr(p, name)
+            if name == "extra":
+                value = json.dumps(value, default=str, ensure_ascii=False) if value else None
+            rows[name].append(value)
+        rows["posting_key"].append(f"{p.source}:{p.source_id}")
+        rows["content_hash"].append(p.content_hash())
+    n = len(postings)
+    rows["landing_file"] = [str(landing.path)] * n
+    rows["run_date"] = [date.fromisoformat(landing.meta.run_date)] * n
+    schema = pa.schema(
+        [(name, _ARROW_TYPES.get(name, pa.string())) for name in rows]
+    )
+    return pa.table(rows, schema=schema)
+
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "remote": pa.bool_(),
+    "pay_is_estimate": pa.bool_(),
+    "pay_min": pa.float64(),
+    "pay_max": pa.float64(),
+    "posted_at": pa.timestamp("us", tz="UTC"),
+    "fetched_at": pa.timestamp("us", tz="UTC"),
+    "run_date": pa.date32(),
+}
+
+
+def _load_run_records(con: Any, settings: Settings) -> int:
+    runs_dir = settings.landing_dir / RUNS_DIR
+    if not runs_dir.exists():
+        return 0
+    known = warehouse.loaded_run_records(con)
+    rows = []
+    for path in sorted(runs_dir.glob("dt=*/*.json")):
+        if str(path) in known:
+            continue
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            warehouse.insert_quarantine(
+                con, [{"stage": "load", "landing_file": str(path), "check_name": "run_record", "reason": str(exc)}]
+            )
+            continue
+        record["record_file"] = str(path)
+        rows.append(record)
+    return warehouse.insert_source_runs(con, rows)
+
+
+# ----------------------------------------------------------------------------- normalise
+
+
+def normalise(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
+    """Normalise raw rows not yet normalised under the current taxonomy version."""
+    from transform.batch import normalise_table
+    from transform.titles import TAXONOMY_VERSION
+
+    started = time.perf_counter()
+    done = 0
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        total = warehouse.count_unnormalised(con, TAXONOMY_VERSION)
+        for chunk in warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS):
+            postings, skills = normalise_table(chunk)
+            con.execute("begin transaction")
+            try:
+                warehouse.insert_arrow(con, "normalised.postings", postings)
+                warehouse.insert_arrow(con, "normalised.posting_skills", skills)
+                con.execute("commit")
+            except Exception:
+                con.execute("rollback")
+                raise
+            done += chunk.num_rows
+            progress(f"  normalised {done:,}/{total:,} postings")
+    return {"normalised": done, "taxonomy_version": TAXONOMY_VERSION, "seconds": round(time.perf_counter() - started, 2)}
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def new_run_id() -> str:
+    return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
+
+
+def build(settings: Settings, run_id: str | None = None, *, progress: Progress = _quiet) -> dict[str, Any]:
+    """Validate raw + normalised, build marts, validate them, then publish (or keep the old ones)."""
+    from jobtrends import marts, quality
+
+    run_id = run_id or new_run_id()
+    started = time.perf_counter()
+    outcomes: dict[str, Any] = {}
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        for layer in ("raw", "normalised"):
+            outcome = quality.validate_layer(con, layer, run_id=run_id, settings=settings)
+            outcomes[layer] = outcome.summary()
+            progress(f"  validated {layer}: {outcome.summary_line()}")
+            if not outcome.success:
+                raise ValidationFailed(layer, outcome.summary_line())
+        result = marts.build_and_publish(
+            con, settings, run_id=run_id, validate=quality.marts_validator(settings, run_id)
+        )
+        outcomes["marts"] = result
+        progress(f"  marts: {result.get('status')} ({len(result.get('marts', []))} marts)")
+        if result.get("status") != "published":
+            raise ValidationFailed("marts", str(result.get("reason", "marts not published")))
+    return {"run_id": run_id, "validation": outcomes, "seconds": round(time.perf_counter() - started, 2)}
+
+
+class ValidationFailed(RuntimeError):
+    """A critical expectation failed: nothing new was published."""
+
+    def __init__(self, layer: str, detail: str) -> None:
+        super().__init__(f"critical validation failure in the {layer} layer: {detail}; previous marts kept")
+        self.layer = layer
+
+
+def export(settings: Settings, run_date: date) -> dict[str, Any]:
+    from jobtrends.export import export_marts
+
+    return export_marts(settings, run_date)
+
+
+# ----------------------------------------------------------------------------- run
+
+
+def sample_dates(settings: Settings) -> list[date]:
+    return list(_sample_world(settings).snapshot_dates())
+
+
+def run(
+    settings: Settings,
+    run_date: date | None = None,
+    *,
+    progress: Progress = print,
+) -> dict[str, Any]:
+    """The whole pipeline: ingest → load → normalise → validate → build marts → export."""
+    run_id = new_run_id()
+    steps: list[dict[str, Any]] = []
+
+    def step(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+        progress(f"▶ {name}")
+        t0 = time.perf_counter()
+        out = fn()
+        out = {"step": name, "seconds": round(time.perf_counter() - t0, 2), **{k: v for k, v in out.items() if k != "seconds"}}
+        steps.append(out)
+        return out
+
+    if settings.sample:
+        world = _sample_world(settings)
+        dates = [d for d in world.snapshot_dates() if run_date is None or d <= run_date]
+        progress(f"Synthetic sample: {len(dates)} monthly snapshots {dates[0]} … {dates[-1]}, {len(world.source_specs())} sources")
+
+        def ingest_all() -> dict[str, Any]:
+            seen, failed = 0, []
+            for d in dates:
+                out = ingest(settings, d, transport=world.transport(d), sources=world.source_specs())
+                seen += out["postings_seen"]
+                failed += out["failed"]
+                progress(f"  snapshot {d}: {out['postings_seen']:,} postings listed")
+            return {"snapshots": len(dates), "postings_seen": seen, "failed": failed}
+
+        step("ingest", ingest_all)
+        last = dates[-1]
+    else:
+        last = run_date or date.today()
+        step("ingest", lambda: ingest(settings, last, progress=progress))
+    step("load", lambda: load(settings, progress=progress))
+    step("normalise", lambda: normalise(settings, progress=progress))
+    step("validate + build marts", lambda: build(settings, run_id, progress=progress))
+    step("export", lambda: export(settings, last))
+    return {"run_id": run_id, "run_date": last.isoformat(), "steps": steps}
+
+
+def iter_steps(summary: dict[str, Any]) -> Iterator[tuple[str, float]]:
+    for s in summary.get("steps", []):
+        yield s["step"], s["seconds"]
