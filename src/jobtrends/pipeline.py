@@ -420,3 +420,24 @@ def run(
 def iter_steps(summary: dict[str, Any]) -> Iterator[tuple[str, float]]:
     for s in summary.get("steps", []):
         yield s["step"], s["seconds"]
+
+
+def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
+    """The final summary table of ``jobtrends run``: steps, volumes, quarantine, headline growth."""
+    from jobtrends.tables import render_table
+
+    lines = [render_table(["step", "seconds"], [[s, sec] for s, sec in iter_steps(summary)]), ""]
+    counts = warehouse.query(settings.warehouse_path, _read_sql(settings, "summary_counts"))
+    lines += [render_table(*counts), ""]
+    columns, rows = warehouse.query(settings.warehouse_path, _read_sql(settings, "summary_growth"))
+    if rows:
+        lines += ["Role growth (unique roles, year over year, latest full year):", render_table(columns, rows), ""]
+    lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {settings.export_dir / 'latest'}")
+    lines.append("Next: jobtrends report   |   jobtrends query \"select * from marts.claims\"")
+    if settings.sample:
+        lines.append("Note: these figures come from the SYNTHETIC sample, not from real postings.")
+    return "\n".join(lines)
+
+
+def _read_sql(settings: Settings, name: str) -> str:
+    return (settings.sql_dir / "report" / f"{name}.sql").read_text()

@@ -195,7 +195,7 @@ def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[li
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
     """Row count and an order-independent content hash of a table."""
     row = con.execute(
-        f"select count(*), coalesce(bit_xor(hash(t::varchar)), 0)::varchar from {table} as t"
+        f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {table} as t"
     ).fetchone()
     assert row is not None
     return int(row[0]), str(row[1])

@@ -1,0 +1,115 @@
+"""Landing → raw: idempotent, nothing lost (bad records quarantined with a reason)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from ingest.landing import write_landing
+from jobtrends import pipeline, warehouse
+from jobtrends.settings import Settings, load_settings
+
+FETCHED = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return load_settings(tmp_path / "data")
+
+
+def _rows(settings: Settings, sql: str) -> list[tuple]:
+    return warehouse.query(settings.warehouse_path, sql)[1]
+
+
+def _greenhouse_board(*jobs: dict) -> bytes:
+    return json.dumps({"jobs": list(jobs), "meta": {"total": len(jobs)}}).encode()
+
+
+def _gh_job(job_id: int, title: str) -> dict:
+    return {
+        "id": job_id,
+        "internal_job_id": job_id + 1000,
+        "title": title,
+        "absolute_url": f"https://boards.greenhouse.io/acme/jobs/{job_id}",
+        "location": {"name": "Berlin, Germany"},
+        "updated_at": "2025-06-01T10:00:00-04:00",
+        "first_published": "2025-05-20T10:00:00-04:00",
+        "requisition_id": f"R-{job_id}",
+        "company_name": "Acme AI",
+        "metadata": None,
+        "content": "&lt;p&gt;Build models with &lt;b&gt;PyTorch&lt;/b&gt;.&lt;/p&gt;",
+        "departments": [],
+        "offices": [],
+    }
+
+
+def test_dump_loads_natively_and_twice_adds_nothing(settings: Settings, tmp_path: Path) -> None:
+    dump = tmp_path / "postings.jsonl"
+    dump.write_text(
+        "\n".join(
+            json.dumps(r)
+            for r in [
+                {"source": "survey", "source_id": "a", "title": "ML Engineer", "company": "Acme"},
+                {"source": "survey", "source_id": "b", "title": "Data Analyst", "company": "Beta"},
+                {"source": "survey", "source_id": "c", "title": "   ", "company": "Gamma"},
+            ]
+        )
+    )
+    pipeline.import_file(settings, dump, None, None, date(2025, 6, 1))
+    first = pipeline.load(settings)
+    assert (first["postings"], first["new_postings"], first["quarantined"]) == (2, 2, 1)
+    assert pipeline.load(settings)["files"] == 0
+    # the same bytes landed again on another day are a new landing file but no new posting
+    pipeline.import_file(settings, dump, None, None, date(2025, 6, 2))
+    assert pipeline.load(settings)["new_postings"] == 0
+    assert _rows(settings, "select count(*) from raw.postings") == [(2,)]
+    assert _rows(settings, "select count(*) from raw.sightings") == [(4,)]
+    reasons = _rows(settings, "select distinct reason, record like '%Gamma%' from ops.quarantine")
+    assert reasons == [("posting has no title", True)]
+
+
+def test_column_mapping_is_applied(settings: Settings, tmp_path: Path) -> None:
+    dump = tmp_path / "kaggle.csv"
+    dump.write_text("job_id,job_title,employer,salary_low\n17,Prompt Engineer,Acme,90000\n")
+    pipeline.import_file(
+        settings,
+        dump,
+        {"source_id": "job_id", "title": "job_title", "company": "employer", "pay_min": "salary_low"},
+        None,
+        date(2025, 6, 1),
+        "kaggle",
+    )
+    pipeline.load(settings)
+    assert _rows(settings, "select posting_key, title, company, pay_min from raw.postings") == [
+        ("kaggle:17", "Prompt Engineer", "Acme", 90000.0)
+    ]
+
+
+def test_truncated_payload_is_quarantined_and_other_files_still_load(settings: Settings) -> None:
+    good = _greenhouse_board(_gh_job(1, "Machine Learning Engineer"), _gh_job(2, "Recruiter"))
+    write_landing(settings.landing_dir, "greenhouse", good, run_date=date(2025, 6, 2), fetched_at=FETCHED,
+                  board="acme", complete_listing=True)
+    write_landing(settings.landing_dir, "greenhouse", good[: len(good) // 2], run_date=date(2025, 6, 2),
+                  fetched_at=FETCHED, board="acme2", complete_listing=True)
+    out = pipeline.load(settings)
+    assert out["files"] == 2 and out["postings"] == 2 and out["quarantined"] >= 1
+    assert _rows(settings, "select count(*) from raw.postings") == [(2,)]
+    statuses = dict(_rows(settings, "select status, count(*) from ops.landing_files group by all"))
+    assert statuses == {"loaded": 1, "failed": 1}
+    (stage, landing_file), = _rows(settings, "select distinct stage, landing_file from ops.quarantine")
+    assert stage == "load" and Path(landing_file).exists()  # the raw payload is kept
+
+
+def test_changed_posting_adds_a_version_unchanged_does_not(settings: Settings) -> None:
+    board_v1 = _greenhouse_board(_gh_job(1, "ML Engineer"))
+    board_v2 = _greenhouse_board(_gh_job(1, "Senior ML Engineer"), _gh_job(3, "Data Scientist"))
+    for day, payload in ((1, board_v1), (2, board_v1), (3, board_v2)):
+        write_landing(settings.landing_dir, "greenhouse", payload, run_date=date(2025, 6, day),
+                      fetched_at=FETCHED, board="acme", complete_listing=True)
+    pipeline.load(settings)
+    assert _rows(settings, "select count(*), count(distinct posting_key) from raw.postings") == [(3, 2)]
+    assert _rows(settings, "select count(*) from raw.listings where complete_listing") == [(3,)]
+    assert _rows(settings, "select count(*) from raw.sightings") == [(4,)]
