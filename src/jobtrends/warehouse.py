@@ -194,11 +194,10 @@ def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[li
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
     """Row count and an order-independent content hash of a table."""
-    row = con.execute(
+    (count, digest), = con.execute(
         f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {table} as t"
-    ).fetchone()
-    assert row is not None
-    return int(row[0]), str(row[1])
+    ).fetchall()
+    return int(count), str(digest)
 
 
 # ----------------------------------------------------------------------------- loader helpers
@@ -334,9 +333,15 @@ def insert_source_runs(con: duckdb.DuckDBPyConnection, records: Sequence[dict[st
     return len(rows)
 
 
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
+    """First value of a query's first row (fetching everything: DuckDB 2.0 keeps partly fetched
+    results open and then refuses other work on the connection)."""
+    rows = con.execute(sql, params).fetchall() if params is not None else con.execute(sql).fetchall()
+    return rows[0][0] if rows else None
+
+
 def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
-    row = con.execute(f"select count(*) from {table}").fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(con, f"select count(*) from {table}") or 0)
 
 
 _READERS = {
@@ -454,8 +459,7 @@ def _unnormalised_sql(columns: str) -> str:
 
 
 def count_unnormalised(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> int:
-    row = con.execute(f"select count(*) from ({_unnormalised_sql('1')})", {"version": taxonomy_version}).fetchone()
-    return int(row[0]) if row else 0
+    return int(scalar(con, f"select count(*) from ({_unnormalised_sql('1')})", {"version": taxonomy_version}))
 
 
 def iter_unnormalised(
@@ -476,3 +480,23 @@ def iter_unnormalised(
             yield pa.Table.from_batches([batch])
     finally:
         cursor.close()
+
+
+# ----------------------------------------------------------------------------- benchmark helpers
+
+
+def native_read_json_seconds(con: duckdb.DuckDBPyConnection, files: Sequence[Path]) -> tuple[float, int]:
+    """Seconds DuckDB's own ``read_json`` takes to materialise JSON Lines ``files``, and the row count
+    (the baseline ``jobtrends.bench`` compares the raw load with)."""
+    import time
+
+    started = time.perf_counter()
+    con.execute(
+        "create or replace temp table _jt_native as select * from "
+        "read_json(?, format = 'newline_delimited', maximum_object_size = 67108864)",
+        [[str(f) for f in files]],
+    )
+    seconds = time.perf_counter() - started
+    row = con.execute("select count(*) from _jt_native").fetchone()
+    con.execute("drop table _jt_native")
+    return seconds, int(row[0]) if row else 0
