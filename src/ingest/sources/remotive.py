@@ -1,0 +1,68 @@
+"""Remotive public API: ``https://remotive.com/api/remote-jobs`` (optionally ``category`` / ``search``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.html import clean_line, html_to_text
+from ingest.http import HttpClient
+from ingest.models import Posting
+from ingest.sources._common import as_id, build, fetched, load_json, parse_datetime, record_error, text
+
+KIND = "remotive"
+NEEDS_BOARD = False
+API = "https://remotive.com/api/remote-jobs"
+
+
+def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+    params = {k: spec.params[k] for k in ("category", "search", "limit") if spec.params.get(k)}
+    resp = client.get(API, params=params, conditional=True, expect="json")
+    return [fetched(resp, complete_listing=not params)]
+
+
+def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
+    posted_at, precision = parse_datetime(job.get("publication_date"))
+    return build(
+        ctx,
+        pointer,
+        source=KIND,
+        source_id=as_id(job.get("id")) or "",
+        title=clean_line(job.get("title")) or "",
+        company=clean_line(job.get("company_name")),
+        url=text(job.get("url")),
+        location_text=clean_line(job.get("candidate_required_location")),
+        remote=True,
+        work_mode="remote",
+        employment_type=text(job.get("job_type")),
+        description=html_to_text(job.get("description")),
+        posted_at=posted_at,
+        posted_at_precision=precision,
+        pay_text=clean_line(job.get("salary")),
+        extra={
+            k: v
+            for k, v in {
+                "category": text(job.get("category")),
+                "tags": [t for t in job.get("tags") or [] if isinstance(t, str)],
+            }.items()
+            if v
+        },
+    )
+
+
+def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
+    data, err = load_json(payload)
+    if err:
+        return ParseResult(errors=[err])
+    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
+        return ParseResult(errors=[record_error("not a Remotive response (no 'jobs' list)", "", data)])
+    result = ParseResult()
+    for i, job in enumerate(data["jobs"]):
+        pointer = f"/jobs/{i}"
+        if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
+            result.errors.append(record_error("job without id or title", pointer, job))
+            continue
+        result.postings.append(_posting(job, ctx, pointer))
+    if not data["jobs"]:
+        result.note = "no jobs in the response"
+    return result

@@ -1,0 +1,73 @@
+"""Per-source incremental state: ``<landing>/_state/<source name>.json``.
+
+Holds the HTTP validators (ETag / Last-Modified per URL) and a source-specific cursor (e.g. HN's
+newest thread). The runner saves it only after ``write_landing`` returned for every payload, so a
+crash never skips data: at worst the next run fetches it again.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger(__name__)
+
+STATE_DIR = "_state"
+
+
+def safe_name(name: str) -> str:
+    """A file-name-safe form of a source name (``greenhouse:anthropic`` → ``greenhouse_anthropic``)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", name).strip("._") or "source"
+
+
+@dataclass
+class SourceState:
+    source_name: str
+    cursor: dict[str, Any] = field(default_factory=dict)
+    validators: dict[str, dict[str, str]] = field(default_factory=dict)
+    updated_at: str | None = None
+
+
+def state_path(landing_dir: Path, source_name: str) -> Path:
+    return Path(landing_dir) / STATE_DIR / f"{safe_name(source_name)}.json"
+
+
+def load_state(landing_dir: Path, source_name: str) -> SourceState:
+    """The saved state, or an empty one (a corrupt file is logged and ignored: a full re-fetch is safe)."""
+    path = state_path(landing_dir, source_name)
+    if not path.exists():
+        return SourceState(source_name)
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return SourceState(
+            source_name=source_name,
+            cursor=dict(data.get("cursor") or {}),
+            validators={str(k): dict(v) for k, v in (data.get("validators") or {}).items()},
+            updated_at=data.get("updated_at"),
+        )
+    except (OSError, ValueError, AttributeError, TypeError) as exc:
+        log.warning("ignoring unreadable state file %s: %s", path, exc)
+        return SourceState(source_name)
+
+
+def save_state(landing_dir: Path, state: SourceState) -> Path:
+    """Write the state atomically (temp file + rename)."""
+    path = state_path(landing_dir, state.source_name)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    state.updated_at = datetime.now(UTC).isoformat()
+    body = {
+        "source_name": state.source_name,
+        "cursor": state.cursor,
+        "validators": state.validators,
+        "updated_at": state.updated_at,
+    }
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_text(json.dumps(body, indent=1, sort_keys=True, default=str), encoding="utf-8")
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,42 @@
+"""ingest.html: HTML and entity-escaped HTML to tidy plain text, mojibake repaired."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ingest.html import clean_line, html_to_text
+
+
+def test_blocks_lists_and_entities():
+    assert (
+        html_to_text("<h2>Role</h2><p>Build &amp; ship.</p><ul><li>A</li><li>B</li></ul>")
+        == "Role\n\nBuild & ship.\n- A\n- B"
+    )
+
+
+def test_entity_escaped_html_is_rendered():
+    assert html_to_text("&lt;p&gt;Hello &amp;amp; welcome&lt;/p&gt;&lt;br&gt;Bye") == "Hello & welcome\n\nBye"
+
+
+def test_mojibake_is_repaired():
+    text = html_to_text("<p>We\u00e2\u0080\u0099re caf\u00c3\u00a9 people \u00e2\u0080\u0093 hi</p>")
+    assert "â" not in text and "\u0080" not in text and "café" in text
+
+
+def test_scripts_styles_and_comments_are_dropped():
+    assert html_to_text("<style>p{}</style><p>a<!-- x -->b</p><script>alert(1)</script>") == "ab"
+
+
+def test_plain_text_and_none():
+    assert html_to_text(None) is None
+    assert html_to_text("   ") is None
+    assert html_to_text("a  \n\n\n\n b") == "a\n\nb"
+    assert clean_line("  Senior\u00a0 Engineer  ") == "Senior Engineer"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_never_raises_and_has_no_tags(value: str):
+    out = html_to_text(value)
+    assert out is None or isinstance(out, str)
