@@ -7,6 +7,7 @@ whitespace tidied to single spaces within lines and at most one blank line betwe
 
 from __future__ import annotations
 
+import functools
 import html as _html
 import re
 
@@ -106,6 +107,12 @@ def html_to_text(markup: str | None) -> str | None:
     """
     if markup is None:
         return None
+    return _html_to_text_cached(markup)
+
+
+@functools.lru_cache(maxsize=8192)
+def _html_to_text_cached(markup: str) -> str | None:
+    # Boards list an open posting in every snapshot until it closes: the same HTML comes back often.
     text = fix_mojibake(markup)
     if not _REAL_TAG_RE.search(text) and _ESCAPED_TAG_RE.search(text):
         text = _html.unescape(text)  # HTML delivered entity-escaped (Greenhouse ``content``, Workday)

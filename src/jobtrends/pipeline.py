@@ -19,20 +19,16 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-import pyarrow as pa
 
-from ingest.base import ParseContext, SourceSpec
-from ingest.landing import LandingFile, iter_landing, write_landing
-from ingest.models import POSTING_FIELDS
+from ingest.base import SourceSpec
+from ingest.landing import write_landing
 from jobtrends import warehouse
 from jobtrends.errors import UserError
 from jobtrends.settings import Settings
 
 log = logging.getLogger("jobtrends.pipeline")
 
-RUNS_DIR = "_runs"
 NORMALISE_CHUNK_ROWS = 100_000
-NATIVE_FILE_FORMATS = {"jsonl", "ndjson", "csv", "parquet"}
 Progress = Callable[[str], None]
 
 
@@ -115,7 +111,9 @@ def ingest(
     for i, spec in enumerate(specs, 1):
         record = _record_dict(fetch_to_landing(spec, settings, run_date, transport=transport, clock=clock))
         records.append(record)
-        progress(f"  [{i}/{len(specs)}] {spec.name}: {record.get('status')} ({record.get('postings_seen')} postings)")
+        progress(
+            f"  [{i}/{len(specs)}] {spec.name}: {record.get('status')} ({record.get('postings_seen')} postings)"
+        )
     failed = [r["source_name"] for r in records if r.get("status") == "failed"]
     return {
         "run_date": run_date.isoformat(),
@@ -152,144 +150,21 @@ def import_file(
         url=src.resolve().as_uri(),
         options={"format": fmt, "mapping": mapping or "identity", "source_name": source_name or src.stem},
     )
-    return {"landing_file": str(landed.path), "run_date": run_date.isoformat(), "bytes": landed.meta.size_bytes}
+    return {
+        "landing_file": str(landed.path),
+        "run_date": run_date.isoformat(),
+        "bytes": landed.meta.size_bytes,
+    }
 
 
 # ----------------------------------------------------------------------------- load
 
 
 def load(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
-    """Landing zone → raw layer. Idempotent: a landing file is loaded once, rows dedupe by content hash."""
-    started = time.perf_counter()
-    totals = {"files": 0, "postings": 0, "new_postings": 0, "quarantined": 0, "source_runs": 0}
-    with warehouse.connect(settings.warehouse_path) as con:
-        warehouse.ensure_schema(con, settings.sql_dir)
-        done = warehouse.loaded_landing_files(con)
-        pending = [lf for lf in iter_landing(settings.landing_dir) if str(lf.path) not in done]
-        for i, landing in enumerate(pending, 1):
-            stats = _load_one(con, settings, landing)
-            for key in ("postings", "new_postings", "quarantined"):
-                totals[key] += stats[key]
-            totals["files"] += 1
-            if i % 50 == 0 or i == len(pending):
-                progress(f"  loaded {i}/{len(pending)} landing files ({totals['postings']:,} postings)")
-        totals["source_runs"] = _load_run_records(con, settings)
-    totals["seconds"] = round(time.perf_counter() - started, 2)
-    return totals
+    """Landing zone → raw layer (idempotent); see :mod:`jobtrends.loader`."""
+    from jobtrends.loader import load as load_landing
 
-
-def _load_one(con: Any, settings: Settings, landing: LandingFile) -> dict[str, int]:
-    meta = landing.meta
-    options = meta.options or {}
-    native = meta.source == "file" and str(options.get("format", "")).lower() in NATIVE_FILE_FORMATS
-    con.execute("begin transaction")
-    try:
-        if native:
-            stats = warehouse.load_file_dump_native(con, landing.path, meta, settings.sql_dir)
-            if stats is None:  # the file is malformed somewhere: let the parser keep every good row
-                stats = _load_parsed(con, landing)
-        else:
-            stats = _load_parsed(con, landing)
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    return stats
-
-
-def _load_parsed(con: Any, landing: LandingFile) -> dict[str, int]:
-    from ingest.sources import get as get_source
-
-    meta = landing.meta
-    errors: list[dict[str, Any]] = []
-    note = None
-    try:
-        parser = get_source(meta.source)
-        ctx = ParseContext(
-            fetched_at=datetime.fromisoformat(meta.fetched_at),
-            raw_ref=str(landing.path),
-            board=meta.board,
-            url=meta.url,
-            options=meta.options or {},
-        )
-        result = parser.parse(landing.path.read_bytes(), ctx)
-        postings, note = result.postings, result.note
-        errors = [{"reason": e.reason, "pointer": e.pointer, "record": e.record} for e in result.errors]
-    except Exception as exc:  # a parser bug must not lose the payload: quarantine the whole file
-        postings = []
-        errors = [{"reason": f"parser crashed: {type(exc).__name__}: {exc}", "pointer": None, "record": None}]
-    keep, bad = [], []
-    for p in postings:
-        (keep if (p.title or "").strip() else bad).append(p)
-    errors += [{"reason": "posting has no title", "pointer": p.raw_ref, "record": json.dumps(p.to_record(), default=str)[:20000]} for p in bad]
-
-    table = _postings_table(keep, landing)
-    new = warehouse.insert_raw_postings(con, table)
-    warehouse.insert_sightings_and_listing(con, table, meta, str(landing.path))
-    warehouse.insert_quarantine(
-        con,
-        [
-            {"stage": "load", "source": meta.source, "landing_file": str(landing.path), "check_name": "parse", **e}
-            for e in errors
-        ],
-    )
-    status = "loaded" if keep else ("failed" if errors else "empty")
-    warehouse.record_landing_file(
-        con, str(landing.path), meta.sha256, meta.source, meta.run_date, len(keep), len(errors), status, note
-    )
-    return {"postings": len(keep), "new_postings": new, "quarantined": len(errors)}
-
-
-def _postings_table(postings: list[Any], landing: LandingFile) -> pa.Table:
-    rows: dict[str, list[Any]] = {name: [] for name in POSTING_FIELDS}
-    rows.update(posting_key=[], content_hash=[])
-    for p in postings:
-        for name in POSTING_FIELDS:
-            value = getattr(p, name)
-            if name == "extra":
-                value = json.dumps(value, default=str, ensure_ascii=False) if value else None
-            rows[name].append(value)
-        rows["posting_key"].append(f"{p.source}:{p.source_id}")
-        rows["content_hash"].append(p.content_hash())
-    n = len(postings)
-    rows["landing_file"] = [str(landing.path)] * n
-    rows["run_date"] = [date.fromisoformat(landing.meta.run_date)] * n
-    schema = pa.schema(
-        [(name, _ARROW_TYPES.get(name, pa.string())) for name in rows]
-    )
-    return pa.table(rows, schema=schema)
-
-
-_ARROW_TYPES: dict[str, pa.DataType] = {
-    "remote": pa.bool_(),
-    "pay_is_estimate": pa.bool_(),
-    "pay_min": pa.float64(),
-    "pay_max": pa.float64(),
-    "posted_at": pa.timestamp("us", tz="UTC"),
-    "fetched_at": pa.timestamp("us", tz="UTC"),
-    "run_date": pa.date32(),
-}
-
-
-def _load_run_records(con: Any, settings: Settings) -> int:
-    runs_dir = settings.landing_dir / RUNS_DIR
-    if not runs_dir.exists():
-        return 0
-    known = warehouse.loaded_run_records(con)
-    rows = []
-    for path in sorted(runs_dir.glob("dt=*/*.json")):
-        if str(path) in known:
-            continue
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, json.JSONDecodeError) as exc:
-            warehouse.insert_quarantine(
-                con, [{"stage": "load", "landing_file": str(path), "check_name": "run_record", "reason": str(exc)}]
-            )
-            continue
-        record["record_file"] = str(path)
-        rows.append(record)
-    return warehouse.insert_source_runs(con, rows)
+    return load_landing(settings, progress=progress)
 
 
 # ----------------------------------------------------------------------------- normalise
@@ -317,7 +192,11 @@ def normalise(settings: Settings, *, progress: Progress = _quiet) -> dict[str, A
                 raise
             done += chunk.num_rows
             progress(f"  normalised {done:,}/{total:,} postings")
-    return {"normalised": done, "taxonomy_version": TAXONOMY_VERSION, "seconds": round(time.perf_counter() - started, 2)}
+    return {
+        "normalised": done,
+        "taxonomy_version": TAXONOMY_VERSION,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 # ----------------------------------------------------------------------------- build
@@ -387,14 +266,20 @@ def run(
         progress(f"▶ {name}")
         t0 = time.perf_counter()
         out = fn()
-        out = {"step": name, "seconds": round(time.perf_counter() - t0, 2), **{k: v for k, v in out.items() if k != "seconds"}}
+        out = {
+            "step": name,
+            "seconds": round(time.perf_counter() - t0, 2),
+            **{k: v for k, v in out.items() if k != "seconds"},
+        }
         steps.append(out)
         return out
 
     if settings.sample:
         world = _sample_world(settings)
         dates = [d for d in world.snapshot_dates() if run_date is None or d <= run_date]
-        progress(f"Synthetic sample: {len(dates)} monthly snapshots {dates[0]} … {dates[-1]}, {len(world.source_specs())} sources")
+        progress(
+            f"Synthetic sample: {len(dates)} monthly snapshots {dates[0]} … {dates[-1]}, {len(world.source_specs())} sources"
+        )
 
         def ingest_all() -> dict[str, Any]:
             seen, failed = 0, []
@@ -431,9 +316,13 @@ def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
     lines += [render_table(*counts), ""]
     columns, rows = warehouse.query(settings.warehouse_path, _read_sql(settings, "summary_growth"))
     if rows:
-        lines += ["Role growth (unique roles, year over year, latest full year):", render_table(columns, rows), ""]
+        lines += [
+            "Role growth (unique roles, year over year, latest full year):",
+            render_table(columns, rows),
+            "",
+        ]
     lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {settings.export_dir / 'latest'}")
-    lines.append("Next: jobtrends report   |   jobtrends query \"select * from marts.claims\"")
+    lines.append('Next: jobtrends report   |   jobtrends query "select * from marts.claims"')
     if settings.sample:
         lines.append("Note: these figures come from the SYNTHETIC sample, not from real postings.")
     return "\n".join(lines)

@@ -17,6 +17,7 @@ import graphlib
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -70,12 +71,16 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         con.execute(ddl.read_text())
 
 
-def execute_file(con: duckdb.DuckDBPyConnection, path: Path, params: Sequence[Any] | dict | None = None) -> None:
+def execute_file(
+    con: duckdb.DuckDBPyConnection, path: Path, params: Sequence[Any] | dict | None = None
+) -> None:
     con.execute(path.read_text(), params) if params is not None else con.execute(path.read_text())
 
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
     """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
+    if data.num_rows == 0 and not replace:
+        return 0
     con.register("_jt_incoming", data)
     try:
         cols = ", ".join(f'"{c}"' for c in data.column_names)
@@ -85,6 +90,18 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, 
     finally:
         con.unregister("_jt_incoming")
     return data.num_rows
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection, fn: Any) -> Any:
+    """Run ``fn(con)`` in one transaction: all of its writes land, or none."""
+    con.execute("begin transaction")
+    try:
+        result = fn(con)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return result
 
 
 # ----------------------------------------------------------------------------- models and builds
@@ -106,9 +123,7 @@ class Model:
 
 def discover_models(sql_dir: Path) -> list[Model]:
     """All models in dependency order (layer order first, then references between files)."""
-    models = [
-        Model(layer, p.stem, p) for layer in LAYERS for p in sorted((sql_dir / layer).glob("*.sql"))
-    ]
+    models = [Model(layer, p.stem, p) for layer in LAYERS for p in sorted((sql_dir / layer).glob("*.sql"))]
     by_name = {m.qualified: m for m in models}
     graph: dict[str, set[str]] = {}
     for m in models:
@@ -130,7 +145,9 @@ def _render(model: Model, target_schema: str) -> str:
     return f"create or replace table {target_schema}.{model.name} as\n{body}"
 
 
-def build_layers(con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")) -> list[str]:
+def build_layers(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")
+) -> list[str]:
     """(Re)build the staging and intermediate models in place."""
     built: list[str] = []
     for model in discover_models(sql_dir):
@@ -177,7 +194,9 @@ def assert_read_only(sql: str) -> None:
     """Refuse statements that write, before DuckDB's read-only mode would (clearer message)."""
     for statement in filter(None, (s.strip() for s in _strip_comments(sql).split(";"))):
         if _WRITE_KEYWORDS.match(statement):
-            raise WarehouseError(f"refusing to run a statement that writes: {statement.split()[0].upper()} ...")
+            raise WarehouseError(
+                f"refusing to run a statement that writes: {statement.split()[0].upper()} ..."
+            )
 
 
 def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
@@ -194,7 +213,7 @@ def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[li
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
     """Row count and an order-independent content hash of a table."""
-    (count, digest), = con.execute(
+    ((count, digest),) = con.execute(
         f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {table} as t"
     ).fetchall()
     return int(count), str(digest)
@@ -265,35 +284,25 @@ def insert_raw_postings(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
         con.unregister("_jt_postings")
 
 
-def insert_sightings_and_listing(con: duckdb.DuckDBPyConnection, table: pa.Table, meta: Any, landing_file: str) -> None:
-    """Record that this landing file showed these postings (lifecycle input), and the listing itself."""
-    con.register("_jt_seen", table.select(["source", "source_id", "board", "content_hash", "fetched_at", "run_date"]))
-    try:
-        con.execute(
-            """
-            insert into raw.sightings
-            select distinct source, source_id, board, content_hash, fetched_at, run_date, ?
-            from _jt_seen
-            """,
-            [landing_file],
-        )
-    finally:
-        con.unregister("_jt_seen")
-    con.execute(
-        "insert into raw.listings values (?, ?, ?, ?, ?, ?, ?)",
-        [meta.source, meta.board, meta.fetched_at, meta.run_date, bool(meta.complete_listing), table.num_rows, landing_file],
-    )
+QUARANTINE_COLUMNS = (
+    "run_id",
+    "stage",
+    "source",
+    "landing_file",
+    "pointer",
+    "posting_key",
+    "check_name",
+    "reason",
+    "record",
+)
 
 
 def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
-    cols = ("run_id", "stage", "source", "landing_file", "pointer", "posting_key", "check_name", "reason", "record")
+    """Keep records that could not be used, with the reason (nothing is dropped silently)."""
     if not rows:
         return 0
-    con.executemany(
-        f"insert into ops.quarantine ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})",
-        [[r.get(c) for c in cols] for r in rows],
-    )
-    return len(rows)
+    data = pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in QUARANTINE_COLUMNS})
+    return insert_arrow(con, "ops.quarantine", data)
 
 
 def record_landing_file(
@@ -315,22 +324,36 @@ def record_landing_file(
 
 
 def insert_source_runs(con: duckdb.DuckDBPyConnection, records: Sequence[dict[str, Any]]) -> int:
-    cols = [
-        "run_id", "source_name", "kind", "board", "started_at", "finished_at", "status", "http_status",
-        "postings_seen", "error", "flagged", "landing_files", "record_file",
-    ]
-    rows = []
-    for r in records:
-        row = [r.get(c) for c in cols]
-        row[0] = row[0] or Path(r["record_file"]).stem
-        row[10] = bool(row[10])
-        row[11] = [str(x) for x in (row[11] or [])]
-        rows.append(row)
-    if rows:
-        con.executemany(
-            f"insert or ignore into ops.source_runs ({', '.join(cols)}) values ({', '.join('?' for _ in cols)})", rows
-        )
-    return len(rows)
+    """Append fetch run records (the runner's JSON files) to ``ops.source_runs``."""
+    if not records:
+        return 0
+    ts = pa.timestamp("us", tz="UTC")
+    data = pa.table(
+        {
+            "run_id": pa.array(
+                [r.get("run_id") or Path(r["record_file"]).stem for r in records], pa.string()
+            ),
+            "source_name": pa.array([r.get("source_name") for r in records], pa.string()),
+            "kind": pa.array([r.get("kind") for r in records], pa.string()),
+            "board": pa.array([r.get("board") for r in records], pa.string()),
+            "started_at": pa.array([_ts(r.get("started_at")) for r in records], ts),
+            "finished_at": pa.array([_ts(r.get("finished_at")) for r in records], ts),
+            "status": pa.array([r.get("status") for r in records], pa.string()),
+            "http_status": pa.array([r.get("http_status") for r in records], pa.int32()),
+            "postings_seen": pa.array([r.get("postings_seen") for r in records], pa.int32()),
+            "error": pa.array([r.get("error") for r in records], pa.string()),
+            "flagged": pa.array([bool(r.get("flagged")) for r in records], pa.bool_()),
+            "landing_files": pa.array(
+                [[str(x) for x in r.get("landing_files") or []] for r in records], pa.list_(pa.string())
+            ),
+            "record_file": pa.array([r["record_file"] for r in records], pa.string()),
+        }
+    )
+    return insert_arrow(con, "ops.source_runs", data)
+
+
+def _ts(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def scalar(con: duckdb.DuckDBPyConnection, sql: str, params: Sequence[Any] | dict | None = None) -> Any:
@@ -352,9 +375,7 @@ _READERS = {
 }
 
 
-def load_file_dump_native(
-    con: duckdb.DuckDBPyConnection, path: Path, meta: Any, sql_dir: Path
-) -> dict[str, int] | None:
+def load_file_dump_native(con: duckdb.DuckDBPyConnection, path: Path, meta: Any) -> dict[str, int] | None:
     """Load a file dump straight through DuckDB's readers, applying the column mapping in SQL.
 
     Returns None when DuckDB cannot read the whole file (a truncated line, say): the caller then
@@ -432,7 +453,9 @@ def load_file_dump_native(
             [meta.source, meta.board, meta.fetched_at, meta.run_date, good, str(path)],
         )
         status = "loaded" if good else ("failed" if n_bad else "empty")
-        record_landing_file(con, str(path), meta.sha256, meta.source, meta.run_date, good, n_bad, status, None)
+        record_landing_file(
+            con, str(path), meta.sha256, meta.source, meta.run_date, good, n_bad, status, None
+        )
         return {"postings": good, "new_postings": new, "quarantined": n_bad}
     finally:
         con.execute("drop table if exists _jt_dump")
@@ -442,8 +465,22 @@ def load_file_dump_native(
 # ----------------------------------------------------------------------------- normaliser I/O
 
 NORMALISER_INPUT = (
-    "posting_key", "content_hash", "title", "company", "description", "location_text", "country", "remote",
-    "work_mode", "pay_min", "pay_max", "pay_currency", "pay_period", "pay_text", "pay_is_estimate", "posted_at",
+    "posting_key",
+    "content_hash",
+    "title",
+    "company",
+    "description",
+    "location_text",
+    "country",
+    "remote",
+    "work_mode",
+    "pay_min",
+    "pay_max",
+    "pay_currency",
+    "pay_period",
+    "pay_text",
+    "pay_is_estimate",
+    "posted_at",
 )
 
 
@@ -471,13 +508,23 @@ def iter_unnormalised(
     (the reader keeps its snapshot from before those inserts).
     """
     cols = ", ".join(f"r.{c}" for c in NORMALISER_INPUT)
+    version = taxonomy_version.replace("'", "''")
+    sql = (
+        _unnormalised_sql(cols).replace("$version", f"'{version}'")
+        + " order by r.posting_key, r.content_hash"
+    )
     cursor = con.cursor()
     try:
-        reader = cursor.execute(
-            _unnormalised_sql(cols) + " order by r.posting_key, r.content_hash", {"version": taxonomy_version}
-        ).fetch_record_batch(chunk_rows)
-        for batch in reader:
-            yield pa.Table.from_batches([batch])
+        pending: list[pa.RecordBatch] = []
+        rows = 0
+        for batch in cursor.sql(sql).to_arrow_reader(min(chunk_rows, 65_536)):
+            pending.append(batch)
+            rows += batch.num_rows
+            if rows >= chunk_rows:
+                yield pa.Table.from_batches(pending)
+                pending, rows = [], 0
+        if pending:
+            yield pa.Table.from_batches(pending)
     finally:
         cursor.close()
 

@@ -1,0 +1,273 @@
+"""Landing zone → raw layer.
+
+Payload files are parsed by their source's pure parser (in worker processes: rendering HTML
+descriptions is the expensive part) and written in batches, each batch in one transaction together
+with its ledger rows, so a crash leaves every landing file either fully loaded or not at all.
+File dumps (JSONL, CSV, Parquet) skip Python entirely and load through DuckDB's own readers.
+Idempotent: a landing file is loaded once (``ops.landing_files``) and a posting version once
+(source + id + content hash).
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+import pyarrow as pa
+
+from ingest.base import ParseContext
+from ingest.landing import LandingFile, iter_landing
+from ingest.models import POSTING_FIELDS, Posting
+from jobtrends import warehouse
+from jobtrends.settings import Settings
+
+RUNS_DIR = "_runs"
+NATIVE_FILE_FORMATS = {"jsonl", "ndjson", "csv", "parquet"}
+BATCH_BYTES = 64_000_000
+BATCH_FILES = 400
+MAX_RECORD_CHARS = 20_000
+Progress = Callable[[str], None]
+
+_ARROW_TYPES: dict[str, pa.DataType] = {
+    "remote": pa.bool_(),
+    "pay_is_estimate": pa.bool_(),
+    "pay_min": pa.float64(),
+    "pay_max": pa.float64(),
+    "posted_at": pa.timestamp("us", tz="UTC"),
+    "fetched_at": pa.timestamp("us", tz="UTC"),
+    "run_date": pa.date32(),
+}
+
+
+@dataclass(slots=True)
+class ParsedFile:
+    landing: LandingFile
+    postings: list[Posting] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    note: str | None = None
+
+
+def parse_landing(landing: LandingFile) -> ParsedFile:
+    """Parse one landing file with its source's parser; never raises (failures become errors)."""
+    from ingest.sources import get as get_source
+
+    meta = landing.meta
+    out = ParsedFile(landing)
+    try:
+        ctx = ParseContext(
+            fetched_at=datetime.fromisoformat(meta.fetched_at),
+            raw_ref=str(landing.path),
+            board=meta.board,
+            url=meta.url,
+            options=meta.options or {},
+        )
+        result = get_source(meta.source).parse(landing.path.read_bytes(), ctx)
+    except Exception as exc:  # a parser bug must not lose the payload: quarantine the whole file
+        out.errors.append({"reason": f"parser failed: {type(exc).__name__}: {exc}", "check_name": "parse"})
+        return out
+    out.note = result.note
+    out.errors = [
+        {"reason": e.reason, "pointer": e.pointer, "record": _cut(e.record), "check_name": "parse"}
+        for e in result.errors
+    ]
+    for posting in result.postings:
+        if (posting.title or "").strip():
+            out.postings.append(posting)
+        else:
+            record = json.dumps(posting.to_record(), default=str, ensure_ascii=False)
+            out.errors.append(
+                {
+                    "reason": "posting has no title",
+                    "pointer": posting.raw_ref,
+                    "record": _cut(record),
+                    "check_name": "title_present",
+                    "posting_key": f"{posting.source}:{posting.source_id}",
+                }
+            )
+    return out
+
+
+def _cut(text: str | None) -> str | None:
+    return text if text is None or len(text) <= MAX_RECORD_CHARS else text[:MAX_RECORD_CHARS] + "…"
+
+
+def _is_native(landing: LandingFile) -> bool:
+    options = landing.meta.options or {}
+    return landing.meta.source == "file" and str(options.get("format", "")).lower() in NATIVE_FILE_FORMATS
+
+
+def _batches(files: Sequence[LandingFile]) -> Iterator[list[LandingFile]]:
+    batch: list[LandingFile] = []
+    size = 0
+    for lf in files:
+        batch.append(lf)
+        size += lf.meta.size_bytes
+        if size >= BATCH_BYTES or len(batch) >= BATCH_FILES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def load(
+    settings: Settings, *, progress: Progress = lambda _: None, workers: int | None = None
+) -> dict[str, Any]:
+    """Load every landing file not loaded yet; return counts."""
+    started = time.perf_counter()
+    totals = {"files": 0, "postings": 0, "new_postings": 0, "quarantined": 0, "source_runs": 0}
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        done = warehouse.loaded_landing_files(con)
+    pending = [lf for lf in iter_landing(settings.landing_dir) if str(lf.path) not in done]
+    native = [lf for lf in pending if _is_native(lf)]
+    parsed_files = [lf for lf in pending if not _is_native(lf)]
+    if pending:
+        progress(
+            f"  {len(pending):,} landing files to load ({sum(lf.meta.size_bytes for lf in pending) / 1e6:,.1f} MB)"
+        )
+
+    for lf in native:
+        with warehouse.connect(settings.warehouse_path) as con:
+            stats = warehouse.in_transaction(
+                con, lambda c, lf=lf: warehouse.load_file_dump_native(c, lf.path, lf.meta)
+            )
+        if stats is None:  # DuckDB could not read all of it: the parser keeps every good record
+            parsed_files.append(lf)
+            continue
+        _add(totals, stats, files=1)
+        progress(f"  loaded {lf.path.name}: {stats['postings']:,} postings")
+
+    workers = workers or min(2, os.cpu_count() or 1)
+    pool = (
+        ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        if workers > 1 and len(parsed_files) > 8
+        else None
+    )
+    try:
+        for batch in _batches(parsed_files):
+            # parse before opening the warehouse: workers are forked without an open DuckDB handle
+            parsed = (
+                list(pool.map(parse_landing, batch, chunksize=4))
+                if pool
+                else [parse_landing(lf) for lf in batch]
+            )
+            with warehouse.connect(settings.warehouse_path) as con:
+                stats = warehouse.in_transaction(con, lambda c, parsed=parsed: _write_batch(c, parsed))
+            _add(totals, stats, files=len(batch))
+            progress(
+                f"  loaded {totals['files']:,}/{len(pending):,} landing files ({totals['postings']:,} postings)"
+            )
+    finally:
+        if pool:
+            pool.shutdown()
+
+    with warehouse.connect(settings.warehouse_path) as con:
+        totals["source_runs"] = warehouse.in_transaction(con, lambda c: _load_run_records(c, settings))
+    totals["seconds"] = round(time.perf_counter() - started, 2)
+    return totals
+
+
+def _add(totals: dict[str, int], stats: dict[str, int], files: int) -> None:
+    totals["files"] += files
+    for key in ("postings", "new_postings", "quarantined"):
+        totals[key] += stats[key]
+
+
+def _write_batch(con: Any, parsed: list[ParsedFile]) -> dict[str, int]:
+    postings = _postings_table(parsed)
+    new = warehouse.insert_raw_postings(con, postings)
+    warehouse.insert_arrow(
+        con,
+        "raw.sightings",
+        postings.select(
+            ["source", "source_id", "board", "content_hash", "fetched_at", "run_date", "landing_file"]
+        ).rename_columns(
+            ["source", "source_id", "board", "content_hash", "seen_at", "run_date", "landing_file"]
+        ),
+    )
+    listings, ledger, quarantine = [], [], []
+    for pf in parsed:
+        meta, path = pf.landing.meta, str(pf.landing.path)
+        listings.append(
+            {
+                "source": meta.source,
+                "board": meta.board,
+                "fetched_at": datetime.fromisoformat(meta.fetched_at),
+                "run_date": date.fromisoformat(meta.run_date),
+                "complete_listing": bool(meta.complete_listing) and not pf.errors,
+                "postings": len(pf.postings),
+                "landing_file": path,
+            }
+        )
+        status = "loaded" if pf.postings else ("failed" if pf.errors else "empty")
+        ledger.append(
+            {
+                "landing_file": path,
+                "sha256": meta.sha256,
+                "source": meta.source,
+                "run_date": date.fromisoformat(meta.run_date),
+                "postings": len(pf.postings),
+                "errors": len(pf.errors),
+                "status": status,
+                "note": pf.note,
+            }
+        )
+        quarantine += [{"stage": "load", "source": meta.source, "landing_file": path, **e} for e in pf.errors]
+    warehouse.insert_arrow(con, "raw.listings", pa.Table.from_pylist(listings))
+    warehouse.insert_arrow(con, "ops.landing_files", pa.Table.from_pylist(ledger))
+    warehouse.insert_quarantine(con, quarantine)
+    return {"postings": postings.num_rows, "new_postings": new, "quarantined": len(quarantine)}
+
+
+def _postings_table(parsed: list[ParsedFile]) -> pa.Table:
+    rows: dict[str, list[Any]] = {name: [] for name in POSTING_FIELDS}
+    rows.update(posting_key=[], content_hash=[], landing_file=[], run_date=[])
+    for pf in parsed:
+        landing_file, run_date = str(pf.landing.path), date.fromisoformat(pf.landing.meta.run_date)
+        for p in pf.postings:
+            for name in POSTING_FIELDS:
+                value = getattr(p, name)
+                if name == "extra":
+                    value = json.dumps(value, default=str, ensure_ascii=False) if value else None
+                rows[name].append(value)
+            rows["posting_key"].append(f"{p.source}:{p.source_id}")
+            rows["content_hash"].append(p.content_hash())
+            rows["landing_file"].append(landing_file)
+            rows["run_date"].append(run_date)
+    schema = pa.schema([(name, _ARROW_TYPES.get(name, pa.string())) for name in rows])
+    return pa.table(rows, schema=schema)
+
+
+def _load_run_records(con: Any, settings: Settings) -> int:
+    """Move the fetch runner's run records (JSON files) into ``ops.source_runs``."""
+    runs_dir = settings.landing_dir / RUNS_DIR
+    if not runs_dir.exists():
+        return 0
+    known = warehouse.loaded_run_records(con)
+    records, bad = [], []
+    for path in sorted(runs_dir.glob("dt=*/*.json")):
+        if str(path) in known:
+            continue
+        try:
+            record = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as exc:
+            bad.append(
+                {
+                    "stage": "load",
+                    "landing_file": str(path),
+                    "check_name": "run_record",
+                    "reason": f"unreadable run record: {exc}",
+                }
+            )
+            continue
+        record["record_file"] = str(path)
+        records.append(record)
+    warehouse.insert_quarantine(con, bad)
+    return warehouse.insert_source_runs(con, records)
