@@ -54,7 +54,10 @@ def _json_default(value: Any) -> Any:
 def render(columns: Sequence[str], rows: Sequence[Sequence[Any]], fmt: str = "table") -> str:
     if fmt == "json":
         return json.dumps(
-            [dict(zip(columns, row, strict=True)) for row in rows], default=_json_default, ensure_ascii=False, indent=1
+            [dict(zip(columns, row, strict=True)) for row in rows],
+            default=_json_default,
+            ensure_ascii=False,
+            indent=1,
         )
     if fmt == "csv":
         buf = io.StringIO()

@@ -22,8 +22,12 @@ def register(sub: argparse._SubParsersAction) -> None:
         "sources file (config/sources.yaml or $JOBTRENDS_SOURCES_FILE) is fetched live.",
     )
     r.add_argument("--sample", action="store_true", help="ingest the bundled synthetic sample (no network)")
-    r.add_argument("--run-date", type=date.fromisoformat, help="logical date of the run (default: today; "
-                   "with --sample, the sample's snapshots up to this date)")
+    r.add_argument(
+        "--run-date",
+        type=date.fromisoformat,
+        help="logical date of the run (default: today; "
+        "with --sample, the sample's snapshots up to this date)",
+    )
     r.add_argument("--json", dest="json_out", type=Path, help="also write the run summary as JSON here")
     r.set_defaults(handler=_run)
 
@@ -31,7 +35,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "query",
         help="run one read-only SQL statement against the warehouse",
         description="Ad hoc, read-only SQL (statements that write are refused). Example: "
-        "jobtrends query \"select * from marts.agg_title_growth limit 5\"",
+        'jobtrends query "select * from marts.agg_title_growth limit 5"',
     )
     q.add_argument("sql", help="the SQL statement")
     q.add_argument("--format", choices=("table", "csv", "json"), default="table")
@@ -49,8 +53,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     imp = sub.add_parser("import", help="land a CSV/JSON/JSONL/Parquet dump with a column mapping")
     imp.add_argument("file", type=Path)
-    imp.add_argument("--map", action="append", default=[], metavar="FIELD=COLUMN",
-                     help="canonical field = column in the file (repeatable); unmapped fields use same-named columns")
+    imp.add_argument(
+        "--map",
+        action="append",
+        default=[],
+        metavar="FIELD=COLUMN",
+        help="canonical field = column in the file (repeatable); unmapped fields use same-named columns",
+    )
     imp.add_argument("--format", dest="fmt", choices=("csv", "json", "jsonl", "parquet"))
     imp.add_argument("--name", help="source name for the postings (default: file stem)")
     imp.add_argument("--run-date", type=date.fromisoformat, default=None)
@@ -102,8 +111,12 @@ def _ingest(args: argparse.Namespace) -> int:
             raise UserError(f"unknown source(s): {', '.join(sorted(unknown))}")
         specs = [s for s in specs if s.name in args.source]
     out = pipeline.ingest(settings, run_date, sources=specs, progress=_progress)
-    print(render_table(["run_date", "sources", "failed", "postings_seen"],
-                       [[out["run_date"], out["sources"], len(out["failed"]), out["postings_seen"]]]))
+    print(
+        render_table(
+            ["run_date", "sources", "failed", "postings_seen"],
+            [[out["run_date"], out["sources"], len(out["failed"]), out["postings_seen"]]],
+        )
+    )
     return 1 if out["failed"] and len(out["failed"]) == out["sources"] else 0
 
 
@@ -120,6 +133,8 @@ def _import(args: argparse.Namespace) -> int:
         if not sep:
             raise UserError(f"--map takes FIELD=COLUMN, got {item!r}")
         mapping[field.strip()] = column.strip()
-    out = pipeline.import_file(_settings(args), args.file, mapping or None, args.fmt, args.run_date, args.name)
+    out = pipeline.import_file(
+        _settings(args), args.file, mapping or None, args.fmt, args.run_date, args.name
+    )
     print(f"landed {args.file} → {out['landing_file']} ({out['bytes']:,} bytes); run `jobtrends load` next")
     return 0
