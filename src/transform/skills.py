@@ -1,0 +1,932 @@
+"""Skill extraction: one Aho-Corasick pass over a word-normalised copy of the text, then context checks.
+
+How it works (and why it is fast):
+
+1. The text is lower-cased and every ASCII character that is not a letter, digit, ``&`` or ``$`` becomes a
+   space, with one ``bytes.translate`` (character positions do not move, so hits map back to the original).
+2. One automaton holds every alias padded with spaces (``" scikit learn "``), so a hit is a whole-word
+   match by construction; ``R``, ``Go`` or ``C`` only hit where they are words.
+3. Aliases whose meaning depends on context carry rules from the dictionary (``case``, ``need``,
+   ``avoid``, ``not_before``/``not_after``) or a named check in :data:`_CHECKS` ("Go" the language vs
+   "go-to-market", Excel the product vs "excel at", Snowflake the tool vs the former employer).
+4. Within one text, a longer core hit cancels the hits inside it ("Azure ML" → ``azure_ml``, not
+   ``azure``), and ``not_skills`` phrases cancel what they contain ("SQL Server" is not ``sql``).
+
+The dictionary (``data/skills.yaml``) is data: core skills (scored, see ``shared/guide/skills.md``),
+extra skills (reported as ``other_skills``), and user extensions via :func:`load_dictionary` or
+:mod:`transform.onet`. For batches, :meth:`SkillDictionary.scan_masks` splits texts into paragraphs, scans
+each distinct paragraph once (one automaton pass per block of paragraphs) and returns per-text bit masks,
+plus a "may state pay" bit so the pay parser can skip descriptions without a currency sign or pay word.
+"""
+
+from __future__ import annotations
+
+import bisect
+import contextlib
+import functools
+import json
+import re
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import ahocorasick
+import yaml
+
+from transform.textnorm import strip_html
+
+__all__ = [
+    "CORE_SKILLS",
+    "DICTIONARY_PATH",
+    "PAY_SIGNALS",
+    "SKILL_CATEGORIES",
+    "SkillDictionary",
+    "SkillResult",
+    "extract_skills",
+    "get_dictionary",
+    "load_dictionary",
+    "mask_bits",
+    "normalize_skills_stream",
+]
+
+
+def _w(words: str) -> tuple[str, ...]:
+    """A word list written as one string (keeps long vocabularies readable)."""
+    return tuple(words.split())
+
+
+DICTIONARY_PATH = Path(__file__).with_name("data") / "skills.yaml"
+#: Longest text scanned; longer descriptions are cut (boilerplate tails rarely add skills).
+MAX_TEXT_CHARS = 200_000
+#: Distinct paragraphs remembered per process before the memo is cleared (bounds memory).
+PARAGRAPH_CACHE_SIZE = 200_000
+_SEP = "\n\n\n"  # between texts in one pass: three spaces after normalisation, no alias spans it
+
+# ASCII upper -> lower; letters, digits, '&', '$' and all non-ASCII bytes kept; other ASCII -> space.
+# Working on UTF-8 bytes keeps non-ASCII characters intact, so the decoded string is index-aligned.
+_TABLE = bytes(
+    b + 32 if 65 <= b <= 90 else b if (97 <= b <= 122 or 48 <= b <= 57 or b in (36, 38) or b >= 128) else 32
+    for b in range(256)
+)
+#: Keys (in normalised text) that mark a possible pay statement; see :meth:`SkillDictionary.scan_many`.
+PAY_SIGNALS: tuple[str, ...] = (
+    "$", "€", "£", "¥", "₹", "₪", "₩", "薪", "工资", "待遇", "万", " salary", " salaries", " compensation",
+    " pay ", " paid ", " wage", " usd ", " eur ", " gbp ", " cad ", " aud ", " chf ", " inr ", " sgd ", " cny ",
+    " pln ",
+    " hourly", " per hour", " remuneration", " ote ", " earn", " stipend", " gehalt", " salaire", " salario",
+    " salário", " sueldo",
+)  # fmt: skip
+_ODD_SPACES = ("\u00a0", "\u2009", "\u202f", "\u2007", "\u200b", "\u2013", "\u2014", "\u3000")
+
+
+def _normalise(text: str) -> str:
+    """Lower-case, punctuation to spaces; same length as ``text``."""
+    for ch in _ODD_SPACES:
+        if ch in text:
+            text = text.replace(ch, " ")
+    try:
+        return text.encode("utf-8", "surrogatepass").translate(_TABLE).decode("utf-8", "surrogatepass")
+    except UnicodeError:  # pragma: no cover - translate never breaks UTF-8, but never raise
+        return "".join(c.lower() if c.isalnum() or c == "&" else " " for c in text)
+
+
+def _key(alias: str) -> str:
+    return " ".join(_normalise(alias).split())
+
+
+# ------------------------------------------------------------------------------------------- model
+
+
+@dataclass(frozen=True, slots=True)
+class SkillResult:
+    """Skills named by one text: ``skills`` = sorted core ids, ``other_skills`` = sorted extra ids."""
+
+    skills: list[str]
+    other_skills: list[str]
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {"skills": list(self.skills), "other_skills": list(self.other_skills)}
+
+
+@dataclass(frozen=True, slots=True)
+class _Alias:
+    skill: str | None  # None: a not-skill phrase
+    core: bool
+    raw: str
+    key: str
+    case: str | None = None
+    check: str | None = None
+    need: tuple[str, ...] = ()
+    avoid: tuple[str, ...] = ()
+    window: int = 80
+    not_before: frozenset[str] = frozenset()
+    not_after: frozenset[str] = frozenset()
+    blocks: frozenset[str] | None = None  # not-skill phrases: which ids they cancel (None = all)
+    keeps_parts: bool = False  # a compound that does not cancel the skills inside it
+
+    # Derived once (read for every automaton hit); covers/coverable are set by the dictionary.
+    simple: bool = field(init=False)
+    ref: tuple[str, bool] = field(init=False)
+    covers: bool = field(init=False, default=False)
+    coverable: bool = field(init=False, default=False)
+
+    def __post_init__(self) -> None:
+        simple = not (self.case or self.check or self.need or self.avoid or self.not_before or self.not_after)
+        object.__setattr__(self, "simple", simple)
+        object.__setattr__(self, "ref", (self.skill or "", self.core))
+
+
+# ------------------------------------------------------------------------------------------- context
+
+
+@dataclass(slots=True)
+class _Ctx:
+    orig: str
+    low: str
+    start: int
+    end: int
+    lo: int  # bounds of the current text inside the joined buffer
+    hi: int
+
+    @property
+    def span(self) -> str:
+        return self.orig[self.start : self.end]
+
+    def before(self, n: int = 3, chars: int = 60) -> list[str]:
+        return self.low[max(self.lo, self.start - chars) : self.start].split()[-n:]
+
+    def after(self, n: int = 3, chars: int = 60) -> list[str]:
+        return self.low[self.end : min(self.hi, self.end + chars)].split()[:n]
+
+    def prev_char(self) -> str:
+        """Previous non-space character of the original text ('' at the start)."""
+        i = self.start - 1
+        while i >= self.lo and self.orig[i] in " \t\u00a0":
+            i -= 1
+        return self.orig[i] if i >= self.lo else ""
+
+    def next_char(self) -> str:
+        i = self.end
+        while i < self.hi and self.orig[i] in " \t\u00a0":
+            i += 1
+        return self.orig[i] if i < self.hi else ""
+
+    def window_words(self, chars: int) -> set[str]:
+        return set(self.low[max(self.lo, self.start - chars) : min(self.hi, self.end + chars)].split())
+
+    def window_text(self, chars: int) -> str:
+        return (
+            " "
+            + " ".join(self.low[max(self.lo, self.start - chars) : min(self.hi, self.end + chars)].split())
+            + " "
+        )
+
+    def near(self, words: Iterable[str], chars: int = 80) -> bool:
+        bag = self.window_words(chars)
+        text: str | None = None
+        for w in words:
+            if " " in w:
+                text = text if text is not None else self.window_text(chars)
+                if f" {w} " in text:
+                    return True
+            elif w in bag:
+                return True
+        return False
+
+
+_ML_WORDS = _w(
+    "model models llm llms ml machine learning neural training gpt transformer transformers bert weights "
+    "lora dataset datasets ai pytorch tensorflow inference deep language generative embedding embeddings "
+    "rlhf peft agents agentic genai sft diffusion nlp qlora checkpoint checkpoints reward preference"
+)
+_LANG_WORDS = _w(
+    "python java rust c scala ruby kotlin typescript javascript node elixir swift php perl haskell erlang "
+    "clojure languages language programming microservices golang backend cpp"
+)
+_R_WORDS = _w(
+    "python sql sas stata matlab spss julia scala java programming language languages packages package "
+    "shiny tidyverse ggplot ggplot2 cran statistical statistics rstudio scripts scripting coding code "
+    "analytics excel tableau hadoop mahout modeling modelling"
+)
+_AI_WORDS = _w(
+    "ai llm llms gpt gpts agentic genai claude openai langchain autonomous automation automations copilot "
+    "copilots bots chatbot chatbots models model anthropic"
+)
+_HUMAN_AGENT = frozenset(
+    _w(
+        "customer customers support service travel sales insurance estate call booking free secret change "
+        "user field leasing rental border patrol special federal registered licensed human live talent sports "
+        "literary casting shipping claims"
+    )
+)
+_SPARK_OBJECTS = frozenset(
+    _w(
+        "joy innovation innovations creativity curiosity conversation conversations ideas idea change growth "
+        "interest excitement new meaningful discussion discussions debate collaboration action imagination "
+        "engagement passion inspiration connection connections dialogue"
+    )
+)
+_SPARK_TECH = _w(
+    "hadoop hive kafka scala pyspark databricks sql streaming etl data big python java cluster clusters "
+    "emr flink beam presto airflow mllib rdd dataframes pipelines distributed structured hdfs mapreduce "
+    "pig accumulo snowflake iceberg"
+)
+_COMPANY_CUES = frozenset(
+    _w(
+        "ex former formerly previously alumni backed investors investor founders founded companies customers "
+        "clients partners partnered partnership acquired employer employers worked"
+    )
+)
+_CONTAINER_AVOID = _w(
+    "shipping ship ships cargo intermodal terminal freight trucking vessel vessels chassis reefer drayage "
+    "yard food plastic glass waste recycling"
+)
+_CONTAINER_TECH = _w(
+    "docker kubernetes orchestration cloud deploy deployment deployments microservices images image "
+    "runtime ecs eks aks gke k8s linux devops infrastructure helm registry virtualization vm vms "
+    "serverless applications apps services platform software technologies"
+)
+_AMAZON_SERVICES = frozenset(
+    _w(
+        "aurora redshift s3 ec2 emr rds dynamodb kinesis bedrock ecs eks athena glue lambda cloudwatch sqs "
+        "sns elasticache opensearch vpc iam route cloudfront ecr fargate msk timestream neptune quicksight "
+        "lex polly rekognition textract comprehend transcribe"
+    )
+)
+_GOOGLE_SERVICES = frozenset(
+    _w(
+        "bigquery big dataflow dataproc pub pubsub spanner firestore bigtable composer dataform tpu tpus gke "
+        "kubernetes"
+    )
+)
+_PROMPT_VERBS = frozenset(
+    _w(
+        "optimize optimise optimizing optimising write writing craft crafting design designing iterate "
+        "iterating tune tuning refine refining engineer engineering evaluate evaluating build building test "
+        "testing create creating manage managing develop developing system effective llm our"
+    )
+)
+_PROMPT_NOUNS = frozenset(
+    _w(
+        "engineering design templates template chaining optimization optimisation library libraries "
+        "management versioning evaluation evals"
+    )
+)
+_CI_NOUNS = frozenset(
+    _w(
+        "pipeline pipelines tools tooling systems system workflows workflow jobs builds build server servers "
+        "infrastructure platform runners tests"
+    )
+)
+_EXCEL_PRODUCT_AFTER = frozenset(
+    _w(
+        "spreadsheet spreadsheets skills skill models model macros macro vba pivot formulas formula workbooks "
+        "sheets dashboards and or powerpoint word access sql proficiency experience knowledge"
+    )
+)
+_EXCEL_PRODUCT_BEFORE = frozenset(
+    _w(
+        "microsoft ms advanced in with using and or of proficient proficiency expert ridiculous strong "
+        "excellent google including"
+    )
+)
+_EXCEL_VERB_BEFORE = frozenset(
+    _w(
+        "to will you can who we they i must should would could help helps truly and people teams team where "
+        "freedom"
+    )
+)
+
+
+def _list_context(c: _Ctx) -> bool:
+    return c.prev_char() in (",", "/", "(", ";", "•") or c.next_char() in (",", "/", ")", ";")
+
+
+_R_AND_D_RE = re.compile(r"\s*&\s*[Dd](?![A-Za-z])")
+
+
+def _check_r(c: _Ctx) -> bool:
+    nxt = c.orig[c.end] if c.end < c.hi else ""
+    prv = c.orig[c.start - 1] if c.start > c.lo else ""
+    if nxt in "'’" or prv in "&-'’.":
+        return False
+    if c.next_char() == "&" and _R_AND_D_RE.match(c.orig, c.end, c.hi):
+        return False  # R&D, R & D
+    if nxt == "-" and c.end + 1 < c.hi and c.orig[c.end + 1].isalpha():
+        return False  # R-squared, R-value
+    if _list_context(c) and c.near(_R_WORDS + _LANG_WORDS, 80):
+        return True
+    if c.before(1) and c.before(1)[0] in ("in", "using", "with") and c.near(_R_WORDS, 60):
+        return True
+    return c.near(_R_WORDS, 40) and (_list_context(c) or bool(set(c.before(1) + c.after(1)) & {"or", "and"}))
+
+
+def _check_go(c: _Ctx) -> bool:
+    if c.span not in ("Go", "GO"):
+        return False
+    nxt = c.orig[c.end] if c.end < c.hi else ""
+    if nxt in "-'’":
+        return False
+    if not c.near([w for w in _LANG_WORDS if w != "golang"] + ["golang"], 60):
+        return False
+    before, after = c.before(1), c.after(1)
+    structural = (
+        _list_context(c)
+        or (before and before[0] in ("in", "and", "or", "with", "using", "like", "as", "of", "either"))
+        or (after and after[0] in ("and", "or", "programming", "language", "lang", "developer", "developers", "microservices", "services", "code", "experience"))
+    )  # fmt: skip
+    return bool(structural)
+
+
+def _check_cpp(c: _Ctx) -> bool:
+    return c.orig[c.end : c.end + 2] == "++"
+
+
+def _check_csharp(c: _Ctx) -> bool:
+    return c.orig[c.end : c.end + 1] == "#"
+
+
+def _check_c(c: _Ctx) -> bool:
+    nxt = c.orig[c.end] if c.end < c.hi else ""
+    prv = c.orig[c.start - 1] if c.start > c.lo else ""
+    if nxt in "+#-'’." or prv in "-'’.":
+        return False
+    return _list_context(c) and c.near(_LANG_WORDS, 60)
+
+
+def _check_node(c: _Ctx) -> bool:
+    return c.span == "Node" and _list_context(c) and c.after(1) != ["red"]
+
+
+def _check_js(c: _Ctx) -> bool:
+    prv = c.orig[c.start - 1] if c.start > c.lo else ""
+    return prv != "." and c.span in ("JS", "js", "Js")
+
+
+def _check_ml_context(c: _Ctx) -> bool:
+    return c.near(_ML_WORDS, 120)
+
+
+def _check_language_context(c: _Ctx) -> bool:
+    return c.near(
+        ["language", "llm", "llms", "text", "gpt", "nlp", "generative", "chat", "claude", "llama"], 120
+    )
+
+
+def _check_lora(c: _Ctx) -> bool:
+    return c.span != "LoRa" and c.near(_ML_WORDS, 120)
+
+
+def _check_prompt(c: _Ctx) -> bool:
+    before, after = c.before(3), c.after(1)
+    if not (set(before) & _PROMPT_VERBS or (after and after[0] in _PROMPT_NOUNS)):
+        return False
+    # "optimize prompts" is unambiguous; a singular "prompt" (also an adjective) needs ML words nearby.
+    return c.span.lower() == "prompts" or c.near(_ML_WORDS, 150)
+
+
+def _check_agents(c: _Ctx) -> bool:
+    before = c.before(2)
+    if before and before[-1] in _HUMAN_AGENT:
+        return False
+    return c.near(_AI_WORDS, 100)
+
+
+def _check_model_monitoring(c: _Ctx) -> bool:
+    before = c.before(5, 50)
+    return bool({"model", "models", "ml"} & set(before))
+
+
+def _check_ci(c: _Ctx) -> bool:
+    after = c.after(1)
+    return bool(after and after[0] in _CI_NOUNS)
+
+
+def _check_container(c: _Ctx) -> bool:
+    return not c.near(_CONTAINER_AVOID, 60) and c.near(_CONTAINER_TECH, 100)
+
+
+def _check_s3(c: _Ctx) -> bool:
+    return not c.near(
+        [
+            "protocol",
+            "protocols",
+            "nfs",
+            "iscsi",
+            "smb",
+            "swift",
+            "minio",
+            "ceph",
+            "lustre",
+            "fibre",
+            "object",
+            "compatible",
+        ],
+        80,
+    )
+
+
+def _check_amazon(c: _Ctx) -> bool:
+    after = c.after(1)
+    return c.span[:1] == "A" and bool(after and after[0] in _AMAZON_SERVICES)
+
+
+def _check_google(c: _Ctx) -> bool:
+    after = c.after(1)
+    return c.span[:1] == "G" and bool(after and after[0] in _GOOGLE_SERVICES)
+
+
+def _check_spark(c: _Ctx) -> bool:
+    after, before = c.after(1), c.before(1)
+    if after and after[0] in _SPARK_OBJECTS:
+        return False
+    if before and before[0] in ("a", "the", "that", "creative", "initial", "to"):
+        return False
+    return c.near(_SPARK_TECH, 100)
+
+
+def _check_excel(c: _Ctx) -> bool:
+    before, after = c.before(1), c.after(1)
+    if c.span == "EXCEL" and not _list_context(c):
+        return False
+    if before and before[0] in _EXCEL_VERB_BEFORE and not (after and after[0] in _EXCEL_PRODUCT_AFTER):
+        return False
+    if after and after[0] in (
+        "at",
+        "in",
+        "as",
+        "within",
+        "when",
+        "on",
+        "through",
+        "under",
+        "while",
+        "across",
+        "if",
+    ):
+        return bool(before and before[0] in ("microsoft", "ms", "advanced", "using", "with"))
+    if (
+        (before and before[0] in _EXCEL_PRODUCT_BEFORE)
+        or (after and after[0] in _EXCEL_PRODUCT_AFTER)
+        or _list_context(c)
+    ):
+        return True
+    return c.span == "Excel" and c.prev_char() not in (".", "!", "?", "", "•", "-", ":", "\n")
+
+
+def _check_not_company(c: _Ctx) -> bool:
+    before = c.before(6)
+    if before and before[-1] == "at":
+        return False
+    if set(before) & _COMPANY_CUES:
+        return False
+    after = c.after(2)
+    return not (
+        after[:1] == ["s"] and len(after) > 1 and after[1] in ("ceo", "cto", "founder", "cofounder", "co")
+    )
+
+
+def _check_ml_field(c: _Ctx) -> bool:
+    before = c.before(1)
+    return not (before and before[0].replace(".", "").isdigit())
+
+
+_CHECKS: dict[str, Callable[[_Ctx], bool]] = {
+    "r_language": _check_r,
+    "go_language": _check_go,
+    "cpp_plus": _check_cpp,
+    "csharp": _check_csharp,
+    "c_language": _check_c,
+    "node_js": _check_node,
+    "js_abbrev": _check_js,
+    "ml_context": _check_ml_context,
+    "language_context": _check_language_context,
+    "lora": _check_lora,
+    "prompt_work": _check_prompt,
+    "ai_agents": _check_agents,
+    "model_monitoring": _check_model_monitoring,
+    "ci_word": _check_ci,
+    "software_container": _check_container,
+    "s3_aws": _check_s3,
+    "amazon_service": _check_amazon,
+    "google_service": _check_google,
+    "spark_tool": _check_spark,
+    "excel_product": _check_excel,
+    "not_company": _check_not_company,
+    "ml_field": _check_ml_field,
+}
+
+
+def _valid(a: _Alias, c: _Ctx) -> bool:
+    span = c.span
+    if a.case == "upper" and (span != span.upper() or span == span.lower()):
+        return False
+    if a.case == "capital" and span == span.lower():
+        return False
+    if a.case == "exact" and span != a.raw:
+        return False
+    if a.not_before:
+        b = c.before(1)
+        if b and b[0] in a.not_before:
+            return False
+    if a.not_after:
+        n = c.after(1)
+        if n and n[0] in a.not_after:
+            return False
+    if a.need and not c.near(a.need, a.window):
+        return False
+    if a.avoid and c.near(a.avoid, a.window):
+        return False
+    if a.check:
+        fn = _CHECKS.get(a.check)
+        if fn is None or not fn(c):
+            return False
+    return True
+
+
+# ------------------------------------------------------------------------------------------- dictionary
+
+
+def _words(value: Any) -> tuple[str, ...]:
+    if not value:
+        return ()
+    return tuple(_key(str(v)) for v in value)
+
+
+def _alias_from(spec: Any, skill: str | None, core: bool) -> _Alias | None:
+    if isinstance(spec, str):
+        spec = {"alias": spec}
+    if not isinstance(spec, dict):
+        return None
+    raw = str(spec.get("alias") or spec.get("phrase") or "").strip()
+    key = _key(raw)
+    if not key:
+        return None
+    blocks = spec.get("blocks")
+    return _Alias(
+        skill=skill,
+        core=core,
+        raw=raw,
+        key=key,
+        case=spec.get("case"),
+        check=spec.get("check"),
+        need=_words(spec.get("need")),
+        avoid=_words(spec.get("avoid")),
+        window=int(spec.get("window", 80)),
+        not_before=frozenset(_words(spec.get("not_before"))),
+        not_after=frozenset(_words(spec.get("not_after"))),
+        blocks=frozenset(blocks) if blocks is not None else None,
+        keeps_parts=bool(spec.get("keeps_parts", False)),
+    )
+
+
+@dataclass
+class SkillDictionary:
+    """Compiled dictionary: aliases in one automaton, categories, core ids."""
+
+    aliases: list[_Alias]
+    categories: dict[str, str]
+    core_ids: frozenset[str]
+    version: str = ""
+    _automaton: Any = field(default=None, repr=False)
+    _paragraphs: dict[str, int] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        _mark_covering(self.aliases)
+        self.skill_ids: list[str] = sorted(self.categories)
+        self._bit = {sid: i for i, sid in enumerate(self.skill_ids)}
+        self._core_mask = sum(1 << self._bit[sid] for sid in self.core_ids if sid in self._bit)
+        self._pay_bit = 1 << len(self.skill_ids)
+        auto = ahocorasick.Automaton()
+        grouped: dict[str, list[_Alias]] = {}
+        for a in self.aliases:
+            pad = a.key.isascii()
+            grouped.setdefault(f" {a.key} " if pad else a.key, []).append(a)
+        for k, items in grouped.items():
+            pad = 1 if k.startswith(" ") else 0
+            auto.add_word(k, (len(k), pad, tuple(items)))
+        for k in PAY_SIGNALS:
+            if k not in grouped:
+                auto.add_word(k, (len(k), 1 if k.startswith(" ") else 0, ()))
+        auto.make_automaton()
+        self._automaton = auto
+
+    # The public single-text API.
+    def extract(self, text: str | None) -> SkillResult:
+        core, other = self.extract_many([text])[0]
+        return SkillResult(list(core), list(other))
+
+    def extract_many(self, texts: Sequence[str | None]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+        """``(core ids, other ids)`` per text, sorted (see :meth:`scan_many`)."""
+        return [(core, other) for core, other, _ in self.scan_many(texts)]
+
+    def scan_many(self, texts: Sequence[str | None]) -> list[tuple[tuple[str, ...], tuple[str, ...], bool]]:
+        """``(core ids, other ids, pay signal)`` per text (see :meth:`scan_masks`)."""
+        ids, core_mask, pay_bit = self.skill_ids, self._core_mask, self._pay_bit
+        out = []
+        for m in self.scan_masks(texts):
+            names = [ids[i] for i in mask_bits(m & ~pay_bit)]
+            core_bits = m & core_mask
+            out.append(
+                (
+                    tuple(n for n in names if (1 << self._bit[n]) & core_bits),
+                    tuple(n for n in names if not (1 << self._bit[n]) & core_bits),
+                    bool(m & pay_bit),
+                )
+            )
+        return out
+
+    def scan_masks(self, texts: Sequence[str | None]) -> list[int]:
+        """Per text an int whose bit ``i`` is set when skill ``skill_ids[i]`` is named; the bit
+        ``1 << len(skill_ids)`` says the text has a currency sign or a pay word (found in the same pass,
+        so a pay parser need not read texts without one).
+
+        Texts are split into paragraphs (blank lines) and each distinct paragraph is scanned once and
+        remembered: boilerplate (company blurbs, benefits, EEO statements) repeats across postings, so
+        a batch mostly looks paragraphs up and ORs their bits. Context rules never look across a blank line.
+        """
+        cache = self._paragraphs
+        if len(cache) > PARAGRAPH_CACHE_SIZE:
+            cache.clear()
+        split = [_paragraphs(_prepare(t)) for t in texts]
+        todo: dict[str, None] = {}
+        for paras in split:
+            for p in paras:
+                if p not in cache:
+                    todo[p] = None
+        if todo:
+            new = list(todo)
+            for p, m in zip(new, self._scan(new), strict=True):
+                cache[p] = m
+        out: list[int] = []
+        for paras in split:
+            m = 0
+            for p in paras:
+                m |= cache[p]
+            out.append(m)
+        return out
+
+    def pay_paragraphs(self, text: str) -> str:
+        """``text`` cut down to its paragraphs that have a currency sign or a pay word (the rest cannot
+        state pay), so a pay parser reads a few lines instead of a whole description."""
+        paras = _paragraphs(_prepare(text))
+        if len(paras) == 1:
+            return text
+        cache, bit = self._paragraphs, self._pay_bit
+        if any(p not in cache for p in paras):
+            self.scan_masks([text])
+        return "\n\n".join(p for p in paras if cache.get(p, bit) & bit)
+
+    def _scan(self, parts: list[str]) -> list[int]:
+        """Scan texts in one automaton pass over a joined buffer."""
+        orig = _SEP + _SEP.join(parts) + _SEP
+        low = _normalise(orig)
+        starts: list[int] = []
+        pos = len(_SEP)
+        for p in parts:
+            starts.append(pos)
+            pos += len(p) + len(_SEP)
+        # Per text with hits: skills already certain (a hit that nothing can cancel), spans of hits that a
+        # longer hit may still cancel, and the cancelling hits themselves. Texts without hits cost nothing.
+        done: dict[int, set[tuple[str, bool]]] = {}
+        pay: set[int] = set()
+        spans: dict[int, dict[tuple[str, bool], list[tuple[int, int]]]] = {}
+        covers: dict[int, list[tuple[int, int, _Alias]]] = {}
+        doc = 0
+        n = len(parts)
+        nxt = starts[1] if n > 1 else len(orig) + 1
+        seen = done.setdefault(0, set()) if n else set()
+        for end, (klen, pad, items) in self._automaton.iter(low):
+            s = end - klen + 1 + pad
+            e = end + 1 - pad
+            if s >= nxt:
+                doc = bisect.bisect_right(starts, s) - 1
+                nxt = starts[doc + 1] if doc + 1 < n else len(orig) + 1
+                seen = done.setdefault(doc, set())
+            if not items:  # a pay signal, not a skill
+                pay.add(doc)
+                continue
+            ctx: _Ctx | None = None
+            for a in items:
+                if a.ref in seen and not a.covers:
+                    continue
+                if not a.simple:
+                    if ctx is None:
+                        lo = starts[doc]
+                        ctx = _Ctx(orig, low, s, e, lo, lo + len(parts[doc]))
+                    if not _valid(a, ctx):
+                        continue
+                if a.covers:
+                    covers.setdefault(doc, []).append((s, e, a))
+                if a.skill is None:
+                    continue
+                if not a.coverable:
+                    seen.add(a.ref)
+                else:
+                    spans.setdefault(doc, {}).setdefault(a.ref, []).append((s, e))
+        bit, pay_bit = self._bit, self._pay_bit
+        masks = [0] * n
+        for d in set(done) | set(spans) | pay:
+            core, other = _resolve(done.get(d, set()), spans.get(d, {}), covers.get(d, []))
+            m = pay_bit if d in pay else 0
+            for name in core | other:
+                m |= 1 << bit[name]
+            masks[d] = m
+        return masks
+
+
+def _mark_covering(aliases: list[_Alias]) -> None:
+    """Find, once, which aliases can cancel others (their words contain another skill's alias, e.g.
+    "azure ml" contains "azure"; "sql server" contains "sql") and which can be cancelled."""
+    by_key: dict[str, list[_Alias]] = {}
+    for a in aliases:
+        by_key.setdefault(a.key, []).append(a)
+    for big in aliases:
+        if big.skill is not None and (not big.core or big.keeps_parts):
+            continue
+        words = big.key.split()
+        for i in range(len(words)):
+            for j in range(i + 1, len(words) + 1):
+                if j - i == len(words):
+                    continue
+                for small in by_key.get(" ".join(words[i:j]), ()):
+                    if big.skill is None:
+                        hit = big.blocks is None or small.skill in big.blocks
+                    else:
+                        hit = small.skill != big.skill
+                    if hit and small.skill is not None:
+                        object.__setattr__(big, "covers", True)
+                        object.__setattr__(small, "coverable", True)
+
+
+def _resolve(
+    done: set[tuple[str, bool]],
+    spans: dict[tuple[str, bool], list[tuple[int, int]]],
+    covers: list[tuple[int, int, _Alias]],
+) -> tuple[frozenset[str], frozenset[str]]:
+    """Skills with at least one mention not inside a longer core hit of another skill or a not-skill."""
+    core = {skill for skill, is_core in done if is_core}
+    other = {skill for skill, is_core in done if not is_core}
+    if not spans:
+        return frozenset(core), frozenset(other - core)
+    for (skill, is_core), places in spans.items():
+        if (skill, is_core) in done:
+            continue
+        if covers:
+            alive = False
+            for s, e in places:
+                for cs, ce, ca in covers:
+                    if cs <= s and e <= ce and (ce - cs) > (e - s):
+                        if ca.skill is None:
+                            if ca.blocks is None or skill in ca.blocks:
+                                break
+                        elif ca.skill != skill:
+                            break
+                else:
+                    alive = True
+                    break
+            if not alive:
+                continue
+        (core if is_core else other).add(skill)
+    return frozenset(core), frozenset(other - core)
+
+
+def mask_bits(mask: int) -> list[int]:
+    """Indices of the set bits of ``mask``, ascending."""
+    out = []
+    while mask:
+        low = mask & -mask
+        out.append(low.bit_length() - 1)
+        mask ^= low
+    return out
+
+
+def _paragraphs(text: str) -> list[str]:
+    """Blank-line separated paragraphs; the text itself when it has none."""
+    if "\n\n" not in text:
+        if "\r\n\r\n" not in text:
+            return [text]
+        text = text.replace("\r\n", "\n")
+    return text.split("\n\n")
+
+
+_ENTITY_RE = re.compile(r"&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);")
+
+
+def _prepare(text: str | None) -> str:
+    """Plain text for scanning: str, cut to :data:`MAX_TEXT_CHARS`, HTML rendered when present."""
+    if text is None:
+        return ""
+    if not isinstance(text, str):
+        text = str(text)
+    if len(text) > MAX_TEXT_CHARS:
+        text = text[:MAX_TEXT_CHARS]
+    if ("<" in text and ">" in text) or ("&" in text and _ENTITY_RE.search(text)):
+        with contextlib.suppress(Exception):  # never let markup stop extraction
+            text = strip_html(text)
+    return text
+
+
+def _entries_from_yaml(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        data = yaml.safe_load(fh) or {}
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping with core/extra/not_skills")
+    return data
+
+
+def load_dictionary(
+    extra_paths: Iterable[str | Path] = (), *, base: str | Path = DICTIONARY_PATH
+) -> SkillDictionary:
+    """Build a dictionary from ``base`` plus user extensions.
+
+    Each extra path is a YAML file in the format of ``data/skills.yaml`` (its ``extra`` and ``not_skills``
+    sections are used; ``core`` is reserved for the base file) or an O*NET ``Technology Skills.txt`` TSV
+    (imported with :func:`transform.onet.onet_entries`). Extra aliases that equal a core alias are skipped,
+    so an extension never changes the scored core skills.
+    """
+    data = _entries_from_yaml(Path(base))
+    aliases: list[_Alias] = []
+    categories: dict[str, str] = {}
+    core_ids: set[str] = set()
+    for entry in data.get("core") or []:
+        sid = str(entry["id"])
+        core_ids.add(sid)
+        categories[sid] = str(entry.get("category", ""))
+        for spec in entry.get("aliases") or []:
+            a = _alias_from(spec, sid, True)
+            if a:
+                aliases.append(a)
+    extra_entries: list[dict[str, Any]] = list(data.get("extra") or [])
+    not_skills: list[Any] = list(data.get("not_skills") or [])
+    for p in extra_paths:
+        path = Path(p)
+        if path.suffix.lower() in (".yaml", ".yml"):
+            more = _entries_from_yaml(path)
+            extra_entries.extend(more.get("extra") or [])
+            not_skills.extend(more.get("not_skills") or [])
+        else:
+            from transform.onet import onet_entries  # local: onet imports this module's helpers
+
+            extra_entries.extend(onet_entries(path))
+    core_keys = {a.key for a in aliases if a.core}
+    for entry in extra_entries:
+        sid = str(entry.get("id") or "").strip()
+        if not sid or sid in core_ids:
+            continue
+        categories.setdefault(sid, str(entry.get("category", "")))
+        for spec in entry.get("aliases") or []:
+            a = _alias_from(spec, sid, False)
+            if a and (a.key not in core_keys or not a.simple):
+                aliases.append(a)
+    for spec in not_skills:
+        a = _alias_from(spec, None, False)
+        if a:
+            aliases.append(a)
+    return SkillDictionary(aliases, categories, frozenset(core_ids), str(data.get("version", "")))
+
+
+@functools.cache
+def get_dictionary() -> SkillDictionary:
+    """The default dictionary (``data/skills.yaml``), built once per process."""
+    return load_dictionary()
+
+
+def _core_categories() -> dict[str, str]:
+    d = get_dictionary()
+    return {k: v for k, v in sorted(d.categories.items()) if k in d.core_ids}
+
+
+SKILL_CATEGORIES: dict[str, str] = _core_categories()
+CORE_SKILLS: tuple[str, ...] = tuple(SKILL_CATEGORIES)
+
+
+def extract_skills(text: str | None) -> SkillResult:
+    """Core and other skills named by ``text`` (see the module docstring); never raises on str input.
+
+    >>> extract_skills("Python, R and SQL; not R&D. Go-to-market.").skills
+    ['python', 'r', 'sql']
+    """
+    try:
+        return get_dictionary().extract(text)
+    except Exception:  # a normaliser must not stop a batch
+        return SkillResult([], [])
+
+
+def normalize_skills_stream(lines: Iterable[str]) -> Iterator[dict[str, list[str]]]:
+    """One ``{"skills", "other_skills"}`` per input line (a JSON object with ``text``), in input order.
+
+    A line that is not JSON, or has no string ``text``, gives empty lists. Never raises.
+    """
+    for line in lines:
+        text: str | None = None
+        try:
+            obj = json.loads(line)
+            if isinstance(obj, dict) and isinstance(obj.get("text"), str):
+                text = obj["text"]
+            elif isinstance(obj, str):
+                text = obj
+        except (ValueError, TypeError):
+            text = None
+        yield extract_skills(text).as_dict() if text is not None else {"skills": [], "other_skills": []}
