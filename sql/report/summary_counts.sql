@@ -1,8 +1,14 @@
--- The volumes behind a run: one row, read by `jobtrends run`'s summary.
-select
-    (select count(*) from ops.landing_files)                       as landing_files,
-    (select count(*) from raw.postings)                            as posting_versions,
-    (select count(distinct posting_key) from raw.postings)         as postings,
-    (select count(*) from normalised.postings)                     as normalised,
-    (select count(*) from ops.quarantine)                          as quarantined,
-    (select count(*) from ops.source_runs where status = 'failed') as failed_fetches
+-- Volumes for the `jobtrends run` summary: what went in, what was kept, what the marts hold.
+select 'raw postings (versions)' as what, count(*) as n from raw.postings
+union all
+select 'postings (source + id)', count(*) from staging.stg_postings
+union all
+select 'postings in the marts (current taxonomy)', count(*) from intermediate.int_postings
+union all
+select 'unique roles (deduplicated)', count(*) from intermediate.int_unique_roles
+union all
+select 'near-duplicate postings (tier 3)', count(*) from normalised.near_duplicates
+union all
+select 'quarantined records', count(*) from ops.quarantine
+union all
+select 'claims', count(*) from marts.claims

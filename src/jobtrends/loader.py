@@ -103,6 +103,20 @@ def _is_native(landing: LandingFile) -> bool:
     return landing.meta.source == "file" and str(options.get("format", "")).lower() in NATIVE_FILE_FORMATS
 
 
+def _native_groups(files: Sequence[LandingFile]) -> list[list[LandingFile]]:
+    """Dumps that share a format and column mapping load together in one DuckDB read."""
+    groups: dict[str, list[LandingFile]] = {}
+    for lf in files:
+        options = lf.meta.options or {}
+        key = json.dumps(
+            [lf.meta.board, options.get("format"), options.get("mapping"), options.get("source_name")],
+            sort_keys=True,
+            default=str,
+        )
+        groups.setdefault(key, []).append(lf)
+    return list(groups.values())
+
+
 def _batches(files: Sequence[LandingFile]) -> Iterator[list[LandingFile]]:
     batch: list[LandingFile] = []
     size = 0
@@ -133,16 +147,19 @@ def load(
             f"  {len(pending):,} landing files to load ({sum(lf.meta.size_bytes for lf in pending) / 1e6:,.1f} MB)"
         )
 
-    for lf in native:
+    for group in _native_groups(native):
         with warehouse.connect(settings.warehouse_path) as con:
             stats = warehouse.in_transaction(
-                con, lambda c, lf=lf: warehouse.load_file_dump_native(c, lf.path, lf.meta)
+                con,
+                lambda c, group=group: warehouse.load_file_dumps_native(
+                    c, [(lf.path, lf.meta) for lf in group]
+                ),
             )
-        if stats is None:  # DuckDB could not read all of it: the parser keeps every good record
-            parsed_files.append(lf)
+        if stats is None:  # DuckDB could not read all of them: the parser keeps every good record
+            parsed_files.extend(group)
             continue
-        _add(totals, stats, files=1)
-        progress(f"  loaded {lf.path.name}: {stats['postings']:,} postings")
+        _add(totals, stats, files=len(group))
+        progress(f"  loaded {len(group)} file dump(s) natively: {stats['postings']:,} postings")
 
     workers = workers or min(2, os.cpu_count() or 1)
     pool = (

@@ -45,10 +45,11 @@ def _sample_world(settings: Settings) -> Any:
     return generate_world(seed=settings.sample_seed, scale=settings.sample_scale)
 
 
-def source_specs(settings: Settings) -> list[SourceSpec]:
-    """Enabled sources: the synthetic sample's in sample mode, else the sources file's."""
+def source_specs(settings: Settings, as_of: date | None = None) -> list[SourceSpec]:
+    """Enabled sources: the synthetic sample's in sample mode (its career pages open on ``as_of``),
+    else the sources file's."""
     if settings.sample:
-        return list(_sample_world(settings).source_specs())
+        return list(_sample_world(settings).source_specs(as_of=as_of))
     from ingest.config import load_sources
 
     if not settings.sources_file.exists():
@@ -75,7 +76,7 @@ def ingest_source(
     """Fetch one configured source and land its payloads; never raises for a source failure."""
     from ingest.runner import fetch_to_landing
 
-    specs = {spec.name: spec for spec in source_specs(settings)}
+    specs = {spec.name: spec for spec in source_specs(settings, as_of=run_date)}
     if source_name not in specs:
         raise UserError(f"unknown source {source_name!r}; configured: {', '.join(sorted(specs)) or 'none'}")
     clock = None
@@ -102,7 +103,7 @@ def ingest(
     """Fetch every source (each isolated from the others) into the landing zone."""
     from ingest.runner import fetch_to_landing
 
-    specs = list(sources) if sources is not None else source_specs(settings)
+    specs = list(sources) if sources is not None else source_specs(settings, as_of=run_date)
     clock = None
     if settings.sample:
         transport = transport or _sample_world(settings).transport(run_date)
@@ -284,7 +285,7 @@ def run(
         def ingest_all() -> dict[str, Any]:
             seen, failed = 0, []
             for d in dates:
-                out = ingest(settings, d, transport=world.transport(d), sources=world.source_specs())
+                out = ingest(settings, d, transport=world.transport(d), sources=world.source_specs(as_of=d))
                 seen += out["postings_seen"]
                 failed += out["failed"]
                 progress(f"  snapshot {d}: {out['postings_seen']:,} postings listed")

@@ -1,0 +1,63 @@
+-- grain: one row per posting_key (source + source id): its latest content version.
+-- description: Postings as sources published them, latest version of each; the first posted_at and the
+--   first fetch of any version are kept so that a posting stays "new" in the period it first appeared.
+--   Descriptions, raw locations and raw pay stay in raw.postings (normalised.postings has them parsed).
+
+with
+
+source as (
+
+    select * from raw.postings
+
+),
+
+versions as (
+
+    -- one row per posting: which version is the latest, and what the earliest versions said
+    select
+        posting_key,
+        arg_max(
+            {'content_hash': content_hash, 'loaded_at': loaded_at},
+            {'fetched_at': coalesce(fetched_at, loaded_at), 'loaded_at': loaded_at, 'content_hash': content_hash}
+        ) as latest,
+        min(posted_at) as first_posted_at,
+        min(coalesce(fetched_at, loaded_at)) as first_fetched_at,
+        count(*) as version_count
+    from source
+    group by posting_key
+
+),
+
+renamed as (
+
+    select
+        ---------- ids
+        source.posting_key,
+        source.source,
+        source.source_id,
+        source.content_hash,
+        source.board,
+
+        ---------- text (location and pay are used from normalised.postings)
+        source.title,
+        source.company,
+        source.url,
+        source.employment_type,
+
+        ---------- timestamps
+        versions.first_posted_at as posted_at,
+        source.posted_at_precision,
+        versions.first_fetched_at,
+        source.fetched_at as latest_fetched_at,
+        source.run_date as latest_run_date,
+        versions.version_count
+
+    from versions
+    inner join source
+        on source.posting_key = versions.posting_key
+        and source.content_hash = versions.latest.content_hash
+        and source.loaded_at = versions.latest.loaded_at
+
+)
+
+select * from renamed

@@ -1,0 +1,395 @@
+"""Build the trend marts: dedup inputs → staging/intermediate → ``marts_next`` → validate → publish.
+
+The SQL lives in ``sql/`` (models in ``staging``, ``intermediate``, ``marts``; the dedup step's queries
+in ``sql/dedup``); the pure dedup logic in :mod:`transform.dedup`. Mart documentation (grain,
+description, columns) lives next to each model in ``sql/marts/<name>.yml`` and is written into the
+warehouse as ``COMMENT ON`` after publishing, so ``jobtrends marts`` and any SQL client can read it.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import yaml
+
+from jobtrends import warehouse
+from transform import dedup
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_REPOST_WINDOW_DAYS",
+    "MartDoc",
+    "apply_comments",
+    "build_and_publish",
+    "compute_dedup_inputs",
+    "list_marts",
+    "load_mart_docs",
+    "set_build_variables",
+]
+
+DEFAULT_REPOST_WINDOW_DAYS = 45
+#: Rows fetched per Arrow batch while streaming descriptions to the MinHash step.
+_BATCH_ROWS = 20_000
+
+Validator = Callable[[Any, list[str]], bool]
+
+
+@dataclass(frozen=True, slots=True)
+class MartDoc:
+    name: str
+    grain: str
+    description: str
+    columns: dict[str, str]
+
+    def table_comment(self) -> str:
+        return f"grain: {self.grain}\n{self.description}"
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def _taxonomy_version() -> str | None:
+    try:
+        from transform.titles import TAXONOMY_VERSION  # owned by the title normaliser
+    except Exception:  # not written yet, or failing to import: fall back to the newest in the data
+        return None
+    return str(TAXONOMY_VERSION)
+
+
+def _sql_literal(value: object) -> str:
+    if isinstance(value, bool | int | float):
+        return repr(int(value)) if isinstance(value, bool) else repr(value)
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+def set_build_variables(con: Any, settings: Any, *, run_id: str) -> dict[str, object]:
+    """Set the DuckDB variables that ``staging.stg_settings`` reads (``jt_*``) on this connection."""
+    extra = getattr(settings, "extra", {}) or {}
+    values: dict[str, object] = {
+        "jt_min_base": int(getattr(settings, "min_base", 30)),
+        "jt_repost_window_days": int(
+            getattr(settings, "repost_window_days", None)
+            or extra.get("repost_window_days", DEFAULT_REPOST_WINDOW_DAYS)
+        ),
+        "jt_run_id": run_id,
+    }
+    version = extra.get("taxonomy_version") or _taxonomy_version()
+    if version:
+        values["jt_taxonomy_version"] = version
+    for name, value in values.items():
+        con.execute(f"set variable {name} = {_sql_literal(value)}")
+    return values
+
+
+# ----------------------------------------------------------------------------- dedup inputs
+
+
+def _scalar(con: Any, sql: str) -> int:
+    """One integer from a one-row query (``fetchall`` so the result is finished: DuckDB 2.0)."""
+    rows = con.execute(sql).fetchall()
+    return int(rows[0][0]) if rows and rows[0][0] is not None else 0
+
+
+def _read_sql(sql_dir: Path, name: str) -> str:
+    return (Path(sql_dir) / "dedup" / f"{name}.sql").read_text()
+
+
+def _update_keys(con: Any, sql_dir: Path) -> int:
+    """(Re)compute the key of every distinct value; store the new and changed ones.
+
+    Postings whose company key changed lose their "compared" mark (and their near-duplicate rows), so
+    the near-duplicate step recomputes them in their new block. Returns the number of keys written.
+    """
+    rows = con.execute(_read_sql(sql_dir, "key_values")).fetchall()
+    if not rows:
+        return 0
+    funcs = {"company": dedup.company_key, "title": dedup.title_key, "location": dedup.location_key}
+    table = pa.table(
+        {
+            "kind": [kind for kind, _ in rows],
+            "raw_value": [value for _, value in rows],
+            "key": [funcs[kind](value) for kind, value in rows],
+        }
+    )
+    con.register("_jt_keys", table)
+    try:
+        con.execute(
+            """
+            create or replace temp table _jt_keys_changed as
+            select k.kind, k.raw_value, k.key
+            from _jt_keys as k
+            left join (
+                select kind, raw_value, max(key) as key from normalised.dedup_keys group by kind, raw_value
+            ) as old on old.kind = k.kind and old.raw_value = k.raw_value
+            where old.key is distinct from k.key
+            """
+        )
+    finally:
+        con.unregister("_jt_keys")
+    changed = _scalar(con, "select count(*) from _jt_keys_changed")
+    if changed:
+        con.execute(
+            """
+            create or replace temp table _jt_keys_moved as
+            select distinct p.posting_key
+            from raw.postings as p
+            inner join _jt_keys_changed as c on c.kind = 'company' and c.raw_value = p.company
+            """
+        )
+        con.execute(
+            "delete from normalised.dedup_keys where (kind, raw_value) in "
+            "(select kind, raw_value from _jt_keys_changed)"
+        )
+        con.execute(
+            "insert into normalised.dedup_keys (kind, raw_value, key) select kind, raw_value, key from _jt_keys_changed"
+        )
+        con.execute(
+            "delete from normalised.dedup_processed where posting_key in (select posting_key from _jt_keys_moved)"
+        )
+        con.execute(
+            "delete from normalised.near_duplicates where posting_key in (select posting_key from _jt_keys_moved)"
+        )
+        con.execute("drop table if exists _jt_keys_moved")
+    con.execute("drop table if exists _jt_keys_changed")
+    return changed
+
+
+def _stream_blocks(reader: Any) -> Iterator[list[dedup.Document]]:
+    """Group a block-ordered Arrow stream into one list of documents per block."""
+    block: str | None = None
+    docs: list[dedup.Document] = []
+    for batch in reader:
+        cols = batch.to_pydict()
+        for block_key, key, order, text in zip(
+            cols["block_key"], cols["posting_key"], cols["order_key"], cols["description"], strict=True
+        ):
+            if block_key != block and docs:
+                yield docs
+                docs = []
+            block = block_key
+            docs.append(dedup.Document(key=key, block=block_key, text=text, order=order))
+    if docs:
+        yield docs
+
+
+def compute_dedup_inputs(
+    con: Any,
+    sql_dir: Path,
+    *,
+    threshold: float = dedup.DEFAULT_THRESHOLD,
+    num_perm: int = dedup.DEFAULT_NUM_PERM,
+    full: bool = False,
+) -> dict[str, object]:
+    """Write ``normalised.dedup_keys`` and ``normalised.near_duplicates`` for new postings.
+
+    Incremental: only candidate blocks (normalised companies) holding a posting version not compared
+    before are recomputed (``full=True`` recomputes all). Identical descriptions are grouped by hash in
+    SQL; MinHash runs only over the distinct descriptions of blocks that have two or more.
+    """
+    started = time.perf_counter()
+    new_keys = _update_keys(con, sql_dir)
+    con.execute(f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}")
+    if full:
+        con.execute(
+            "create or replace temp table _jt_dedup_blocks as select distinct block_key from _jt_dedup_candidates"
+        )
+    else:
+        con.execute(
+            """
+            create or replace temp table _jt_dedup_blocks as
+            select distinct c.block_key
+            from _jt_dedup_candidates as c
+            anti join normalised.dedup_processed as p
+                on p.posting_key = c.posting_key and p.content_hash = c.content_hash
+            """
+        )
+    blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
+    pairs: list[dedup.NearDuplicate] = []
+    compared = 0
+    con.execute(
+        f"create or replace temp table _jt_dedup_descriptions as {_read_sql(sql_dir, 'descriptions')}"
+    )
+    if blocks:
+        reader = con.sql(_read_sql(sql_dir, "representatives")).to_arrow_reader(_BATCH_ROWS)
+        for docs in _stream_blocks(reader):
+            compared += len(docs)
+            pairs.extend(dedup.find_near_duplicates(docs, threshold=threshold, num_perm=num_perm))
+    nd_map = pa.table(
+        {
+            "posting_key": pa.array([p.posting_key for p in pairs], pa.string()),
+            "canonical_key": pa.array([p.canonical_key for p in pairs], pa.string()),
+            "similarity": pa.array([p.similarity for p in pairs], pa.float64()),
+        }
+    )
+    con.register("_jt_nd_map", nd_map)
+    try:
+        con.execute("begin transaction")
+        con.execute(
+            "delete from normalised.near_duplicates where block_key in (select block_key from _jt_dedup_blocks)"
+        )
+        con.execute(
+            "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
+            + _read_sql(sql_dir, "near_duplicates")
+        )
+        con.execute(
+            """
+            insert into normalised.dedup_processed (posting_key, content_hash, block_key)
+            select c.posting_key, c.content_hash, c.block_key
+            from _jt_dedup_candidates as c
+            where c.block_key in (select block_key from _jt_dedup_blocks)
+            and not exists (
+                select 1 from normalised.dedup_processed as p
+                where p.posting_key = c.posting_key and p.content_hash = c.content_hash
+            )
+            """
+        )
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("_jt_nd_map")
+    total = _scalar(con, "select count(*) from normalised.near_duplicates")
+    for temp in ("_jt_dedup_candidates", "_jt_dedup_blocks", "_jt_dedup_descriptions"):
+        con.execute(f"drop table if exists {temp}")
+    return {
+        "new_keys": new_keys,
+        "blocks_recomputed": blocks,
+        "descriptions_compared": compared,
+        "near_duplicate_groups_merged": len(pairs),
+        "near_duplicates_total": total,
+        "seconds": round(time.perf_counter() - started, 3),
+    }
+
+
+# ----------------------------------------------------------------------------- docs and comments
+
+
+def load_mart_docs(sql_dir: Path) -> dict[str, MartDoc]:
+    """``sql/marts/<name>.yml`` → :class:`MartDoc` per mart."""
+    docs: dict[str, MartDoc] = {}
+    for path in sorted((Path(sql_dir) / "marts").glob("*.yml")):
+        data = yaml.safe_load(path.read_text()) or {}
+        name = str(data.get("name") or path.stem)
+        columns = {
+            str(c["name"]): " ".join(str(c.get("description", "")).split()) for c in data.get("columns", [])
+        }
+        docs[name] = MartDoc(
+            name=name,
+            grain=" ".join(str(data.get("grain", "")).split()),
+            description=" ".join(str(data.get("description", "")).split()),
+            columns=columns,
+        )
+    return docs
+
+
+def apply_comments(con: Any, sql_dir: Path, names: Sequence[str], schema: str = "marts") -> int:
+    """``COMMENT ON`` every mart and each documented column that exists; returns comments written."""
+    docs = load_mart_docs(sql_dir)
+    written = 0
+    for name in names:
+        doc = docs.get(name)
+        if doc is None:
+            continue
+        con.execute(f"comment on table {schema}.{name} is {_sql_literal(doc.table_comment())}")
+        written += 1
+        existing = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where schema_name = ? and table_name = ?",
+                [schema, name],
+            ).fetchall()
+        }
+        for column, text in doc.columns.items():
+            if column in existing and text:
+                con.execute(f'comment on column {schema}.{name}."{column}" is {_sql_literal(text)}')
+                written += 1
+    return written
+
+
+def list_marts(con: Any) -> list[tuple[str, str, str]]:
+    """Published marts as ``(name, grain, description)``, read from the warehouse comments."""
+    rows = con.execute(
+        "select table_name, coalesce(comment, '') from duckdb_tables() "
+        "where schema_name = 'marts' order by table_name"
+    ).fetchall()
+    out: list[tuple[str, str, str]] = []
+    for name, comment in rows:
+        first, _, rest = str(comment).partition("\n")
+        if first.startswith("grain: "):
+            out.append((name, first.removeprefix("grain: "), rest.strip()))
+        else:
+            out.append((name, "", str(comment)))
+    return out
+
+
+# ----------------------------------------------------------------------------- build
+
+
+def build_and_publish(
+    con: Any,
+    settings: Any,
+    *,
+    run_id: str,
+    validate: Validator | None = None,
+) -> dict[str, object]:
+    """Dedup inputs → staging/intermediate → ``marts_next`` → ``validate`` → publish → comments.
+
+    ``validate(con, names)`` sees the new marts in ``marts_next``; when it returns False nothing is
+    published (the previous marts stay) and the summary says ``status = "validation_failed"`` (with a
+    ``reason``); otherwise ``status = "published"``. Returns a JSON-serialisable summary.
+    """
+    sql_dir = Path(settings.sql_dir)
+    timings: dict[str, float] = {}
+    started = t0 = time.perf_counter()
+    warehouse.ensure_schema(con, sql_dir)
+    variables = set_build_variables(con, settings, run_id=run_id)
+
+    dedup_summary = compute_dedup_inputs(con, sql_dir)
+    timings["dedup_s"] = round(time.perf_counter() - t0, 3)
+
+    t0 = time.perf_counter()
+    layers = warehouse.build_layers(con, sql_dir)
+    timings["layers_s"] = round(time.perf_counter() - t0, 3)
+
+    t0 = time.perf_counter()
+    names = warehouse.build_marts(con, sql_dir)
+    timings["marts_s"] = round(time.perf_counter() - t0, 3)
+
+    summary: dict[str, object] = {
+        "run_id": run_id,
+        "variables": variables,
+        "dedup": dedup_summary,
+        "models": layers,
+        "marts": names,
+        "timings": timings,
+    }
+    if validate is not None:
+        t0 = time.perf_counter()
+        ok = bool(validate(con, list(names)))
+        timings["validate_s"] = round(time.perf_counter() - t0, 3)
+        if not ok:
+            log.warning("validation failed for run %s: marts not published", run_id)
+            summary.update(
+                status="validation_failed",
+                published=False,
+                reason="validation of the new marts (marts_next) failed; the previous marts stay published",
+            )
+            timings["total_s"] = round(time.perf_counter() - started, 3)
+            return summary
+
+    t0 = time.perf_counter()
+    warehouse.publish_marts(con, names)
+    comments = apply_comments(con, sql_dir, names)
+    timings["publish_s"] = round(time.perf_counter() - t0, 3)
+    timings["total_s"] = round(time.perf_counter() - started, 3)
+    claims = _scalar(con, "select count(*) from marts.claims")
+    summary.update(status="published", published=True, comments=comments, claims=claims)
+    return summary

@@ -1,0 +1,140 @@
+"""jobtrends.quality: suites loaded by path, results kept, Data Docs, the CLI, the benchmark hook."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import UTC, date, datetime
+
+import pyarrow as pa
+import pytest
+
+from jobtrends import cli, quality, warehouse
+from jobtrends.settings import PROJECT_ROOT, load_settings
+
+
+def settings_for(tmp_path, **overrides):
+    paths = {"sql_dir": PROJECT_ROOT / "sql", "expectations_dir": PROJECT_ROOT / "expectations"}
+    return load_settings(tmp_path, **{**paths, **overrides})
+
+
+def raw_rows(n: int = 5) -> pa.Table:
+    return pa.Table.from_pylist(
+        [
+            {
+                "posting_key": f"ashby:{i}",
+                "source": "ashby",
+                "source_id": str(i),
+                "content_hash": f"h{i}",
+                "title": "Prompt Engineer",
+                "posted_at": datetime(2026, 11, 1, tzinfo=UTC),
+                "fetched_at": datetime(2026, 11, 2, tzinfo=UTC),
+                "landing_file": "landing/ashby/x.json",
+                "run_date": date(2026, 11, 2),
+            }
+            for i in range(n)
+        ]
+    )
+
+
+@pytest.fixture
+def warehouse_dir(tmp_path):
+    """A data dir with a warehouse holding a clean raw layer."""
+    settings = settings_for(tmp_path)
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        warehouse.insert_arrow(con, "raw.postings", raw_rows())
+    return tmp_path
+
+
+def test_suites_load_by_path_from_settings(tmp_path):
+    copy = tmp_path / "my_expectations"
+    shutil.copytree(PROJECT_ROOT / "expectations", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    text = (copy / "raw.py").read_text().replace("MAX_TITLE_CHARS = 500", "MAX_TITLE_CHARS = 7")
+    (copy / "raw.py").write_text(text)
+    mine = quality.load_expectations(settings_for(tmp_path, expectations_dir=copy), "raw")
+    shipped = quality.load_expectations(settings_for(tmp_path), "raw")
+    assert mine.MAX_TITLE_CHARS == 7 and shipped.MAX_TITLE_CHARS == 500
+    assert mine.__file__ == str(copy / "raw.py")
+    with pytest.raises(ValueError, match="unknown layer"):
+        quality.load_expectations(settings_for(tmp_path), "gold")
+    with pytest.raises(FileNotFoundError):
+        quality.load_expectations(settings_for(tmp_path, expectations_dir=tmp_path / "nowhere"), "raw")
+
+
+def test_a_broken_expectation_is_a_failure_not_a_crash(tmp_path):
+    copy = tmp_path / "exp"
+    shutil.copytree(PROJECT_ROOT / "expectations", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    raw_py = copy / "raw.py"
+    raw_py.write_text(
+        raw_py.read_text().replace(
+            "    strlen(description)                        as description_bytes,\n", ""
+        )
+    )
+    settings = settings_for(tmp_path, expectations_dir=copy)
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        warehouse.insert_arrow(con, "raw.postings", raw_rows())
+        outcome = quality.validate_layer(con, "raw", run_id="r", settings=settings, docs=False)
+    (broken,) = outcome.critical_failures
+    assert broken.expectation == "expect_column_values_to_be_between(description_bytes)"
+    assert broken.observed_value.startswith("error:")
+
+
+def test_outcome_summary_is_json(warehouse_dir):
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        con.execute("update raw.postings set title = null where source_id = '0'")
+        outcome = quality.validate_layer(con, "all", run_id="r-all", settings=settings, docs=False)
+    assert outcome.layer == "all"
+    assert {r.suite for r in outcome.results} >= {"raw", "normalised", "drift.volume"}
+    summary = json.loads(json.dumps(outcome.summary()))
+    assert summary["success"] is False and summary["quarantined"] == 1
+    assert summary["critical_failures"][0]["reason"] == "title is missing"
+    assert outcome.summary_line().startswith("FAILED: ")
+    assert "1 rows quarantined" in outcome.summary_line()
+
+
+def test_data_docs_keep_every_run(warehouse_dir):
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        first = quality.validate_layer(con, "raw", run_id="run-one", settings=settings)
+        second = quality.validate_layer(con, "raw", run_id="run-two", settings=settings)
+    assert first.docs_path == second.docs_path == settings.docs_dir / "data_docs" / "index.html"
+    index = second.docs_path.read_text()
+    assert "run-one" in index and "run-two" in index
+    pages = sorted((settings.docs_dir / "data_docs" / "validations" / "raw").glob("*/*/raw.html"))
+    assert [p.parts[-3] for p in pages] == ["run-one", "run-two"]
+
+
+def test_cli_validate_prints_a_summary_and_docs_path(warehouse_dir, capsys):
+    code = cli.main(["--data-dir", str(warehouse_dir), "validate", "--layer", "raw", "--run-id", "cli-1"])
+    out = capsys.readouterr().out
+    assert code == 0, out
+    assert "suite" in out and "raw" in out
+    assert f"data docs: {warehouse_dir / 'docs' / 'data_docs' / 'index.html'}" in out
+    assert "validation ok:" in out
+
+
+def test_cli_validate_exits_non_zero_on_critical_failure(warehouse_dir, capsys):
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        con.execute("update raw.postings set title = null where source_id = '2'")
+    code = cli.main(["--data-dir", str(warehouse_dir), "validate", "--layer", "raw", "--no-docs"])
+    out = capsys.readouterr().out
+    assert code == 1
+    assert "CRITICAL" in out and "title is missing" in out
+    assert "quarantined 1 rows" in out
+    assert "data docs" not in out
+
+
+def test_cli_validate_without_warehouse_is_a_user_error(tmp_path, capsys):
+    assert cli.main(["--data-dir", str(tmp_path / "empty"), "validate"]) == 2
+    assert "no warehouse" in capsys.readouterr().err
+
+
+def test_validate_batch_benchmark_small():
+    result = quality.validate_batch_benchmark(3_000)
+    assert result["success"] is True
+    assert result["n_rows"] == 3_000 and result["expectations"] >= 15
+    assert result["validate_s"] > 0
