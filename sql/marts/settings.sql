@@ -1,6 +1,7 @@
 -- grain: exactly one row — the parameters and as-of date of the published build.
--- description: Build parameters (minimum base for changes, repost window, taxonomy version, run id) and
---   the last observed day; every mart was built with these.
+-- description: Build parameters (minimum base for changes, repost window, taxonomy version) and the last
+--   observed day; every mart was built with these. Which run built them is in ops.runs, not here, so that
+--   two builds of the same data give byte-identical marts.
 
 with
 
@@ -17,11 +18,9 @@ as_of as (
 )
 
 select
-    settings.run_id,
     settings.taxonomy_version,
     settings.min_base,
     settings.repost_window_days,
-    as_of.as_of_date,
-    settings.built_at
+    as_of.as_of_date
 from settings
 cross join as_of

@@ -8,6 +8,7 @@ files, so mapped fetch tasks can run in parallel.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import time
@@ -261,8 +262,29 @@ def run(
 ) -> dict[str, Any]:
     """The whole pipeline: ingest → load → normalise → validate → build marts → export."""
     run_id = new_run_id()
+    started = datetime.now(UTC)
     steps: list[dict[str, Any]] = []
+    status = "failed"
+    try:
+        last = _run_steps(settings, run_id, run_date, steps, progress)
+        status = "ok"
+        return {"run_id": run_id, "run_date": last.isoformat(), "steps": steps}
+    except ValidationFailed:
+        status = "validation_failed"
+        raise
+    finally:
+        with contextlib.suppress(warehouse.WarehouseError), warehouse.connect(settings.warehouse_path) as con:
+            warehouse.ensure_schema(con, settings.sql_dir)
+            warehouse.record_run(con, run_id, "run", run_date, started, status, {"steps": steps})
 
+
+def _run_steps(
+    settings: Settings,
+    run_id: str,
+    run_date: date | None,
+    steps: list[dict[str, Any]],
+    progress: Progress,
+) -> date:
     def step(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         progress(f"▶ {name}")
         t0 = time.perf_counter()
@@ -300,7 +322,7 @@ def run(
     step("normalise", lambda: normalise(settings, progress=progress))
     step("validate + build marts", lambda: build(settings, run_id, progress=progress))
     step("export", lambda: export(settings, last))
-    return {"run_id": run_id, "run_date": last.isoformat(), "steps": steps}
+    return last
 
 
 def iter_steps(summary: dict[str, Any]) -> Iterator[tuple[str, float]]:

@@ -30,7 +30,9 @@ class Settings:
     sources_file: Path
     sql_dir: Path = PROJECT_ROOT / "sql"
     expectations_dir: Path = PROJECT_ROOT / "expectations"
-    user_agent: str = "jobtrends/0.1 (+https://github.com/jobtrends/jobtrends; open-source job-market research)"
+    user_agent: str = (
+        "jobtrends/0.1 (+https://github.com/jobtrends/jobtrends; open-source job-market research)"
+    )
     http_timeout_s: float = 20.0
     http_max_retries: int = 4
     http_max_bytes: int = 50_000_000

@@ -323,6 +323,24 @@ def record_landing_file(
     )
 
 
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    command: str,
+    run_date: date | None,
+    started_at: datetime,
+    status: str,
+    summary: dict[str, Any],
+) -> None:
+    """One row per pipeline run in ``ops.runs`` (provenance lives here, not in the marts)."""
+    import json
+
+    con.execute(
+        "insert or replace into ops.runs values (?, ?, ?, ?, current_timestamp, ?, ?)",
+        [run_id, command, run_date, started_at, status, json.dumps(summary, default=str)],
+    )
+
+
 def insert_source_runs(con: duckdb.DuckDBPyConnection, records: Sequence[dict[str, Any]]) -> int:
     """Append fetch run records (the runner's JSON files) to ``ops.source_runs``."""
     if not records:
@@ -583,4 +601,3 @@ def native_read_json_seconds(con: duckdb.DuckDBPyConnection, files: Sequence[Pat
     rows = _count(con, "_jt_native")
     con.execute("drop table _jt_native")
     return seconds, rows
-

@@ -31,18 +31,38 @@ def jobtrends(data_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 def test_truncated_payload_and_untitled_row_are_quarantined_and_reported(tmp_path: Path) -> None:
     data = tmp_path / "data"
-    board = {"jobs": [{"id": 9001, "title": "ML Engineer", "absolute_url": "https://x.test/9001",
-                       "location": {"name": "Remote"}, "updated_at": "2025-05-01T00:00:00Z",
-                       "first_published": "2025-05-01T00:00:00Z", "content": "&lt;p&gt;PyTorch&lt;/p&gt;",
-                       "company_name": "Truncated Inc"}], "meta": {"total": 1}}
+    board = {
+        "jobs": [
+            {
+                "id": 9001,
+                "title": "ML Engineer",
+                "absolute_url": "https://x.test/9001",
+                "location": {"name": "Remote"},
+                "updated_at": "2025-05-01T00:00:00Z",
+                "first_published": "2025-05-01T00:00:00Z",
+                "content": "&lt;p&gt;PyTorch&lt;/p&gt;",
+                "company_name": "Truncated Inc",
+            }
+        ],
+        "meta": {"total": 1},
+    }
     payload = json.dumps(board).encode()
     fetched = datetime(2025, 5, 2, tzinfo=UTC)
-    truncated = write_landing(data / "landing", "greenhouse", payload[:-40], run_date=date(2025, 5, 2),
-                              fetched_at=fetched, board="truncated", complete_listing=True)
+    truncated = write_landing(
+        data / "landing",
+        "greenhouse",
+        payload[:-40],
+        run_date=date(2025, 5, 2),
+        fetched_at=fetched,
+        board="truncated",
+        complete_listing=True,
+    )
     dump = tmp_path / "dump.jsonl"
     dump.write_text(
-        json.dumps({"source": "dump", "source_id": "1", "title": "Data Scientist", "company": "Acme"}) + "\n"
-        + json.dumps({"source": "dump", "source_id": "2", "title": None, "company": "No Title Ltd"}) + "\n"
+        json.dumps({"source": "dump", "source_id": "1", "title": "Data Scientist", "company": "Acme"})
+        + "\n"
+        + json.dumps({"source": "dump", "source_id": "2", "title": None, "company": "No Title Ltd"})
+        + "\n"
     )
     imported = jobtrends(data, "import", str(dump), "--run-date", "2025-05-02")
     assert imported.returncode == 0, imported.stderr
@@ -52,7 +72,9 @@ def test_truncated_payload_and_untitled_row_are_quarantined_and_reported(tmp_pat
     assert "quarantined" in proc.stdout
 
     db = data / "warehouse.duckdb"
-    _, rows = warehouse.query(db, "select landing_file, reason, record from ops.quarantine where stage = 'load'")
+    _, rows = warehouse.query(
+        db, "select landing_file, reason, record from ops.quarantine where stage = 'load'"
+    )
     files = {r[0] for r in rows}
     assert str(truncated.path) in files, rows
     assert any("No Title Ltd" in (r[2] or "") and "title" in r[1] for r in rows)

@@ -20,7 +20,9 @@ from jobtrends.sample.truths import TRUTHS, mart_checks
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e_sample")]
 
 
-def jobtrends(data_dir: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def jobtrends(
+    data_dir: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "jobtrends.cli", "--data-dir", str(data_dir), *args],
         capture_output=True,
@@ -51,7 +53,9 @@ def fingerprints(db: Path) -> dict[str, tuple[int, str]]:
         return {name: warehouse.table_fingerprint(con, f"marts.{name}") for name in mart_names(db)}
 
 
-def test_run_builds_the_warehouse_and_prints_a_summary(sample_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_run_builds_the_warehouse_and_prints_a_summary(
+    sample_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     data, proc = sample_run
     assert (data / "warehouse.duckdb").exists()
     assert {"agg_title_growth", "agg_skill_frequency", "agg_salary_trends", "claims"} <= set(
@@ -70,7 +74,9 @@ def test_generator_truths_are_recovered(sample_run: tuple[Path, subprocess.Compl
     with warehouse.connect(data / "warehouse.duckdb", read_only=True) as con:
         checks = mart_checks(con, TRUTHS)
     failed = [c for c in checks if not c["ok"]]
-    assert checks and not failed, "\n".join(f"{c['name']}: expected {c['expected']}, got {c['observed']}" for c in failed)
+    assert checks and not failed, "\n".join(
+        f"{c['name']}: expected {c['expected']}, got {c['observed']}" for c in failed
+    )
 
 
 def test_every_claim_regenerates_its_value(sample_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
@@ -99,7 +105,9 @@ def test_query_reads_and_refuses_writes(sample_run: tuple[Path, subprocess.Compl
     assert "claims" in mart_names(data / "warehouse.duckdb")
 
 
-def test_report_has_four_sections_with_claim_ids(sample_run: tuple[Path, subprocess.CompletedProcess[str]]) -> None:
+def test_report_has_four_sections_with_claim_ids(
+    sample_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
     data, _ = sample_run
     proc = jobtrends(data, "report", "--format", "json")
     assert proc.returncode == 0, proc.stderr

@@ -13,7 +13,9 @@ FETCHED = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 
 def test_payload_is_written_unchanged_under_source_and_date(tmp_path: Path) -> None:
     payload = b'{"jobs": [{"id": 1, "title": "ML Engineer \xc3\xa9"}]}'
-    landed = write_landing(tmp_path, "greenhouse", payload, run_date=date(2025, 3, 1), fetched_at=FETCHED, board="acme")
+    landed = write_landing(
+        tmp_path, "greenhouse", payload, run_date=date(2025, 3, 1), fetched_at=FETCHED, board="acme"
+    )
     assert landed.path.read_bytes() == payload
     assert landed.path.parent == tmp_path / "greenhouse" / "dt=2025-03-01"
     assert landed.path.name.startswith(sha256_bytes(payload)[:24])

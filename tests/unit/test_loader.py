@@ -90,16 +90,30 @@ def test_column_mapping_is_applied(settings: Settings, tmp_path: Path) -> None:
 
 def test_truncated_payload_is_quarantined_and_other_files_still_load(settings: Settings) -> None:
     good = _greenhouse_board(_gh_job(1, "Machine Learning Engineer"), _gh_job(2, "Recruiter"))
-    write_landing(settings.landing_dir, "greenhouse", good, run_date=date(2025, 6, 2), fetched_at=FETCHED,
-                  board="acme", complete_listing=True)
-    write_landing(settings.landing_dir, "greenhouse", good[: len(good) // 2], run_date=date(2025, 6, 2),
-                  fetched_at=FETCHED, board="acme2", complete_listing=True)
+    write_landing(
+        settings.landing_dir,
+        "greenhouse",
+        good,
+        run_date=date(2025, 6, 2),
+        fetched_at=FETCHED,
+        board="acme",
+        complete_listing=True,
+    )
+    write_landing(
+        settings.landing_dir,
+        "greenhouse",
+        good[: len(good) // 2],
+        run_date=date(2025, 6, 2),
+        fetched_at=FETCHED,
+        board="acme2",
+        complete_listing=True,
+    )
     out = pipeline.load(settings)
     assert out["files"] == 2 and out["postings"] == 2 and out["quarantined"] >= 1
     assert _rows(settings, "select count(*) from raw.postings") == [(2,)]
     statuses = dict(_rows(settings, "select status, count(*) from ops.landing_files group by all"))
     assert statuses == {"loaded": 1, "failed": 1}
-    (stage, landing_file), = _rows(settings, "select distinct stage, landing_file from ops.quarantine")
+    ((stage, landing_file),) = _rows(settings, "select distinct stage, landing_file from ops.quarantine")
     assert stage == "load" and Path(landing_file).exists()  # the raw payload is kept
 
 
@@ -107,8 +121,15 @@ def test_changed_posting_adds_a_version_unchanged_does_not(settings: Settings) -
     board_v1 = _greenhouse_board(_gh_job(1, "ML Engineer"))
     board_v2 = _greenhouse_board(_gh_job(1, "Senior ML Engineer"), _gh_job(3, "Data Scientist"))
     for day, payload in ((1, board_v1), (2, board_v1), (3, board_v2)):
-        write_landing(settings.landing_dir, "greenhouse", payload, run_date=date(2025, 6, day),
-                      fetched_at=FETCHED, board="acme", complete_listing=True)
+        write_landing(
+            settings.landing_dir,
+            "greenhouse",
+            payload,
+            run_date=date(2025, 6, day),
+            fetched_at=FETCHED,
+            board="acme",
+            complete_listing=True,
+        )
     pipeline.load(settings)
     assert _rows(settings, "select count(*), count(distinct posting_key) from raw.postings") == [(3, 2)]
     assert _rows(settings, "select count(*) from raw.listings where complete_listing") == [(3,)]

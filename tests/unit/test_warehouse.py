@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from jobtrends import warehouse
@@ -14,7 +15,9 @@ def _make_sql_dir(tmp_path: Path, marts: dict[str, str]) -> Path:
     for layer in ("staging", "intermediate", "marts", "ddl"):
         (sql / layer).mkdir(parents=True)
     (sql / "staging" / "stg_numbers.sql").write_text("select range as n from range(5)")
-    (sql / "intermediate" / "int_doubled.sql").write_text("-- grain: one row per n\nselect n * 2 as n from staging.stg_numbers")
+    (sql / "intermediate" / "int_doubled.sql").write_text(
+        "-- grain: one row per n\nselect n * 2 as n from staging.stg_numbers"
+    )
     for name, body in marts.items():
         (sql / "marts" / f"{name}.sql").write_text(body)
     return sql
@@ -35,14 +38,24 @@ def test_models_run_in_dependency_order(tmp_path: Path) -> None:
 
 
 def test_marts_become_visible_only_on_publish(tmp_path: Path) -> None:
-    sql = _make_sql_dir(tmp_path, {"b_base": "select n from intermediate.int_doubled",
-                                   "a_total": "select sum(n) as total from marts.b_base"})
+    sql = _make_sql_dir(
+        tmp_path,
+        {
+            "b_base": "select n from intermediate.int_doubled",
+            "a_total": "select sum(n) as total from marts.b_base",
+        },
+    )
     db = tmp_path / "w.duckdb"
     with warehouse.connect(db) as con:
         warehouse.ensure_schema(con, sql)
         warehouse.build_layers(con, sql)
         built = warehouse.build_marts(con, sql)
-        assert con.execute("select count(*) from information_schema.tables where table_schema = 'marts'").fetchone()[0] == 0
+        assert (
+            con.execute(
+                "select count(*) from information_schema.tables where table_schema = 'marts'"
+            ).fetchone()[0]
+            == 0
+        )
         warehouse.publish_marts(con, built)
         assert con.execute("select total from marts.a_total").fetchone()[0] == 20  # 2*(0+1+2+3+4)
 
@@ -56,7 +69,7 @@ def test_failed_publish_keeps_previous_marts(tmp_path: Path) -> None:
         warehouse.publish_marts(con, warehouse.build_marts(con, sql))
         before = warehouse.table_fingerprint(con, "marts.b_base")
         con.execute("create or replace table marts_next.b_base as select 99 as n")
-        with pytest.raises(Exception):
+        with pytest.raises(duckdb.CatalogException, match="does_not_exist"):
             warehouse.publish_marts(con, ["b_base", "does_not_exist"])
         assert warehouse.table_fingerprint(con, "marts.b_base") == before
 
@@ -69,7 +82,12 @@ def test_query_refuses_writes_and_reads_without_creating(tmp_path: Path) -> None
     with warehouse.connect(db) as con:
         con.execute("create table t as select 1 as x")
     assert warehouse.query(db, "select x from t") == (["x"], [(1,)])
-    for statement in ("drop table t", "insert into t values (2)", "  -- note\n DELETE from t", "select 1; update t set x = 3"):
+    for statement in (
+        "drop table t",
+        "insert into t values (2)",
+        "  -- note\n DELETE from t",
+        "select 1; update t set x = 3",
+    ):
         with pytest.raises(warehouse.WarehouseError, match="writes"):
             warehouse.query(db, statement)
     # read-only mode is the second line of defence
