@@ -41,7 +41,7 @@ def test_remoteok_skips_legal_notice_repairs_mojibake_and_zero_pay():
         "We're hiring an engineer – fully remote & async."
     )
     assert "â" not in ml.description and "\u0080" not in ml.description
-    assert (ml.pay_min, ml.pay_max, ml.pay_currency, ml.pay_period) == (150000.0, 200000.0, "USD", "year")
+    assert (ml.pay_min, ml.pay_max, ml.pay_currency, ml.pay_period) == (150000.0, 200000.0, "USD", None)
     assert ml.remote is True and ml.work_mode == "remote" and ml.raw_ref.endswith("#/1")
     assert support.pay_min is None and support.pay_text is None and support.location_text is None
 

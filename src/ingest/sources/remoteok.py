@@ -58,8 +58,10 @@ def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
         pay_min=lo,
         pay_max=hi,
         pay_currency="USD" if has_pay else None,
-        pay_period="year" if has_pay else None,
-        pay_text=pay_display(lo, hi, "USD", "year") if has_pay else None,
+        # RemoteOK states no period: most values are yearly, some are hourly (30/30, 80/140), so
+        # the period is left to the salary normaliser's magnitude rule rather than guessed here.
+        pay_period=None,
+        pay_text=pay_display(lo, hi, "USD", None) if has_pay else None,
         extra={
             k: v
             for k, v in {
