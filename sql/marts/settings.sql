@@ -11,6 +11,15 @@ settings as (
 
 ),
 
+synthetic as (
+
+    select
+        count(*) filter (where is_synthetic) as synthetic_postings,
+        count(*) as postings
+    from staging.stg_postings
+
+),
+
 as_of as (
 
     select max(as_of_date) as as_of_date from intermediate.int_calendar
@@ -21,6 +30,9 @@ select
     settings.taxonomy_version,
     settings.min_base,
     settings.repost_window_days,
-    as_of.as_of_date
+    as_of.as_of_date,
+    synthetic.synthetic_postings,
+    synthetic.synthetic_postings > 0 as contains_synthetic_sample
 from settings
 cross join as_of
+cross join synthetic

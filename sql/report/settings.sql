@@ -1,2 +1,3 @@
 -- The parameters of the published build.
-select taxonomy_version, min_base, repost_window_days, as_of_date from marts.settings
+select taxonomy_version, min_base, repost_window_days, as_of_date, synthetic_postings, contains_synthetic_sample
+from marts.settings

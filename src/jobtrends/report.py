@@ -317,6 +317,11 @@ def render(report: Mapping[str, Any], fmt: str = "table") -> str:
         f"as of {settings.get('as_of_date', '?')}; changes suppressed below a base of "
         f"{settings.get('min_base', '?')}; every figure's claim id is in marts.claims (column sql regenerates it)"
     )
+    if str(settings.get("contains_synthetic_sample")).lower() == "true":
+        header = (
+            f"SYNTHETIC SAMPLE: {settings.get('synthetic_postings')} postings come from the bundled generator, "
+            "not from real job boards; do not quote these figures.\n" + header
+        )
     parts = []
     for title, headers, rows in _sections(report):
         if fmt == "markdown":
