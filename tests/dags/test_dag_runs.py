@@ -293,8 +293,8 @@ def _patch_sources(one_per_kind: bool, broken: str | None) -> None:
 
     original = pipeline.source_specs
 
-    def source_specs(settings: Any) -> list[Any]:
-        specs = list(original(settings))
+    def source_specs(settings: Any, as_of: Any = None) -> list[Any]:
+        specs = list(original(settings, as_of=as_of))
         if one_per_kind:
             firsts: dict[str, Any] = {}
             for spec in specs:
