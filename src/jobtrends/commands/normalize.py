@@ -48,6 +48,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 def _normalize(args: argparse.Namespace) -> int:
     module, func = _NORMALIZERS[args.what]
     stream = getattr(importlib.import_module(module), func)
+    # Undecodable input bytes must not crash a normaliser: they travel as lone surrogates and are
+    # written back unchanged.
+    for handle in (sys.stdin, sys.stdout):
+        if hasattr(handle, "reconfigure"):
+            handle.reconfigure(errors="surrogateescape")
     out = sys.stdout
     for record in stream(line.rstrip("\r\n") for line in sys.stdin):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
