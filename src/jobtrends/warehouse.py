@@ -398,72 +398,91 @@ def load_file_dumps_native(
 ) -> dict[str, int] | None:
     """Load file dumps that share one format and column mapping straight through DuckDB's readers.
 
-    All files are read in one pass (DuckDB parallelises across them) and the mapping is applied in
-    SQL. Returns None when DuckDB cannot read every file (a truncated line, say): the caller then
-    loads them one by one through the Python parser, which keeps every good record.
+    One streaming ``insert … select`` reads every file (DuckDB parallelises across them), applies
+    the mapping and skips posting versions already loaded; rows without a title are then moved to
+    the quarantine. Returns None when DuckDB cannot read every file (a truncated line, say): the
+    caller then loads them through the Python parser, which keeps every good record.
+    Sightings are recorded for the rows this load added (a dump row loaded before is not re-sighted).
     """
     meta = files[0][1]
     options = meta.options or {}
-    reader = _READERS[str(options["format"]).lower()].replace("(?", "(?, filename = true")
-    paths = [str(p) for p, _ in files]
+    source_sql = _READERS[str(options["format"]).lower()].replace("?", "$files, filename = true", 1)
+    by_file = {str(p): m for p, m in files}
+    params = {"files": list(by_file)}
     try:
-        # read once into memory; every statement below works from this copy
-        con.execute(
-            "create or replace temp table _jt_dump as select *, "
-            f"row_number() over (partition by filename) as _jt_row from {reader}",
-            [paths],
-        )
+        present = {r[0] for r in con.execute(f"describe select * from {source_sql}", params).fetchall()}
     except duckdb.Error:
         return None
+    mapped = _mapped_dump_sql(present, meta, source_sql)
+    run_dates = pa.table(
+        {
+            "landing_file": list(by_file),
+            "run_date": [date.fromisoformat(m.run_date) for m in by_file.values()],
+        }
+    )
+    con.register("_jt_run_dates", run_dates)
+    cols = ", ".join(["posting_key", "content_hash", *RAW_POSTING_TYPES, "landing_file"])
+    in_files = "landing_file in (select landing_file from _jt_run_dates)"
+    untitled = "title is null or trim(title) = ''"
     try:
-        by_file = {str(p): m for p, m in files}
-        mapped = _mapped_dump_sql(con, meta)
-        untitled = "title is null or trim(title) = ''"
-        n_bad = _count(con, f"({mapped}) where {untitled}")
-        if n_bad:
+        before = _count(con, "raw.postings")
+        try:
             con.execute(
                 f"""
-                insert into ops.quarantine (stage, source, landing_file, pointer, check_name, reason, record)
-                select 'load', source, landing_file, raw_ref, 'title_present', 'posting has no title',
-                       left(to_json(m)::varchar, 20000)
-                from ({mapped}) as m where {untitled}
-                """
+                insert into raw.postings ({cols}, run_date)
+                select {", ".join("m." + c for c in cols.split(", "))}, d.run_date
+                from ({mapped}) as m
+                inner join _jt_run_dates as d on d.landing_file = m.landing_file
+                where not exists (
+                    select 1 from raw.postings as p
+                    where p.posting_key = m.posting_key and p.content_hash = m.content_hash
+                )
+                """,
+                params,
             )
-        run_dates = pa.table(
-            {
-                "landing_file": list(by_file),
-                "run_date": [date.fromisoformat(m.run_date) for m in by_file.values()],
-            }
-        )
-        con.register("_jt_run_dates", run_dates)
-        cols = ", ".join(["posting_key", "content_hash", *RAW_POSTING_TYPES, "landing_file"])
-        before = _count(con, "raw.postings")
+        except duckdb.Error:
+            # the transaction is aborted: start a clean one for the caller's fallback
+            con.execute("rollback")
+            con.execute("begin transaction")
+            return None
+        # the same version twice within these files: keep the first
         con.execute(
             f"""
-            insert into raw.postings ({cols}, run_date)
-            select {", ".join("m." + c for c in cols.split(", "))}, d.run_date
-            from ({mapped}) as m
-            inner join _jt_run_dates as d on d.landing_file = m.landing_file
-            where not ({untitled}) and not exists (
-                select 1 from raw.postings as p
-                where p.posting_key = m.posting_key and p.content_hash = m.content_hash
+            delete from raw.postings where rowid in (
+                select rowid from (
+                    select rowid, row_number() over (partition by posting_key, content_hash order by raw_ref) as n
+                    from raw.postings where {in_files}
+                ) where n > 1
             )
-            qualify row_number() over (partition by m.posting_key, m.content_hash order by m.raw_ref) = 1
             """
         )
+        con.execute(
+            f"""
+            insert into ops.quarantine (stage, source, landing_file, pointer, check_name, reason, record)
+            select 'load', source, landing_file, raw_ref, 'title_present', 'posting has no title',
+                   left(to_json(p)::varchar, 20000)
+            from raw.postings as p where {in_files} and ({untitled})
+            """
+        )
+        con.execute(f"delete from raw.postings where {in_files} and ({untitled})")
         new = _count(con, "raw.postings") - before
         con.execute(
             f"""
             insert into raw.sightings
-            select m.source, m.source_id, m.board, m.content_hash, m.fetched_at, d.run_date, m.landing_file
-            from ({mapped}) as m inner join _jt_run_dates as d on d.landing_file = m.landing_file
-            where not ({untitled})
+            select source, source_id, board, content_hash, fetched_at, run_date, landing_file
+            from raw.postings where {in_files}
             """
         )
         counts = dict.fromkeys(by_file, (0, 0))
         for landing_file, good, bad in con.execute(
-            f"select landing_file, count(*) filter (where not ({untitled})), count(*) filter (where {untitled}) "
-            f"from ({mapped}) group by all"
+            f"""
+            select landing_file, count(*) filter (where check_name is null), count(*) filter (where check_name is not null)
+            from (
+                select landing_file, null as check_name from raw.postings where {in_files}
+                union all
+                select landing_file, check_name from ops.quarantine where stage = 'load' and {in_files}
+            ) group by all
+            """
         ).fetchall():
             counts[landing_file] = (int(good), int(bad))
         for landing_file, (good, bad) in counts.items():
@@ -474,39 +493,49 @@ def load_file_dumps_native(
             )
             status = "loaded" if good else ("failed" if bad else "empty")
             record_landing_file(con, landing_file, m.sha256, m.source, m.run_date, good, bad, status, None)
-        good_total = sum(g for g, _ in counts.values())
-        return {"postings": good_total, "new_postings": new, "quarantined": n_bad}
+        return {
+            "postings": sum(g for g, _ in counts.values()),
+            "new_postings": new,
+            "quarantined": sum(b for _, b in counts.values()),
+        }
     finally:
-        con.execute("drop table if exists _jt_dump")
         with contextlib.suppress(duckdb.Error):
             con.unregister("_jt_run_dates")
 
 
-def _mapped_dump_sql(con: duckdb.DuckDBPyConnection, meta: Any) -> str:
-    """``select`` of the canonical columns over ``_jt_dump``, applying the dump's column mapping."""
+def _mapped_dump_sql(present: set[str], meta: Any, source_sql: str) -> str:
+    """``select`` of the canonical columns over the dump reader, applying the dump's column mapping."""
     options = meta.options or {}
-    present = {r[0] for r in con.execute("describe _jt_dump").fetchall()} - {"_jt_row", "filename"}
+    present = present - {"filename"}
     mapping = options.get("mapping")
     mapping = {} if mapping in (None, "identity") else dict(mapping)
     default_source = _literal(str(options.get("source_name") or meta.board or "file"))
 
+    identity = options.get("mapping") in (None, "identity")
+
     def col(field: str) -> str:
         name = mapping.get(field, field)
-        if name in present:
+        # a row names its own source only in an identity dump or through an explicit mapping
+        if name in present and (field != "source" or identity or "source" in mapping):
             return f'try_cast(d."{name}" as {RAW_POSTING_TYPES[field]})'
         if field == "source":
             return default_source
         return f"null::{RAW_POSTING_TYPES[field]}"
 
     exprs = {field: col(field) for field in RAW_POSTING_TYPES}
-    exprs["raw_ref"] = "d.filename || '#' || d._jt_row::varchar"
+    if mapping.get("source_id", "source_id") in present:
+        # a pointer by id keeps the read streaming (a row number would need a window over the files)
+        exprs["raw_ref"] = f"d.filename || '#id=' || {exprs['source_id']}"
+        exprs["source_id"] = f"coalesce({exprs['source_id']}, 'row-' || hash(to_json(d))::varchar)"
+    else:
+        exprs["raw_ref"] = "d.filename || '#row=' || (row_number() over (partition by d.filename))::varchar"
+        exprs["source_id"] = "'row-' || (row_number() over (partition by d.filename))::varchar"
     exprs["fetched_at"] = f"coalesce({exprs['fetched_at']}, {_literal(meta.fetched_at)}::timestamptz)"
-    exprs["source_id"] = f"coalesce({exprs['source_id']}, 'row-' || d._jt_row::varchar)"
     select = ",\n".join(f"{expr} as {field}" for field, expr in exprs.items())
     return f"""
         select *, source || ':' || source_id as posting_key,
                hash({", ".join(_CONTENT_FIELDS)})::varchar as content_hash
-        from (select {select}, d.filename as landing_file from _jt_dump as d)
+        from (select {select}, d.filename as landing_file from {source_sql} as d)
     """
 
 

@@ -66,7 +66,8 @@ def test_dump_loads_natively_and_twice_adds_nothing(settings: Settings, tmp_path
     pipeline.import_file(settings, dump, None, None, date(2025, 6, 2))
     assert pipeline.load(settings)["new_postings"] == 0
     assert _rows(settings, "select count(*) from raw.postings") == [(2,)]
-    assert _rows(settings, "select count(*) from raw.sightings") == [(4,)]
+    # dumps are sighted by the rows they add (a dump is not a board listing; see load_file_dumps_native)
+    assert _rows(settings, "select count(*) from raw.sightings") == [(2,)]
     reasons = _rows(settings, "select distinct reason, record like '%Gamma%' from ops.quarantine")
     assert reasons == [("posting has no title", True)]
 
@@ -134,3 +135,16 @@ def test_changed_posting_adds_a_version_unchanged_does_not(settings: Settings) -
     assert _rows(settings, "select count(*), count(distinct posting_key) from raw.postings") == [(3, 2)]
     assert _rows(settings, "select count(*) from raw.listings where complete_listing") == [(3,)]
     assert _rows(settings, "select count(*) from raw.sightings") == [(4,)]
+
+
+def test_truncated_dump_falls_back_to_the_parser_and_keeps_good_lines(
+    settings: Settings, tmp_path: Path
+) -> None:
+    dump = tmp_path / "cut.jsonl"
+    good = json.dumps({"source": "survey", "source_id": "a", "title": "ML Engineer"})
+    dump.write_text(good + "\n" + '{"source": "survey", "source_id": "b", "title": "Data Sci')
+    pipeline.import_file(settings, dump, None, None, date(2025, 6, 1))
+    out = pipeline.load(settings)
+    assert (out["files"], out["postings"], out["quarantined"]) == (1, 1, 1)
+    assert _rows(settings, "select posting_key from raw.postings") == [("survey:a",)]
+    assert _rows(settings, "select stage, pointer is not null from ops.quarantine") == [("load", True)]

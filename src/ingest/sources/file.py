@@ -244,7 +244,9 @@ def _row_id(row: Any) -> str:
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     options = dict(ctx.options or {})
     fmt = str(options.get("format") or _format_from_name(ctx.raw_ref) or "").lower()
-    mapping: dict[str, str] = dict(options.get("mapping") or {})
+    raw_mapping = options.get("mapping")
+    # "identity" (the default of `jobtrends import`): columns already carry the canonical names
+    mapping: dict[str, str] = {} if raw_mapping in (None, "identity") else dict(raw_mapping)
     unknown = sorted(set(mapping) - _FIELDS)
     if unknown:
         return ParseResult(
@@ -253,7 +255,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
             ]
         )
     source = str(options.get("source_name") or KIND)
-    id_column = options.get("id_column") or mapping.get("source_id")
+    id_column = options.get("id_column") or mapping.get("source_id", "source_id")
     nulls = frozenset(str(v) for v in options.get("null_values") or [])
     result = ParseResult()
     checked_columns = False
@@ -294,8 +296,12 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         if options.get("keep_unmapped"):
             used = {mapping.get(f, f) for f in _FIELDS} | {id_column}
             extra = {str(k): v for k, v in row.items() if k not in used and v not in (None, "")}
+        # a row names its own source only in an identity dump or through an explicit mapping
+        # (elsewhere a "source" column means something else, e.g. Simplify's listing origin)
+        source_column = "source" if raw_mapping in (None, "identity") else mapping.get("source")
+        row_source = (text(row.get(source_column)) if source_column else None) or source
         result.postings.append(
-            build(ctx, pointer, source=source, source_id=source_id or _row_id(row), extra=extra, **fields)
+            build(ctx, pointer, source=row_source, source_id=source_id or _row_id(row), extra=extra, **fields)
         )
     if not result.postings and not result.errors:
         result.note = "file has no rows"
