@@ -95,7 +95,7 @@ def _query(args: argparse.Namespace) -> int:
     except warehouse.WarehouseError as exc:
         raise UserError(str(exc)) from exc
     shown = rows[: args.limit] if args.limit else rows
-    print(render(columns, shown, args.format))
+    print(render(columns, shown, args.format), flush=True)
     if args.format == "table":
         print(f"({len(rows)} row{'s' if len(rows) != 1 else ''})", file=sys.stderr)
     return 0
