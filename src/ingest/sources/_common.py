@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -226,3 +227,32 @@ def require_board(spec: Any) -> str:
     if not spec.board:
         raise FetchError("config", f"source {spec.name!r} ({spec.kind}) needs a board")
     return str(spec.board)
+
+
+def parse_job_list(
+    payload: bytes,
+    ctx: ParseContext,
+    *,
+    key: str,
+    posting: Callable[[dict[str, Any], ParseContext, str], Posting],
+    not_a_feed: str,
+    bad_record: str,
+    empty_note: str,
+) -> ParseResult:
+    """Parse a JSON object whose ``key`` lists jobs with an ``id`` and a ``title`` (Ashby, Pinpoint,
+    Remotive): one posting per good job, one error per bad one, a note when the list is empty."""
+    data, err = load_json(payload)
+    if err:
+        return ParseResult(errors=[err])
+    if not isinstance(data, dict) or not isinstance(data.get(key), list):
+        return ParseResult(errors=[record_error(not_a_feed, "", data)])
+    result = ParseResult()
+    for i, job in enumerate(data[key]):
+        pointer = f"/{key}/{i}"
+        if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
+            result.errors.append(record_error(bad_record, pointer, job))
+            continue
+        result.postings.append(posting(job, ctx, pointer))
+    if not data[key]:
+        result.note = empty_note
+    return result

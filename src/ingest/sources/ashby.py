@@ -12,11 +12,10 @@ from ingest.sources._common import (
     as_id,
     build,
     fetched,
-    load_json,
     number,
     parse_datetime,
+    parse_job_list,
     period_from,
-    record_error,
     require_board,
     slug_from_url,
     text,
@@ -116,18 +115,12 @@ def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    data, err = load_json(payload)
-    if err:
-        return ParseResult(errors=[err])
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-        return ParseResult(errors=[record_error("not an Ashby job board (no 'jobs' list)", "", data)])
-    result = ParseResult()
-    for i, job in enumerate(data["jobs"]):
-        pointer = f"/jobs/{i}"
-        if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
-            result.errors.append(record_error("job without id or title", pointer, job))
-            continue
-        result.postings.append(_posting(job, ctx, pointer))
-    if not data["jobs"]:
-        result.note = "board lists no jobs"
-    return result
+    return parse_job_list(
+        payload,
+        ctx,
+        key="jobs",
+        posting=_posting,
+        not_a_feed="not an Ashby job board (no 'jobs' list)",
+        bad_record="job without id or title",
+        empty_note="board lists no jobs",
+    )

@@ -12,11 +12,10 @@ from ingest.sources._common import (
     as_id,
     build,
     fetched,
-    load_json,
     number,
     parse_datetime,
+    parse_job_list,
     period_from,
-    record_error,
     require_board,
     text,
     work_mode_from,
@@ -78,18 +77,12 @@ def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    data, err = load_json(payload)
-    if err:
-        return ParseResult(errors=[err])
-    if not isinstance(data, dict) or not isinstance(data.get("data"), list):
-        return ParseResult(errors=[record_error("not a Pinpoint postings feed (no 'data' list)", "", data)])
-    result = ParseResult()
-    for i, job in enumerate(data["data"]):
-        pointer = f"/data/{i}"
-        if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
-            result.errors.append(record_error("posting without id or title", pointer, job))
-            continue
-        result.postings.append(_posting(job, ctx, pointer))
-    if not data["data"]:
-        result.note = "board lists no postings"
-    return result
+    return parse_job_list(
+        payload,
+        ctx,
+        key="data",
+        posting=_posting,
+        not_a_feed="not a Pinpoint postings feed (no 'data' list)",
+        bad_record="posting without id or title",
+        empty_note="board lists no postings",
+    )

@@ -8,7 +8,7 @@ from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
-from ingest.sources._common import as_id, build, fetched, load_json, parse_datetime, record_error, text
+from ingest.sources._common import as_id, build, fetched, parse_datetime, parse_job_list, text
 
 KIND = "remotive"
 NEEDS_BOARD = False
@@ -51,18 +51,12 @@ def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
 
 
 def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
-    data, err = load_json(payload)
-    if err:
-        return ParseResult(errors=[err])
-    if not isinstance(data, dict) or not isinstance(data.get("jobs"), list):
-        return ParseResult(errors=[record_error("not a Remotive response (no 'jobs' list)", "", data)])
-    result = ParseResult()
-    for i, job in enumerate(data["jobs"]):
-        pointer = f"/jobs/{i}"
-        if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
-            result.errors.append(record_error("job without id or title", pointer, job))
-            continue
-        result.postings.append(_posting(job, ctx, pointer))
-    if not data["jobs"]:
-        result.note = "no jobs in the response"
-    return result
+    return parse_job_list(
+        payload,
+        ctx,
+        key="jobs",
+        posting=_posting,
+        not_a_feed="not a Remotive response (no 'jobs' list)",
+        bad_record="job without id or title",
+        empty_note="no jobs in the response",
+    )
