@@ -68,6 +68,15 @@ def _fixed_clock(as_of: date) -> Callable[[], datetime]:
     return lambda: stamp
 
 
+def _fetch_setup(
+    settings: Settings, run_date: date, transport: httpx.BaseTransport | None
+) -> tuple[httpx.BaseTransport | None, Callable[[], datetime] | None]:
+    """In sample mode, the sample's transport for that snapshot and a fixed clock; else as given."""
+    if not settings.sample:
+        return transport, None
+    return transport or _sample_world(settings).transport(run_date), _fixed_clock(run_date)
+
+
 def ingest_source(
     settings: Settings,
     source_name: str,
@@ -80,10 +89,7 @@ def ingest_source(
     specs = {spec.name: spec for spec in source_specs(settings, as_of=run_date)}
     if source_name not in specs:
         raise UserError(f"unknown source {source_name!r}; configured: {', '.join(sorted(specs)) or 'none'}")
-    clock = None
-    if settings.sample:
-        transport = transport or _sample_world(settings).transport(run_date)
-        clock = _fixed_clock(run_date)
+    transport, clock = _fetch_setup(settings, run_date, transport)
     record = fetch_to_landing(specs[source_name], settings, run_date, transport=transport, clock=clock)
     return _record_dict(record)
 
@@ -105,10 +111,7 @@ def ingest(
     from ingest.runner import fetch_to_landing
 
     specs = list(sources) if sources is not None else source_specs(settings, as_of=run_date)
-    clock = None
-    if settings.sample:
-        transport = transport or _sample_world(settings).transport(run_date)
-        clock = _fixed_clock(run_date)
+    transport, clock = _fetch_setup(settings, run_date, transport)
     records = []
     for i, spec in enumerate(specs, 1):
         record = _record_dict(fetch_to_landing(spec, settings, run_date, transport=transport, clock=clock))
@@ -248,10 +251,6 @@ def export(settings: Settings, run_date: date) -> dict[str, Any]:
 
 
 # ----------------------------------------------------------------------------- run
-
-
-def sample_dates(settings: Settings) -> list[date]:
-    return list(_sample_world(settings).snapshot_dates())
 
 
 def run(

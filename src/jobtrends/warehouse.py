@@ -71,12 +71,6 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         con.execute(ddl.read_text())
 
 
-def execute_file(
-    con: duckdb.DuckDBPyConnection, path: Path, params: Sequence[Any] | dict | None = None
-) -> None:
-    con.execute(path.read_text(), params) if params is not None else con.execute(path.read_text())
-
-
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
     """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
     if data.num_rows == 0 and not replace:
