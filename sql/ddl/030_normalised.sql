@@ -26,14 +26,18 @@ create table if not exists normalised.postings (
     region             varchar,
     country            varchar,             -- ISO 3166-1 alpha-2
     work_mode          varchar,             -- remote | hybrid | onsite | null
-    normalised_at      timestamptz not null default current_timestamp
+    normalised_at      timestamptz not null default current_timestamp,
+    skill_ids          varchar[],           -- skills named, sorted ids (categories in skill_dictionary)
+    is_synthetic_sample boolean             -- the description ends with the bundled sample's marker
 );
+-- warehouses created before these columns existed (the flag is backfilled from raw.postings)
+alter table normalised.postings add column if not exists skill_ids varchar[];
+alter table normalised.postings add column if not exists is_synthetic_sample boolean;
 
--- grain: one row per (posting_key, content_hash, skill_id).
-create table if not exists normalised.posting_skills (
-    posting_key  varchar not null,
-    content_hash varchar not null,
-    skill_id     varchar not null,
-    category     varchar,
-    is_core      boolean not null
+-- grain: one row per skill id; written by every normalise run (insert or replace), so ids named by
+-- postings normalised with an older dictionary keep their category.
+create table if not exists normalised.skill_dictionary (
+    skill_id varchar primary key,
+    category varchar,
+    is_core  boolean not null              -- one of the contract's core skills (skills.md)
 );

@@ -1,6 +1,7 @@
--- Latest content version of every posting with its candidate block (normalised company) and the order
--- that decides the canonical posting (earliest first). Narrow: descriptions are read later, and only for
--- the blocks that need recomputing.
+-- Latest content version of every posting with its candidate block (normalised company), when it was
+-- first seen (first_at: the earliest posting of a group is the canonical one) and the raw row holding that
+-- version (row_id: one row even when a version was loaded twice). Narrow: descriptions are read later,
+-- and only for the blocks that need recomputing.
 with
 
 versions as (
@@ -8,9 +9,9 @@ versions as (
     select
         posting_key,
         arg_max(
-            {'content_hash': content_hash, 'company': company},
+            rowid,
             {'fetched_at': coalesce(fetched_at, loaded_at), 'loaded_at': loaded_at, 'content_hash': content_hash}
-        ) as latest,
+        ) as row_id,
         coalesce(min(posted_at), min(coalesce(fetched_at, loaded_at))) as first_at
     from raw.postings
     group by posting_key
@@ -28,9 +29,11 @@ keys as (
 
 select
     versions.posting_key,
-    versions.latest.content_hash as content_hash,
+    raw.content_hash,
+    versions.row_id,
     keys.key as block_key,
-    strftime(timezone('UTC', versions.first_at), '%Y-%m-%dT%H:%M:%S') || ' ' || versions.posting_key as order_key
+    versions.first_at
 from versions
-inner join keys on keys.raw_value = versions.latest.company
+inner join raw.postings as raw on raw.rowid = versions.row_id
+inner join keys on keys.raw_value = raw.company
 where keys.key <> ''

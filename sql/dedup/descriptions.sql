@@ -1,13 +1,7 @@
--- Candidates of the blocks being recomputed, with a hash of their description in lower case without digits
--- (dates, ids and pay figures change between reposts); postings without a description are left out.
-select
-    c.posting_key,
-    c.block_key,
-    c.order_key,
-    c.content_hash,
-    nullif(hash(translate(lower(trim(coalesce(any_value(raw.description), ''))), '0123456789', '')), hash(''))
-        as description_hash
+-- Candidates of the blocks being recomputed, ordered by block and, inside a block, earliest first (to the
+-- second, then by posting key): the row number is the document's position (doc_id) and the first of a
+-- near-duplicate group is its canonical posting. Narrow: texts.sql streams the descriptions.
+select c.posting_key, c.block_key, c.row_id
 from _jt_dedup_candidates as c
-inner join raw.postings as raw on raw.posting_key = c.posting_key and raw.content_hash = c.content_hash
 where c.block_key in (select block_key from _jt_dedup_blocks)
-group by c.posting_key, c.block_key, c.order_key, c.content_hash
+order by c.block_key, epoch_us(c.first_at) // 1000000, c.posting_key  -- integer seconds: a cheap sort key

@@ -9,7 +9,7 @@ bounds as (
     select
         min(least(new_date, active_from_date)) as first_date,
         max(greatest(new_date, active_to_date)) as as_of_date
-    from intermediate.int_postings
+    from intermediate.int_posting_facts
 
 ),
 

@@ -1,45 +1,32 @@
 -- grain: one row per (posting_key, skill_id).
--- description: Skills named by each posting (the normalised content version used in int_postings), with
---   the posting's unique role and whether the skill is an AI skill (ML frameworks, GenAI, MLOps tools,
---   cloud ML platforms, ML domains).
+-- description: Skills named by each posting (the normalised row used in int_posting_facts: its content
+--   version and the current taxonomy), with the posting's unique role and whether the skill is an AI skill
+--   (see int_skills). For ad hoc queries: the marts aggregate int_posting_skill_ids and look the skills up
+--   once per aggregated row.
+-- materialized: view
 
 with
 
-postings as (
+named as (
 
-    select posting_key, normalised_content_hash, unique_role_id, is_canonical
-    from intermediate.int_postings
-
-),
-
-skills as (
-
-    select * from normalised.posting_skills
+    select posting_key, unique_role_id, is_canonical, skill_id
+    from intermediate.int_posting_skill_ids
 
 ),
 
 final as (
 
-    -- normalised.posting_skills holds one row per (posting_key, content_hash, skill_id)
     select
-        postings.posting_key,
-        postings.unique_role_id,
-        postings.is_canonical,
-        skills.skill_id,
-        skills.category as skill_category,
-        skills.is_core
-    from postings
-    inner join skills
-        on skills.posting_key = postings.posting_key
-        and skills.content_hash = postings.normalised_content_hash
+        named.posting_key,
+        named.unique_role_id,
+        named.is_canonical,
+        named.skill_id,
+        skills.skill_category,
+        coalesce(skills.is_core, false) as is_core,
+        skills.is_ai_skill
+    from named
+    left join intermediate.int_skills as skills on skills.skill_id = named.skill_id
 
 )
 
-select
-    *,
-    (
-        skill_category in ('ml_framework', 'genai', 'cloud_ml')
-        or (skill_category = 'mlops' and skill_id <> 'ci_cd')
-        or skill_id in ('machine_learning', 'deep_learning', 'nlp', 'computer_vision', 'reinforcement_learning')
-    ) as is_ai_skill
-from final
+select * from final

@@ -22,7 +22,7 @@ ai_postings as (
 
     -- distinct (role, day, title) first: titles repeat a lot
     select distinct role, title_key, new_date
-    from intermediate.int_postings
+    from intermediate.int_posting_facts
     where is_ai_role and title_key <> ''
 
 ),

@@ -60,22 +60,52 @@ totals as (
 
 ---------- pay statistics over the unique roles with pay only
 
+role_groups as (
+
+    -- each role counts for itself and, for an AI role, for 'all_ai' (a join: cheaper than a lateral unnest)
+    select roles.role, roles.is_ai_role, role_group
+    from (select distinct role, is_ai_role from unique_roles) as roles,
+        unnest(case when roles.is_ai_role then [roles.role, 'all_ai'] else [roles.role] end) as r (role_group)
+
+),
+
+band_groups as (
+
+    select bands.seniority_band, band_group
+    from (select distinct seniority_band from unique_roles) as bands,
+        unnest([bands.seniority_band, 'All']) as b (band_group)
+
+),
+
 paid as (
 
     select
         grains.period_grain,
-        cast(date_trunc(grains.period_grain, u.new_date) as date) as period_start,
-        role_group as role,
-        band_group as band,
+        case grains.period_grain
+            when 'month' then u.month_start
+            when 'quarter' then u.quarter_start
+            when 'year' then u.year_start
+            else cast(date_trunc(grains.period_grain, u.new_date) as date)
+        end as period_start,
+        role_groups.role_group as role,
+        band_groups.band_group as band,
         u.pay_basis,
         u.annual_min_usd,
         u.annual_max_usd,
         u.pay_midpoint_usd
-    from unique_roles as u
-    cross join grains,
-        unnest(case when u.is_ai_role then [u.role, 'all_ai'] else [u.role] end) as r (role_group),
-        unnest([u.seniority_band, 'All']) as b (band_group)
-    where u.pay_basis is not null
+    from (
+        -- period starts computed once per unique role (date_trunc of a constant part is cheap)
+        select
+            *,
+            cast(date_trunc('month', new_date) as date) as month_start,
+            cast(date_trunc('quarter', new_date) as date) as quarter_start,
+            cast(date_trunc('year', new_date) as date) as year_start
+        from unique_roles
+        where pay_basis is not null
+    ) as u
+    inner join role_groups on role_groups.role = u.role and role_groups.is_ai_role = u.is_ai_role
+    inner join band_groups on band_groups.seniority_band = u.seniority_band
+    cross join grains
 
 ),
 
@@ -90,9 +120,8 @@ pay_stats as (
         count(*) as n_with_pay,
         median(annual_min_usd) as median_annual_min_usd,
         median(annual_max_usd) as median_annual_max_usd,
-        quantile_cont(pay_midpoint_usd, 0.25) as p25_midpoint_usd,
-        median(pay_midpoint_usd) as median_midpoint_usd,
-        quantile_cont(pay_midpoint_usd, 0.75) as p75_midpoint_usd
+        -- the three quantiles of the midpoint from one sorted copy (same values as three aggregates)
+        quantile_cont(pay_midpoint_usd, [0.25, 0.5, 0.75]) as midpoint_quartiles
     from paid
     group by all
 
@@ -110,9 +139,9 @@ aggregated as (
         coalesce(pay_stats.n_with_pay, 0) as n_with_pay,
         pay_stats.median_annual_min_usd,
         pay_stats.median_annual_max_usd,
-        pay_stats.p25_midpoint_usd,
-        pay_stats.median_midpoint_usd,
-        pay_stats.p75_midpoint_usd
+        pay_stats.midpoint_quartiles[1] as p25_midpoint_usd,
+        pay_stats.midpoint_quartiles[2] as median_midpoint_usd,
+        pay_stats.midpoint_quartiles[3] as p75_midpoint_usd
     from totals
     cross join (values ('employer_stated'), ('estimated')) as basis (pay_basis)
     left join pay_stats

@@ -25,30 +25,41 @@ grains as (
 
 ),
 
----------- per day first (one pass over postings and their skills), then per period on the daily tables
+---------- per month first (one pass over the postings and their skill lists), then per period on the
+---------- monthly tables (months roll up exactly into quarters and years)
 
-daily_roles as (
+monthly_roles as (
 
     select
-        role, is_ai_role, new_date as day,
+        role, is_ai_role, cast(date_trunc('month', new_date) as date) as month,
         count(*) filter (where is_canonical) as unique_roles,
         count(*) as postings
-    from intermediate.int_postings
+    from intermediate.int_posting_facts
     group by all
 
 ),
 
-daily_skills as (
+monthly_skills as (
 
     select
-        postings.role, postings.is_ai_role, postings.new_date as day, skills.skill_id,
-        any_value(skills.skill_category) as skill_category,
-        bool_or(skills.is_ai_skill) as is_ai_skill,
-        count(*) filter (where postings.is_canonical) as unique_roles,
-        count(*) as postings
-    from intermediate.int_posting_skills as skills
-    inner join intermediate.int_postings as postings on postings.posting_key = skills.posting_key
-    group by all
+        named.role, named.is_ai_role, named.month, named.skill_id,
+        -- category and AI flag belong to the skill: looked up once per row of the monthly table
+        skills.skill_category,
+        skills.is_ai_skill,
+        named.unique_roles,
+        named.postings
+    from (
+        select
+            role, is_ai_role, month, skill_id,
+            count(*) filter (where is_canonical) as unique_roles,
+            count(*) as postings
+        from (
+            select role, is_ai_role, cast(date_trunc('month', new_date) as date) as month, is_canonical, skill_id
+            from intermediate.int_posting_skill_ids
+        )
+        group by all
+    ) as named
+    left join intermediate.int_skills as skills on skills.skill_id = named.skill_id
 
 ),
 
@@ -56,11 +67,11 @@ role_totals as (
 
     select
         grains.period_grain,
-        cast(date_trunc(grains.period_grain, d.day) as date) as period_start,
+        cast(date_trunc(grains.period_grain, d.month) as date) as period_start,
         role_group as role,
         cast(sum(d.unique_roles) as bigint) as role_unique_roles,
         cast(sum(d.postings) as bigint) as role_postings
-    from daily_roles as d
+    from monthly_roles as d
     cross join grains,
         unnest(case when d.is_ai_role then [d.role, 'all_ai', 'all'] else [d.role, 'all'] end) as r (role_group)
     group by all
@@ -71,14 +82,14 @@ skill_counts as (
 
     select
         grains.period_grain,
-        cast(date_trunc(grains.period_grain, d.day) as date) as period_start,
+        cast(date_trunc(grains.period_grain, d.month) as date) as period_start,
         role_group as role,
         d.skill_id,
         any_value(d.skill_category) as skill_category,
         bool_or(d.is_ai_skill) as is_ai_skill,
         cast(sum(d.unique_roles) as bigint) as mentions_unique_roles,
         cast(sum(d.postings) as bigint) as mentions_postings
-    from daily_skills as d
+    from monthly_skills as d
     cross join grains,
         unnest(case when d.is_ai_role then [d.role, 'all_ai', 'all'] else [d.role, 'all'] end) as r (role_group)
     group by all

@@ -26,19 +26,44 @@ grains as (
 
 ),
 
+unique_roles as (
+
+    -- read once (the counts below and the company-level counts of the fixed panel)
+    select
+        role, is_ai_role, seniority, country, company_key, new_date, active_from_date, active_to_date,
+        posting_count
+    from intermediate.int_unique_roles
+
+),
+
+merged_roles as (
+
+    select distinct unique_role_id from intermediate.int_posting_facts where not is_canonical
+
+),
+
 units as (
 
+    -- every posting counts in the posting unit. A unique role of one posting has that posting's role,
+    -- place and dates, so the posting's row counts it in the unique-role unit too; only unique roles of
+    -- several postings (their active interval spans all of them) need rows of their own
     select
-        'posting' as unit,
         role, is_ai_role, seniority, country,
-        new_date, active_from_date, active_to_date
-    from intermediate.int_postings
+        new_date, active_from_date, active_to_date,
+        1 as postings,
+        case
+            when is_canonical and unique_role_id not in (select unique_role_id from merged_roles) then 1
+            else 0
+        end as unique_roles
+    from intermediate.int_posting_facts
     union all
     select
-        'unique_role' as unit,
         role, is_ai_role, seniority, country,
-        new_date, active_from_date, active_to_date
-    from intermediate.int_unique_roles
+        new_date, active_from_date, active_to_date,
+        0 as postings,
+        1 as unique_roles
+    from unique_roles
+    where posting_count > 1
 
 ),
 
@@ -46,18 +71,26 @@ units as (
 
 daily as (
 
+    -- three events per unit: new (new date), start (active from) and end (active to)
     select
-        role, is_ai_role, seniority, country,
-        e.ev.event as event,
-        e.ev.day as day,
-        count(*) filter (where unit = 'posting') as postings,
-        count(*) filter (where unit = 'unique_role') as unique_roles
-    from units,
-        unnest([
-            {'event': 'new', 'day': new_date},
-            {'event': 'start', 'day': active_from_date},
-            {'event': 'end', 'day': active_to_date}
-        ]) as e (ev)
+        role, is_ai_role, seniority, country, 'new' as event, new_date as day,
+        sum(postings) as postings,
+        sum(unique_roles) as unique_roles
+    from units
+    group by all
+    union all
+    select
+        role, is_ai_role, seniority, country, 'start' as event, active_from_date as day,
+        sum(postings) as postings,
+        sum(unique_roles) as unique_roles
+    from units
+    group by all
+    union all
+    select
+        role, is_ai_role, seniority, country, 'end' as event, active_to_date as day,
+        sum(postings) as postings,
+        sum(unique_roles) as unique_roles
+    from units
     group by all
 
 ),
@@ -119,44 +152,39 @@ ends_rolled as (
 
 ---------- company-level counts of new unique roles, for the fixed panel (role totals only)
 
-company_new as (
+company_weeks as (
 
-    select
-        case
-            when week_start is not null then 'week'
-            when month_start is not null then 'month'
-            when quarter_start is not null then 'quarter'
-            else 'year'
-        end as period_grain,
-        coalesce(week_start, month_start, quarter_start, year_start) as period_start,
-        role, is_ai_role, company_key,
-        count(*) as new_unique_roles
-    from (
-        select
-            role, is_ai_role, company_key,
-            cast(date_trunc('week', new_date) as date) as week_start,
-            cast(date_trunc('month', new_date) as date) as month_start,
-            cast(date_trunc('quarter', new_date) as date) as quarter_start,
-            cast(date_trunc('year', new_date) as date) as year_start
-        from intermediate.int_unique_roles
-        where company_key <> ''
-    )
-    group by grouping sets (
-        (role, is_ai_role, company_key, week_start),
-        (role, is_ai_role, company_key, month_start),
-        (role, is_ai_role, company_key, quarter_start),
-        (role, is_ai_role, company_key, year_start)
-    )
+    select role, is_ai_role, company_key, cast(date_trunc('week', new_date) as date) as week_start, count(*) as n
+    from unique_roles
+    where company_key <> ''
+    group by all
 
 ),
 
-new_by_company_rolled as (
+company_months as (
 
+    select role, is_ai_role, company_key, cast(date_trunc('month', new_date) as date) as month_start, count(*) as n
+    from unique_roles
+    where company_key <> ''
+    group by all
+
+),
+
+company_new as (
+
+    -- one row per (period_grain, period_start, role, company); quarters and years from the months
+    select 'week' as period_grain, week_start as period_start, role, is_ai_role, company_key, n as new_unique_roles
+    from company_weeks
+    union all
+    select 'month', month_start, role, is_ai_role, company_key, n
+    from company_months
+    union all
     select
-        period_grain, period_start, role_group as role, company_key,
-        cast(sum(new_unique_roles) as bigint) as new_unique_roles
-    from company_new,
-        unnest(case when is_ai_role then [role, 'all_ai', 'all'] else [role, 'all'] end) as r (role_group)
+        grains.period_grain,
+        cast(date_trunc(grains.period_grain, m.month_start) as date),
+        m.role, m.is_ai_role, m.company_key, sum(m.n)
+    from company_months as m
+    cross join (values ('quarter'), ('year')) as grains (period_grain)
     group by all
 
 ),
@@ -227,7 +255,7 @@ counts as (
 
 ),
 
----------- fixed panel: companies with a new posting in both the period and its base period
+---------- fixed panel: companies with a new unique role in both the period and its base period
 
 observed as (
 
@@ -236,63 +264,98 @@ observed as (
 
 ),
 
-panel_pairs as (
+observed_in_panels as (
 
-    select 'yoy' as comparison, calendar.period_grain, calendar.period_start,
-        calendar.yoy_base_start as base_start, this.company_key
-    from calendar
-    inner join observed as this
-        on this.period_grain = calendar.period_grain and this.period_start = calendar.period_start
-    inner join observed as base
-        on base.period_grain = calendar.period_grain and base.period_start = calendar.yoy_base_start
-        and base.company_key = this.company_key
-    union all
-    select 'pop' as comparison, calendar.period_grain, calendar.period_start,
-        calendar.pop_base_start as base_start, this.company_key
-    from calendar
-    inner join observed as this
-        on this.period_grain = calendar.period_grain and this.period_start = calendar.period_start
-    inner join observed as base
-        on base.period_grain = calendar.period_grain and base.period_start = calendar.pop_base_start
-        and base.company_key = this.company_key
+    -- per company and period: in the panel of this period (observed in its base period too), and in the
+    -- panel of the period whose base this period is (observed in that later period too)
+    select
+        observed.period_grain,
+        observed.period_start,
+        observed.company_key,
+        yoy_base.company_key is not null as in_yoy_panel,
+        pop_base.company_key is not null as in_pop_panel,
+        yoy_later.company_key is not null as in_later_yoy_panel,
+        pop_later.company_key is not null as in_later_pop_panel
+    from observed
+    left join calendar as this
+        on this.period_grain = observed.period_grain and this.period_start = observed.period_start
+    left join observed as yoy_base
+        on yoy_base.period_grain = observed.period_grain
+        and yoy_base.period_start = this.yoy_base_start
+        and yoy_base.company_key = observed.company_key
+    left join observed as pop_base
+        on pop_base.period_grain = observed.period_grain
+        and pop_base.period_start = this.pop_base_start
+        and pop_base.company_key = observed.company_key
+    left join calendar as yoy_next
+        on yoy_next.period_grain = observed.period_grain and yoy_next.yoy_base_start = observed.period_start
+    left join observed as yoy_later
+        on yoy_later.period_grain = observed.period_grain
+        and yoy_later.period_start = yoy_next.period_start
+        and yoy_later.company_key = observed.company_key
+    left join calendar as pop_next
+        on pop_next.period_grain = observed.period_grain and pop_next.pop_base_start = observed.period_start
+    left join observed as pop_later
+        on pop_later.period_grain = observed.period_grain
+        and pop_later.period_start = pop_next.period_start
+        and pop_later.company_key = observed.company_key
 
 ),
 
 panel_size as (
 
-    select comparison, period_grain, period_start, count(*) as panel_companies
-    from panel_pairs
+    select
+        comparison, period_grain, period_start, panel_companies
+    from (
+        select
+            period_grain,
+            period_start,
+            count(*) filter (where in_yoy_panel) as yoy,
+            count(*) filter (where in_pop_panel) as pop
+        from observed_in_panels
+        group by period_grain, period_start
+    )
+    unpivot (panel_companies for comparison in (yoy, pop))
+    where panel_companies > 0
+
+),
+
+panel_counts as (
+
+    -- new unique roles of panel companies, per role (sums roll up into role groups), in the period itself
+    -- (this) and as the base of a later period (attributed to that period below)
+    select
+        company_new.period_grain,
+        company_new.period_start,
+        role_group as role,
+        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_yoy_panel) as bigint)
+            as yoy_this,
+        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_pop_panel) as bigint)
+            as pop_this,
+        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_yoy_panel) as bigint)
+            as yoy_base_of_later,
+        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_pop_panel) as bigint)
+            as pop_base_of_later
+    from company_new
+    inner join observed_in_panels
+        on observed_in_panels.period_grain = company_new.period_grain
+        and observed_in_panels.period_start = company_new.period_start
+        and observed_in_panels.company_key = company_new.company_key,
+        unnest(
+            case when company_new.is_ai_role then [company_new.role, 'all_ai', 'all'] else [company_new.role, 'all'] end
+        ) as r (role_group)
     group by all
 
 ),
 
-panel_this as (
+panel_roles as (
 
-    select
-        panel_pairs.comparison, panel_pairs.period_grain, panel_pairs.period_start,
-        c.role,
-        cast(sum(c.new_unique_roles) as bigint) as panel_new_unique_roles
-    from panel_pairs
-    inner join new_by_company_rolled as c
-        on c.period_grain = panel_pairs.period_grain
-        and c.period_start = panel_pairs.period_start
-        and c.company_key = panel_pairs.company_key
-    group by all
-
-),
-
-panel_base as (
-
-    select
-        panel_pairs.comparison, panel_pairs.period_grain, panel_pairs.period_start,
-        c.role,
-        cast(sum(c.new_unique_roles) as bigint) as panel_base_new_unique_roles
-    from panel_pairs
-    inner join new_by_company_rolled as c
-        on c.period_grain = panel_pairs.period_grain
-        and c.period_start = panel_pairs.base_start
-        and c.company_key = panel_pairs.company_key
-    group by all
+    -- roles with any company-level count at the grain
+    select distinct company_new.period_grain, role_group as role
+    from company_new,
+        unnest(
+            case when company_new.is_ai_role then [company_new.role, 'all_ai', 'all'] else [company_new.role, 'all'] end
+        ) as r (role_group)
 
 ),
 
@@ -305,21 +368,25 @@ panel as (
         panel_size.period_start,
         roles.role,
         panel_size.panel_companies,
-        coalesce(panel_this.panel_new_unique_roles, 0) as panel_new_unique_roles,
-        coalesce(panel_base.panel_base_new_unique_roles, 0) as panel_base_new_unique_roles
+        coalesce(
+            case panel_size.comparison when 'yoy' then this.yoy_this else this.pop_this end, 0
+        ) as panel_new_unique_roles,
+        coalesce(
+            case panel_size.comparison when 'yoy' then base.yoy_base_of_later else base.pop_base_of_later end, 0
+        ) as panel_base_new_unique_roles
     from panel_size
-    inner join (select distinct period_grain, role from new_by_company_rolled) as roles
-        on roles.period_grain = panel_size.period_grain
-    left join panel_this
-        on panel_this.comparison = panel_size.comparison
-        and panel_this.period_grain = panel_size.period_grain
-        and panel_this.period_start = panel_size.period_start
-        and panel_this.role = roles.role
-    left join panel_base
-        on panel_base.comparison = panel_size.comparison
-        and panel_base.period_grain = panel_size.period_grain
-        and panel_base.period_start = panel_size.period_start
-        and panel_base.role = roles.role
+    inner join calendar
+        on calendar.period_grain = panel_size.period_grain and calendar.period_start = panel_size.period_start
+    inner join panel_roles as roles on roles.period_grain = panel_size.period_grain
+    left join panel_counts as this
+        on this.period_grain = panel_size.period_grain
+        and this.period_start = panel_size.period_start
+        and this.role = roles.role
+    left join panel_counts as base
+        on base.period_grain = panel_size.period_grain
+        and base.period_start
+        = case panel_size.comparison when 'yoy' then calendar.yoy_base_start else calendar.pop_base_start end
+        and base.role = roles.role
 
 ),
 

@@ -33,7 +33,7 @@ taxonomy as (
 observed as (
 
     select role, bool_or(is_ai_role) as is_ai_role
-    from intermediate.int_postings
+    from intermediate.int_posting_facts
     group by role
 
 )

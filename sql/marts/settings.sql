@@ -13,10 +13,8 @@ settings as (
 
 synthetic as (
 
-    select
-        count(*) filter (where is_synthetic) as synthetic_postings,
-        count(*) as postings
-    from staging.stg_postings
+    select count(*) filter (where is_synthetic_sample) as synthetic_postings
+    from intermediate.int_posting_facts
 
 ),
 

@@ -3,7 +3,7 @@ select 'raw postings (versions)' as what, count(*) as n from raw.postings
 union all
 select 'postings (source + id)', count(*) from staging.stg_postings
 union all
-select 'postings in the marts (current taxonomy)', count(*) from intermediate.int_postings
+select 'postings in the marts (current taxonomy)', count(*) from intermediate.int_posting_facts
 union all
 select 'unique roles (deduplicated)', count(*) from intermediate.int_unique_roles
 union all

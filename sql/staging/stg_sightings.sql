@@ -1,5 +1,6 @@
 -- grain: one row per raw sighting (posting, landing file): one listing payload that showed the posting.
 -- description: Every time a board listing showed a posting (sightings drive first/last seen and closes).
+-- materialized: view (read once, by int_posting_lifecycle: a table would only copy raw.sightings)
 
 with
 

@@ -43,7 +43,7 @@ TARGETS = {
     "query_p95_ms": 100.0,
     "validation_seconds": 10.0,
 }
-STAGES: tuple[str, ...] = ("land", "load", "native", "normalise", "build", "validate", "queries")
+STAGES: tuple[str, ...] = ("land", "load", "native", "normalise", "build", "rebuild", "validate", "queries")
 RUN_DATE = date(2026, 1, 1)
 DASHBOARD_QUERIES: dict[str, str] = {
     "role_monthly_series": (
@@ -186,6 +186,11 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
+def _peak_child_rss_mb() -> float:
+    """The largest peak RSS of the stage's worker processes (0 when it forked none)."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def _stage(name: str, data_dir: Path, dumps: list[Path], runs: int, n: int) -> dict[str, Any]:
     from jobtrends import pipeline, warehouse
     from jobtrends.settings import load_settings
@@ -212,7 +217,9 @@ def _stage(name: str, data_dir: Path, dumps: list[Path], runs: int, n: int) -> d
         out["seconds"] = seconds
     elif name == "normalise":
         out["summary"] = pipeline.normalise(settings)
-    elif name == "build":
+    elif name in ("build", "rebuild"):
+        # build: the first build over all postings (near-duplicate signatures for every description);
+        # rebuild: the same command again, as a nightly run or a changed mart definition does it.
         out["summary"] = pipeline.build(settings, pipeline.new_run_id())
     elif name == "validate":
         from jobtrends import quality
@@ -229,6 +236,7 @@ def _stage(name: str, data_dir: Path, dumps: list[Path], runs: int, n: int) -> d
         out["queries"] = _time_queries(settings.warehouse_path, runs)
     out.setdefault("seconds", time.perf_counter() - t0)
     out["peak_rss_mb"] = round(_peak_rss_mb(), 1)
+    out["peak_child_rss_mb"] = round(_peak_child_rss_mb(), 1)
     return out
 
 
@@ -309,15 +317,50 @@ def evaluate(n: int, stages: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
         _check("load speed / DuckDB read_json speed", ratio, TARGETS["load_ratio_min"], higher_is_better=True)
     )
     checks.append(_check("normalise seconds", secs("normalise"), TARGETS["normalise_seconds"] * scale))
-    peak = stages.get("normalise", {}).get("peak_rss_mb")
+    norm = stages.get("normalise", {})
+    peaks = [p for p in (norm.get("peak_rss_mb"), norm.get("peak_child_rss_mb")) if p]
     checks.append(
-        _check("normalise peak RSS GB", peak / 1024 if peak else None, TARGETS["normalise_peak_gb"])
+        _check(
+            "normalise peak RSS GB (largest process)",
+            max(peaks) / 1024 if peaks else None,
+            TARGETS["normalise_peak_gb"],
+        )
     )
-    checks.append(_check("marts rebuild (build) seconds", secs("build"), TARGETS["build_seconds"] * scale))
+    checks.append(
+        _check(
+            "marts rebuild seconds (second build)",
+            _marts_seconds(stages.get("rebuild", {})),
+            TARGETS["build_seconds"] * scale,
+        )
+    )
     checks.append(_check("GX validation seconds", secs("validate"), TARGETS["validation_seconds"] * scale))
     for qname, q in (stages.get("queries", {}).get("queries") or {}).items():
         checks.append(_check(f"query p95 ms: {qname}", q.get("p95_ms"), TARGETS["query_p95_ms"]))
     return checks
+
+
+def _marts_seconds(stage: dict[str, Any]) -> float | None:
+    """Seconds of the marts part of a build (dedup, models, mart validation, publish): what the
+    "marts rebuild" target measures. The build's input-layer validation is reported beside it."""
+    try:
+        return float(stage["summary"]["validation"]["marts"]["timings"]["total_s"])
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _note(stage: dict[str, Any]) -> str:
+    """Where a build's time went: input validation, dedup, layers, marts, mart validation, publish."""
+    summary = stage.get("summary") or {}
+    if not isinstance(summary, dict) or "validation" not in summary:
+        return ""
+    v = summary["validation"]
+    marts = v.get("marts", {}) if isinstance(v, dict) else {}
+    t = marts.get("timings", {}) if isinstance(marts, dict) else {}
+    inputs = sum(float(v.get(k, {}).get("seconds", 0) or 0) for k in ("raw", "normalised"))
+    parts = [f"validate inputs {inputs:.1f}"] + [
+        f"{k.removesuffix('_s')} {val:.1f}" for k, val in t.items() if k != "total_s"
+    ]
+    return ", ".join(parts)
 
 
 def render(report: dict[str, Any]) -> str:
@@ -327,7 +370,7 @@ def render(report: dict[str, Any]) -> str:
         f"({report['generate']['bytes'] / 1e6:,.0f} MB, generated in {report['generate']['seconds']:.1f} s, "
         f"{n / max(report['generate']['seconds'], 1e-9):,.0f} rows/s)",
         "",
-        f"{'stage':<12}{'seconds':>10}{'rows/s':>14}{'peak RSS MB':>14}  note",
+        f"{'stage':<12}{'seconds':>10}{'rows/s':>14}{'peak RSS MB':>14}{'worker MB':>11}  note",
     ]
     for name, s in report["stages"].items():
         if "error" in s:
@@ -340,7 +383,10 @@ def render(report: dict[str, Any]) -> str:
             continue
         seconds = float(s.get("seconds", 0))
         rate = f"{n / seconds:,.0f}" if seconds and name not in {"queries"} else "-"
-        lines.append(f"{name:<12}{seconds:>10.2f}{rate:>14}{s.get('peak_rss_mb', 0):>14,.0f}")
+        worker = f"{s['peak_child_rss_mb']:,.0f}" if s.get("peak_child_rss_mb") else "-"
+        lines.append(
+            f"{name:<12}{seconds:>10.2f}{rate:>14}{s.get('peak_rss_mb', 0):>14,.0f}{worker:>11}  {_note(s)}"
+        )
     load, native = report["stages"].get("load", {}), report["stages"].get("native", {})
     if "seconds" in load and "seconds" in native:
         lines += [

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pyarrow as pa
+import pyarrow.compute as pc
 import yaml
 
 from jobtrends import warehouse
@@ -35,8 +37,8 @@ __all__ = [
 ]
 
 DEFAULT_REPOST_WINDOW_DAYS = 45
-#: Rows fetched per Arrow batch while streaming descriptions to the MinHash step.
-_BATCH_ROWS = 20_000
+#: Descriptions per Arrow batch streamed to the MinHash kernel (~3.5 KB each: ~100 MB of text at a time).
+_BATCH_ROWS = 30_000
 
 Validator = Callable[[Any, list[str]], bool]
 
@@ -161,22 +163,24 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
     return changed
 
 
-def _stream_blocks(reader: Any) -> Iterator[list[dedup.Document]]:
-    """Group a block-ordered Arrow stream into one list of documents per block."""
-    block: str | None = None
-    docs: list[dedup.Document] = []
-    for batch in reader:
-        cols = batch.to_pydict()
-        for block_key, key, order, text in zip(
-            cols["block_key"], cols["posting_key"], cols["order_key"], cols["description"], strict=True
-        ):
-            if block_key != block and docs:
-                yield docs
-                docs = []
-            block = block_key
-            docs.append(dedup.Document(key=key, block=block_key, text=text, order=order))
-    if docs:
-        yield docs
+def _near_duplicates(con: Any, sql_dir: Path, *, threshold: float, num_perm: int) -> tuple[pa.Table, int]:
+    """Sign the descriptions of the blocks in ``_jt_dedup_blocks`` and group them.
+
+    Returns the near-duplicate rows and how many documents had words. The documents are numbered in
+    block order (a sort of narrow rows); their texts then stream in batches in no particular order
+    (sorting 3.5 KB texts would dominate) and each signature lands at its number, so only the
+    signatures (256 bytes a document) stay in memory, never all the texts.
+    """
+    docs = con.sql(_read_sql(sql_dir, "descriptions")).to_arrow_table()
+    sigs = dedup.Signatures.empty(docs.num_rows, num_perm)
+    con.register("_jt_dedup_docs", pa.table({"doc_id": np.arange(docs.num_rows), "row_id": docs["row_id"]}))
+    try:
+        for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
+            sigs.fill(batch.column("description"), rows=batch.column("doc_id").to_numpy())
+    finally:
+        con.unregister("_jt_dedup_docs")
+    found = dedup.group_near_duplicates(docs["block_key"], docs["posting_key"], sigs, threshold=threshold)
+    return found, int(np.count_nonzero(sigs.words))
 
 
 def compute_dedup_inputs(
@@ -190,8 +194,9 @@ def compute_dedup_inputs(
     """Write ``normalised.dedup_keys`` and ``normalised.near_duplicates`` for new postings.
 
     Incremental: only candidate blocks (normalised companies) holding a posting version not compared
-    before are recomputed (``full=True`` recomputes all). Identical descriptions are grouped by hash in
-    SQL; MinHash runs only over the distinct descriptions of blocks that have two or more.
+    before are recomputed (``full=True`` recomputes all). Every description of those blocks is signed once
+    (:mod:`transform.dedup`); identical normalised texts are grouped by hash, the distinct ones by MinHash.
+    ``near_duplicate_groups_merged`` counts the postings joined by similarity rather than identical text.
     """
     started = time.perf_counter()
     new_keys = _update_keys(con, sql_dir)
@@ -211,59 +216,46 @@ def compute_dedup_inputs(
             """
         )
     blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
-    pairs: list[dedup.NearDuplicate] = []
-    compared = 0
-    con.execute(
-        f"create or replace temp table _jt_dedup_descriptions as {_read_sql(sql_dir, 'descriptions')}"
-    )
+    compared = merged = 0
     if blocks:
-        reader = con.sql(_read_sql(sql_dir, "representatives")).to_arrow_reader(_BATCH_ROWS)
-        for docs in _stream_blocks(reader):
-            compared += len(docs)
-            pairs.extend(dedup.find_near_duplicates(docs, threshold=threshold, num_perm=num_perm))
-    nd_map = pa.table(
-        {
-            "posting_key": pa.array([p.posting_key for p in pairs], pa.string()),
-            "canonical_key": pa.array([p.canonical_key for p in pairs], pa.string()),
-            "similarity": pa.array([p.similarity for p in pairs], pa.float64()),
-        }
-    )
-    con.register("_jt_nd_map", nd_map)
-    try:
-        con.execute("begin transaction")
-        con.execute(
-            "delete from normalised.near_duplicates where block_key in (select block_key from _jt_dedup_blocks)"
-        )
-        con.execute(
-            "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
-            + _read_sql(sql_dir, "near_duplicates")
-        )
-        con.execute(
-            """
-            insert into normalised.dedup_processed (posting_key, content_hash, block_key)
-            select c.posting_key, c.content_hash, c.block_key
-            from _jt_dedup_candidates as c
-            where c.block_key in (select block_key from _jt_dedup_blocks)
-            and not exists (
-                select 1 from normalised.dedup_processed as p
-                where p.posting_key = c.posting_key and p.content_hash = c.content_hash
+        found, compared = _near_duplicates(con, sql_dir, threshold=threshold, num_perm=num_perm)
+        merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
+        con.register("_jt_nd", found)
+        try:
+            con.execute("begin transaction")
+            con.execute(
+                "delete from normalised.near_duplicates where block_key in (select block_key from _jt_dedup_blocks)"
             )
-            """
-        )
-        con.execute("commit")
-    except Exception:
-        con.execute("rollback")
-        raise
-    finally:
-        con.unregister("_jt_nd_map")
+            con.execute(
+                "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
+                "select posting_key, canonical_key, similarity, block_key from _jt_nd"
+            )
+            con.execute(
+                """
+                insert into normalised.dedup_processed (posting_key, content_hash, block_key)
+                select c.posting_key, c.content_hash, c.block_key
+                from _jt_dedup_candidates as c
+                where c.block_key in (select block_key from _jt_dedup_blocks)
+                and not exists (
+                    select 1 from normalised.dedup_processed as p
+                    where p.posting_key = c.posting_key and p.content_hash = c.content_hash
+                )
+                """
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        finally:
+            con.unregister("_jt_nd")
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
-    for temp in ("_jt_dedup_candidates", "_jt_dedup_blocks", "_jt_dedup_descriptions"):
+    for temp in ("_jt_dedup_candidates", "_jt_dedup_blocks"):
         con.execute(f"drop table if exists {temp}")
     return {
         "new_keys": new_keys,
         "blocks_recomputed": blocks,
         "descriptions_compared": compared,
-        "near_duplicate_groups_merged": len(pairs),
+        "near_duplicate_groups_merged": merged,
         "near_duplicates_total": total,
         "seconds": round(time.perf_counter() - started, 3),
     }

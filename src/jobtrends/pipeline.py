@@ -29,7 +29,7 @@ from jobtrends.settings import Settings
 
 log = logging.getLogger("jobtrends.pipeline")
 
-NORMALISE_CHUNK_ROWS = 100_000
+NORMALISE_CHUNK_ROWS = warehouse.ROW_GROUP_ROWS
 Progress = Callable[[str], None]
 
 
@@ -177,7 +177,7 @@ def load(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
 
 def normalise(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
     """Normalise raw rows not yet normalised under the current taxonomy version."""
-    from transform.batch import normalise_table
+    from transform.batch import normalise_stream, skill_dictionary
     from transform.titles import TAXONOMY_VERSION
 
     started = time.perf_counter()
@@ -185,17 +185,14 @@ def normalise(settings: Settings, *, progress: Progress = _quiet) -> dict[str, A
     with warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         total = warehouse.count_unnormalised(con, TAXONOMY_VERSION)
-        for chunk in warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS):
-            postings, skills = normalise_table(chunk)
-            con.execute("begin transaction")
-            try:
-                warehouse.insert_arrow(con, "normalised.postings", postings)
-                warehouse.insert_arrow(con, "normalised.posting_skills", skills)
-                con.execute("commit")
-            except Exception:
-                con.execute("rollback")
-                raise
-            done += chunk.num_rows
+        # DuckDB's reads and appends here overlap with the normaliser's worker processes, which already
+        # fill the cores: one DuckDB thread measured 10% faster at 1M rows than two (less contention)
+        con.execute("set threads = 1")
+        warehouse.upsert_arrow(con, "normalised.skill_dictionary", skill_dictionary())
+        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS)
+        for postings in normalise_stream(chunks):
+            warehouse.insert_arrow(con, "normalised.postings", postings)
+            done += postings.num_rows
             progress(f"  normalised {done:,}/{total:,} postings")
     return {
         "normalised": done,

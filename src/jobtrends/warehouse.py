@@ -33,6 +33,9 @@ _WRITE_KEYWORDS = re.compile(
 )
 
 
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
+
+
 class WarehouseError(RuntimeError):
     """A warehouse problem with a message meant for the user."""
 
@@ -68,7 +71,78 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     for schema in ("raw", "ops", "normalised", *LAYERS, BUILD_SCHEMA):
         con.execute(f"create schema if not exists {schema}")
     for ddl in sorted((sql_dir / "ddl").glob("*.sql")):
+        migrate = _MIGRATIONS.get(ddl.name)
+        if migrate is not None:
+            migrate(con)
         con.execute(ddl.read_text())
+
+
+def _skills_table_to_list(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before ``normalised.postings.skill_ids``: move the rows of the old
+    ``normalised.posting_skills`` table into that list column and the dictionary, then drop the table
+    (``031_posting_skills.sql`` makes it a view)."""
+    kind = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_schema = 'normalised' and table_name = 'posting_skills'"
+    ).fetchall()
+    if not kind or kind[0][0] != "BASE TABLE":
+        return
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            """
+            update normalised.postings as p
+            set skill_ids = s.skill_ids
+            from (
+                select posting_key, content_hash, list(distinct skill_id order by skill_id) as skill_ids
+                from normalised.posting_skills
+                group by posting_key, content_hash
+            ) as s
+            where p.posting_key = s.posting_key and p.content_hash = s.content_hash and p.skill_ids is null
+            """
+        )
+        con.execute(
+            "insert or ignore into normalised.skill_dictionary (skill_id, category, is_core) "
+            "select skill_id, any_value(category), bool_or(is_core) from normalised.posting_skills group by skill_id"
+        )
+        con.execute("drop table normalised.posting_skills")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _backfill_synthetic_flag(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before ``normalised.postings.is_synthetic_sample``: read it off the descriptions once."""
+    if not scalar(con, "select count(*) from normalised.postings where is_synthetic_sample is null"):
+        return
+    from transform.batch import SYNTHETIC_SAMPLE_MARKER
+
+    con.execute(
+        """
+        update normalised.postings as n
+        set is_synthetic_sample = coalesce(r.flag, false)
+        from (
+            select posting_key, content_hash, bool_or(contains(right(description, 200), $marker)) as flag
+            from raw.postings
+            group by posting_key, content_hash
+        ) as r
+        where n.is_synthetic_sample is null and r.posting_key = n.posting_key and r.content_hash = n.content_hash
+        """,
+        {"marker": SYNTHETIC_SAMPLE_MARKER},
+    )
+    con.execute(
+        "update normalised.postings set is_synthetic_sample = false where is_synthetic_sample is null"
+    )
+
+
+def _before_posting_skills(con: duckdb.DuckDBPyConnection) -> None:
+    _skills_table_to_list(con)
+    _backfill_synthetic_flag(con)
+
+
+#: Python steps run before the DDL file of the same name (data moves a plain DDL cannot express).
+_MIGRATIONS = {"031_posting_skills.sql": _before_posting_skills}
 
 
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
@@ -81,6 +155,17 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, 
         if replace:
             con.execute(f"delete from {table}")
         con.execute(f"insert into {table} ({cols}) select {cols} from _jt_incoming")
+    finally:
+        con.unregister("_jt_incoming")
+    return data.num_rows
+
+
+def upsert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Insert rows of an Arrow table, replacing those with the same primary key."""
+    con.register("_jt_incoming", data)
+    try:
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        con.execute(f"insert or replace into {table} ({cols}) select {cols} from _jt_incoming")
     finally:
         con.unregister("_jt_incoming")
     return data.num_rows
@@ -114,6 +199,15 @@ class Model:
     def sql(self) -> str:
         return self.path.read_text()
 
+    @property
+    def materialized(self) -> str:
+        """``view`` when the model's header says ``-- materialized: view`` (staging/intermediate only: a
+        model read once, or cheap to compute, need not be copied); otherwise ``table``. Marts are tables."""
+        if self.layer == "marts":
+            return "table"
+        match = _MATERIALIZED.search(self.sql())
+        return match.group(1).lower() if match else "table"
+
 
 def discover_models(sql_dir: Path) -> list[Model]:
     """All models in dependency order (layer order first, then references between files)."""
@@ -136,7 +230,19 @@ def _render(model: Model, target_schema: str) -> str:
     body = model.sql().strip().rstrip(";")
     if target_schema != model.layer:
         body = re.sub(rf"\b{model.layer}\.", f"{target_schema}.", body)
-    return f"create or replace table {target_schema}.{model.name} as\n{body}"
+    return f"create or replace {model.materialized} {target_schema}.{model.name} as\n{body}"
+
+
+@contextlib.contextmanager
+def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Settings for building models, restored afterwards: no model depends on the order of rows in a
+    table (readers sort), so DuckDB need not keep the insertion order through every operator."""
+    ((previous,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if previous else 'false'}")
 
 
 def build_layers(
@@ -144,10 +250,11 @@ def build_layers(
 ) -> list[str]:
     """(Re)build the staging and intermediate models in place."""
     built: list[str] = []
-    for model in discover_models(sql_dir):
-        if model.layer in layers:
-            _run_model(con, model, model.layer)
-            built.append(model.qualified)
+    with _build_session(con):
+        for model in discover_models(sql_dir):
+            if model.layer in layers:
+                _run_model(con, model, model.layer)
+                built.append(model.qualified)
     return built
 
 
@@ -155,10 +262,11 @@ def build_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
     """Build every mart into ``marts_next`` (nothing visible in ``marts`` changes yet)."""
     con.execute(f"create schema if not exists {BUILD_SCHEMA}")
     built = []
-    for model in discover_models(sql_dir):
-        if model.layer == "marts":
-            _run_model(con, model, BUILD_SCHEMA)
-            built.append(model.name)
+    with _build_session(con):
+        for model in discover_models(sql_dir):
+            if model.layer == "marts":
+                _run_model(con, model, BUILD_SCHEMA)
+                built.append(model.name)
     return built
 
 
@@ -176,6 +284,17 @@ def publish_marts(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
 
 def _run_model(con: duckdb.DuckDBPyConnection, model: Model, schema: str) -> None:
     try:
+        # a model that changed between table and view: drop the old kind (CREATE OR REPLACE cannot)
+        other = "table" if model.materialized == "view" else "view"
+        existing = con.execute(
+            "select 1 from duckdb_tables() where ? = 'table' and database_name = current_database() "
+            "and schema_name = ? and table_name = ? "
+            "union all select 1 from duckdb_views() where ? = 'view' and database_name = current_database() "
+            "and schema_name = ? and view_name = ?",
+            [other, schema, model.name, other, schema, model.name],
+        ).fetchall()
+        if existing:
+            con.execute(f"drop {other} {schema}.{model.name}")
         con.execute(_render(model, schema))
     except duckdb.Error as exc:
         raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc
@@ -574,20 +693,23 @@ def count_unnormalised(con: duckdb.DuckDBPyConnection, taxonomy_version: str) ->
     return int(scalar(con, f"select count(*) from ({_unnormalised_sql('1')})", {"version": taxonomy_version}))
 
 
+#: DuckDB's row group size: appends in whole row groups avoid rewriting a partial group on the next
+#: append (measured: 40% less CPU to insert normalised rows in 122,880-row chunks than in 131,072).
+ROW_GROUP_ROWS = 122_880
+
+
 def iter_unnormalised(
     con: duckdb.DuckDBPyConnection, taxonomy_version: str, chunk_rows: int
 ) -> Iterator[pa.Table]:
-    """Raw rows still to normalise, streamed as Arrow chunks.
+    """Raw rows still to normalise, streamed as Arrow tables of ``chunk_rows`` rows (the last may be shorter).
 
     Reads through a second cursor so the caller can insert results on ``con`` between chunks
-    (the reader keeps its snapshot from before those inserts).
+    (the reader keeps its snapshot from before those inserts). No ORDER BY: rows are normalised
+    independently, and sorting ~3 KB descriptions costs GBs of memory.
     """
     cols = ", ".join(f"r.{c}" for c in NORMALISER_INPUT)
     version = taxonomy_version.replace("'", "''")
-    sql = (
-        _unnormalised_sql(cols).replace("$version", f"'{version}'")
-        + " order by r.posting_key, r.content_hash"
-    )
+    sql = _unnormalised_sql(cols).replace("$version", f"'{version}'")
     cursor = con.cursor()
     try:
         pending: list[pa.RecordBatch] = []
@@ -595,10 +717,12 @@ def iter_unnormalised(
         for batch in cursor.sql(sql).to_arrow_reader(min(chunk_rows, 65_536)):
             pending.append(batch)
             rows += batch.num_rows
-            if rows >= chunk_rows:
-                yield pa.Table.from_batches(pending)
-                pending, rows = [], 0
-        if pending:
+            while rows >= chunk_rows:  # exact sizes: see ROW_GROUP_ROWS
+                table = pa.Table.from_batches(pending)
+                yield table.slice(0, chunk_rows)
+                rest = table.slice(chunk_rows)
+                pending, rows = rest.to_batches(), rest.num_rows
+        if rows:
             yield pa.Table.from_batches(pending)
     finally:
         cursor.close()

@@ -45,6 +45,7 @@ __all__ = [
     "TAXONOMY_VERSION",
     "TitleResult",
     "classify_title",
+    "classify_title_alone",
     "classify_seniority",
     "normalize_titles_stream",
 ]
@@ -697,6 +698,17 @@ def _classify_cached(title: str) -> tuple[TitleResult, bool]:
     mt = _match_text(clean)
     decision = _decide_role(mt, None)
     return _result(clean, mt, decision), decision.context_sensitive
+
+
+def classify_title_alone(title: str | None) -> tuple[TitleResult, bool]:
+    """``classify_title(title)`` and whether company or description context could change its role
+    (batch callers classify each distinct title once and pass context only where it matters)."""
+    try:
+        if not isinstance(title, str):
+            title = "" if title is None else str(title)
+        return _classify_cached(title[:_MAX_INPUT_CHARS])
+    except Exception:  # never let one bad title stop a batch
+        return _EMPTY, False
 
 
 def classify_title(title: str, company: str | None = None, description: str | None = None) -> TitleResult:

@@ -157,10 +157,21 @@ class Given:
         return self
 
     def load(self) -> None:
+        named: dict[tuple[str, str], list[str]] = {}
+        for s in self.skills:
+            named.setdefault((s["posting_key"], s["content_hash"]), []).append(s["skill_id"])
+        for row in self.norm:
+            row["skill_ids"] = sorted(named.get((row["posting_key"], row["content_hash"]), []))
+        dictionary = {
+            s["skill_id"]: {k: s[k] for k in ("skill_id", "category", "is_core")} for s in self.skills
+        }
+        if dictionary:
+            warehouse.upsert_arrow(
+                self.con, "normalised.skill_dictionary", pa.Table.from_pylist(list(dictionary.values()))
+            )
         for table, rows in (
             ("raw.postings", self.raw),
             ("normalised.postings", self.norm),
-            ("normalised.posting_skills", self.skills),
             ("raw.sightings", self.sightings),
             ("raw.listings", self.listings),
         ):

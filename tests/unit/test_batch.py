@@ -1,4 +1,4 @@
-"""transform.batch.normalise_table: schema, pay precedence, FX, skills rows, worker path."""
+"""transform.batch.normalise_table: schema, pay precedence, FX, skill lists, worker path, pipelined stream."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pyarrow as pa
 import pytest
 
 from transform import batch
-from transform.batch import POSTINGS_SCHEMA, SKILLS_SCHEMA, normalise_table
+from transform.batch import POSTINGS_SCHEMA, SKILL_DICTIONARY_SCHEMA, normalise_stream, normalise_table
 
 
 def _table(rows: list[dict]) -> pa.Table:
@@ -54,16 +54,15 @@ def _by_key(t: pa.Table) -> dict[str, dict]:
 
 
 def test_schema_and_row_per_posting() -> None:
-    postings, skills = normalise_table(_table(ROWS), workers=1)
+    postings = normalise_table(_table(ROWS), workers=1)
     assert postings.schema == POSTINGS_SCHEMA
-    assert skills.schema == SKILLS_SCHEMA
     assert postings.num_rows == len(ROWS)
     assert "normalised_at" not in postings.column_names
     assert postings.column("posting_key").to_pylist() == [r["posting_key"] for r in ROWS]
 
 
 def test_pay_precedence_and_usd() -> None:
-    postings, _ = normalise_table(_table(ROWS), workers=1)
+    postings = normalise_table(_table(ROWS), workers=1)
     p = _by_key(postings)
     assert p["gh:1"]["salary_source"] == "structured" and p["gh:1"]["salary_currency"] == "GBP"
     assert p["gh:1"]["fx_rate_month"] == "2024-01"
@@ -76,30 +75,31 @@ def test_pay_precedence_and_usd() -> None:
 
 
 def test_titles_locations_and_skills() -> None:
-    postings, skills = normalise_table(_table(ROWS), workers=1)
+    postings = normalise_table(_table(ROWS), workers=1)
     p = _by_key(postings)
     assert p["gh:1"]["country"] == "GB" and p["gh:1"]["city"] == "London"
     assert p["gh:2"]["work_mode"] == "hybrid"
     assert p["gh:1"]["role"] and p["gh:1"]["taxonomy_version"]
-    by_post: dict[str, set[str]] = {}
-    for r in skills.to_pylist():
-        by_post.setdefault(r["posting_key"], set()).add(r["skill_id"])
-        assert r["is_core"] is (r["skill_id"] in batch.skills.SKILL_CATEGORIES)
-        assert r["category"]
-    assert by_post["gh:1"] == {"python", "pytorch"}
-    assert by_post["gh:2"] == by_post["gh:5"] == {"sql", "r"}
-    assert "gh:3" not in by_post and "gh:4" not in by_post
-    # one row per (posting, skill)
-    keys = [(r["posting_key"], r["skill_id"]) for r in skills.to_pylist()]
-    assert len(keys) == len(set(keys))
+    assert p["gh:1"]["skill_ids"] == ["python", "pytorch"]  # sorted, each once
+    assert p["gh:2"]["skill_ids"] == p["gh:5"]["skill_ids"] == ["r", "sql"]
+    assert p["gh:3"]["skill_ids"] == [] and p["gh:4"]["skill_ids"] == []
+
+
+def test_skill_dictionary_covers_every_id() -> None:
+    d = batch.skill_dictionary()
+    assert d.schema == SKILL_DICTIONARY_SCHEMA
+    rows = {r["skill_id"]: r for r in d.to_pylist()}
+    assert rows["pytorch"]["category"] == "ml_framework" and rows["pytorch"]["is_core"] is True
+    assert all(r["is_core"] is (sid in batch.skills.SKILL_CATEGORIES) for sid, r in rows.items())
+    named = {s for r in normalise_table(_table(ROWS), workers=1).column("skill_ids").to_pylist() for s in r}
+    assert named <= set(rows)
 
 
 def test_missing_optional_columns_and_empty_table() -> None:
     t = _table(ROWS).drop_columns(["pay_is_estimate", "remote", "work_mode"])
-    postings, _ = normalise_table(t, workers=1)
+    postings = normalise_table(t, workers=1)
     assert postings.num_rows == len(ROWS)
-    empty_post, empty_sk = normalise_table(_table([]), workers=1)
-    assert empty_post.num_rows == 0 and empty_sk.num_rows == 0
+    assert normalise_table(_table([]), workers=1).num_rows == 0
 
 
 def test_workers_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -109,13 +109,42 @@ def test_workers_give_the_same_answer(monkeypatch: pytest.MonkeyPatch) -> None:
     t = _table(rows)
     one = normalise_table(t, workers=1)
     two = normalise_table(t, workers=2)
-    assert one[0].equals(two[0])
-    assert one[1].equals(two[1])
+    assert one.equals(two)
+
+
+def test_stream_yields_each_table_in_order(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 7)
+    tables = [
+        _table([dict(r, posting_key=f"{r['posting_key']}-{i}-{j}") for i in range(4) for r in ROWS])
+        for j in range(3)
+    ]
+    out = list(normalise_stream(iter(tables), workers=2))
+    assert [t.num_rows for t in out] == [t.num_rows for t in tables]
+    for got, table in zip(out, tables, strict=True):
+        assert got.equals(normalise_table(table, workers=1))
+    assert list(normalise_stream(iter([]))) == []
 
 
 def test_synthetic_benchmark_table_runs() -> None:
     t = batch.synthetic_table(300)
-    postings, skills = normalise_table(t, workers=1)
-    assert postings.num_rows == 300 and skills.num_rows > 300
+    postings = normalise_table(t, workers=1)
+    assert postings.num_rows == 300
+    assert sum(len(ids) for ids in postings.column("skill_ids").to_pylist()) > 300
     result = batch.benchmark(200, workers=1)
     assert result["rows"] == 200 and result["rows_per_second"] > 0
+
+
+def test_synthetic_sample_flag_reads_the_end_of_the_description() -> None:
+    marker = batch.SYNTHETIC_SAMPLE_MARKER
+    rows = [
+        dict(ROWS[0], posting_key="end", description=f"Python.\n\n{marker}"),
+        dict(ROWS[0], posting_key="early", description=f"{marker} " + "Python and SQL. " * 40),
+        dict(ROWS[0], posting_key="none", description=None),
+        dict(ROWS[0], posting_key="real"),
+    ]
+    flags = {
+        r["posting_key"]: r["is_synthetic_sample"]
+        for r in normalise_table(_table(rows), workers=1).to_pylist()
+    }
+    assert flags == {"end": True, "early": False, "none": False, "real": False}

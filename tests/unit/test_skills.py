@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 
@@ -262,3 +263,63 @@ def test_never_raises_on_tricky_tokens(parts: list[str]) -> None:
     r = extract_skills(text)
     # Batch (many texts in one pass) and single-text extraction agree.
     assert skills.get_dictionary().extract_many([text, text])[1] == (tuple(r.skills), tuple(r.other_skills))
+
+
+# ----------------------------------------------------------------------------- Arrow batch path
+
+_BATCH_TEXTS = [
+    "You will use Python and PyTorch.\n\nWe are an equal opportunity employer.",
+    "<p>Experience with <b>TensorFlow</b> &amp; Kubernetes</p>",
+    "Pay: $150,000 - $180,000 per year.\n\nSQL and R daily.",
+    "Spark and Airflow\r\n\r\nExcel at communication; advanced Excel required",
+    "Go-to-market team.\r\n\r\nGo and Rust.\n\nC++ for performance.",
+    "",
+    None,
+    "Large language models (LLMs), RAG and LangChain agents. " * 50,
+    "数据科学 Python 😀 \u202eSQL\u202c",
+    "You will use Python and PyTorch.\n\nWe are an equal opportunity employer.",
+]
+
+
+@functools.cache
+def _pair() -> tuple[skills.SkillDictionary, skills.SkillDictionary]:
+    """Two dictionaries with their own paragraph caches: one for each path."""
+    return skills.load_dictionary(), skills.load_dictionary()
+
+
+def _as_ints(words) -> list[int]:
+    return [sum(int(w) << (64 * i) for i, w in enumerate(row)) for row in words]
+
+
+@pytest.mark.parametrize("large", [False, True])
+def test_scan_mask_words_matches_scan_masks(large: bool) -> None:
+    import pyarrow as pa
+
+    d, other = _pair()
+    arr = pa.array(_BATCH_TEXTS, pa.large_string() if large else pa.string())
+    got = _as_ints(d.scan_mask_words(arr))
+    assert got == other.scan_masks(_BATCH_TEXTS)
+    assert got[0] == got[-1] and got[0] != 0
+    assert got[5] == got[6] == 0
+    # a slice with an offset and a chunked array give the same rows
+    assert _as_ints(d.scan_mask_words(arr.slice(2, 3))) == got[2:5]
+    assert _as_ints(d.scan_mask_words(pa.chunked_array([arr.slice(0, 4), arr.slice(4)]))) == got
+    assert d.scan_mask_words(pa.array([], pa.string())).shape[0] == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.text(alphabet=st.sampled_from(list("ab \n\r<>&;#Rgo.SQLpython$k")), max_size=80)
+        ),
+        max_size=12,
+    )
+)
+def test_scan_mask_words_matches_scan_masks_on_arbitrary_text(texts: list) -> None:
+    import pyarrow as pa
+
+    d = skills.load_dictionary()
+    assert _as_ints(d.scan_mask_words(pa.array(texts, pa.string()))) == skills.load_dictionary().scan_masks(
+        texts
+    )

@@ -37,6 +37,38 @@ def test_models_run_in_dependency_order(tmp_path: Path) -> None:
     assert order.index("staging.stg_numbers") < order.index("intermediate.int_doubled")
 
 
+def test_a_model_can_be_a_view_and_change_kind_between_builds(tmp_path: Path) -> None:
+    sql = _make_sql_dir(tmp_path, {"b_base": "select n from intermediate.int_doubled"})
+    model = sql / "intermediate" / "int_doubled.sql"
+    view_header = "-- grain: one row per n\n-- materialized: view (read once)\n"
+    model.write_text(view_header + "select n * 2 as n from staging.stg_numbers")
+    db = tmp_path / "w.duckdb"
+
+    def kind(con: duckdb.DuckDBPyConnection) -> str:
+        return con.execute(
+            "select table_type from information_schema.tables "
+            "where table_schema = 'intermediate' and table_name = 'int_doubled'"
+        ).fetchall()[0][0]
+
+    with warehouse.connect(db) as con:
+        warehouse.ensure_schema(con, sql)
+        warehouse.build_layers(con, sql)
+        assert kind(con) == "VIEW"
+        warehouse.publish_marts(con, warehouse.build_marts(con, sql))
+        assert con.execute("select sum(n) from marts.b_base").fetchall()[0][0] == 20
+        model.write_text("select n * 3 as n from staging.stg_numbers")  # a table again
+        warehouse.build_layers(con, sql)
+        assert kind(con) == "BASE TABLE"
+        model.write_text(view_header + "select n * 2 as n from staging.stg_numbers")
+        warehouse.build_layers(con, sql)
+        assert kind(con) == "VIEW"
+        # the build settings do not leak into the caller's connection
+        assert con.execute("select current_setting('preserve_insertion_order')").fetchall()[0][0] is True
+    mart = sql / "marts" / "b_base.sql"
+    mart.write_text("-- materialized: view\nselect n from intermediate.int_doubled")
+    assert next(m for m in warehouse.discover_models(sql) if m.name == "b_base").materialized == "table"
+
+
 def test_marts_become_visible_only_on_publish(tmp_path: Path) -> None:
     sql = _make_sql_dir(
         tmp_path,
@@ -102,3 +134,56 @@ def test_fingerprint_changes_with_content_not_order(tmp_path: Path) -> None:
         con.execute("create table c as select * from (values (1, 'x'), (2, 'z')) t(i, s)")
         assert warehouse.table_fingerprint(con, "a") == warehouse.table_fingerprint(con, "b")
         assert warehouse.table_fingerprint(con, "a") != warehouse.table_fingerprint(con, "c")
+
+
+def test_old_warehouse_gets_skill_lists_and_the_synthetic_flag(tmp_path: Path) -> None:
+    """A warehouse from before ``skill_ids`` (a ``posting_skills`` table) and ``is_synthetic_sample``."""
+    from transform.batch import SYNTHETIC_SAMPLE_MARKER
+
+    sql_dir = Path(__file__).resolve().parents[2] / "sql"
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    warehouse.ensure_schema(con, sql_dir)
+    # turn the new layout back into the old one
+    con.execute("drop view normalised.posting_skills")
+    con.execute("alter table normalised.postings drop column skill_ids")
+    con.execute("alter table normalised.postings drop column is_synthetic_sample")
+    con.execute(
+        "create table normalised.posting_skills (posting_key varchar not null, content_hash varchar not null, "
+        "skill_id varchar not null, category varchar, is_core boolean not null)"
+    )
+    for key, desc in (
+        ("gh:1", f"Build models.\n\n{SYNTHETIC_SAMPLE_MARKER}"),
+        ("gh:2", "Real text"),
+        ("gh:3", None),
+    ):
+        con.execute(
+            "insert into raw.postings (posting_key, source, source_id, content_hash, title, description, "
+            "landing_file, run_date) values (?, 'gh', ?, 'h', 'ML Engineer', ?, 'f.json', date '2025-01-01')",
+            [key, key[3:], desc],
+        )
+        con.execute(
+            "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, is_ai_role) "
+            "values (?, 'h', '1', 'ml_engineer', 'mid', true)",
+            [key],
+        )
+    con.execute(
+        "insert into normalised.posting_skills values ('gh:1', 'h', 'pytorch', 'ml_framework', true), "
+        "('gh:1', 'h', 'python', 'language', true), ('gh:2', 'h', 'python', 'language', true)"
+    )
+
+    warehouse.ensure_schema(con, sql_dir)
+
+    rows = dict(con.execute("select posting_key, skill_ids from normalised.postings").fetchall())
+    assert rows == {"gh:1": ["python", "pytorch"], "gh:2": ["python"], "gh:3": None}
+    flags = dict(con.execute("select posting_key, is_synthetic_sample from normalised.postings").fetchall())
+    assert flags == {"gh:1": True, "gh:2": False, "gh:3": False}
+    view = con.execute(
+        "select posting_key, skill_id, category, is_core from normalised.posting_skills order by all"
+    ).fetchall()
+    assert view == [
+        ("gh:1", "python", "language", True),
+        ("gh:1", "pytorch", "ml_framework", True),
+        ("gh:2", "python", "language", True),
+    ]
+    warehouse.ensure_schema(con, sql_dir)  # a second run changes nothing
+    assert dict(con.execute("select posting_key, skill_ids from normalised.postings").fetchall()) == rows
