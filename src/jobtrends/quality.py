@@ -52,7 +52,7 @@ import tempfile
 import time
 import uuid
 import warnings
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -115,6 +115,10 @@ class ValidationOutcome:
     rows: dict[str, int] = field(default_factory=dict)  # validated rows per suite
     docs_path: Path | None = None
     seconds: float = 0.0
+    #: GX results kept for :func:`render_deferred_docs` when validated with ``docs="defer"``.
+    pending_docs: tuple[list[tuple[Any, Any]], datetime] | None = field(
+        default=None, repr=False, compare=False
+    )
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -830,6 +834,16 @@ def _render_docs(
 # ----------------------------------------------------------------------------- public API
 
 
+def render_deferred_docs(outcome: ValidationOutcome | None, settings: Settings) -> Path | None:
+    """Render the Data Docs of an outcome validated with ``docs="defer"`` (once); returns the index path."""
+    if outcome is None or outcome.pending_docs is None:
+        return outcome.docs_path if outcome is not None else None
+    rendered, now = outcome.pending_docs
+    outcome.pending_docs = None
+    outcome.docs_path = _render_docs(settings, outcome.run_id, rendered, now)
+    return outcome.docs_path
+
+
 def validate_layer(
     con: Any,
     layer: str,
@@ -840,7 +854,7 @@ def validate_layer(
     marts_schema: str = warehouse.BUILD_SCHEMA,
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
-    docs: bool = True,
+    docs: bool | str = True,
 ) -> ValidationOutcome:
     """Validate one layer (``raw``, ``normalised``, ``marts``, ``drift``, or ``all``) and keep the results.
 
@@ -849,7 +863,8 @@ def validate_layer(
       (a named mart that is missing is a critical failure);
     - ``drift``: ``sources`` restricts (and completes) the freshness check to the configured sources;
     - ``now``: the validation clock (future dates, freshness), UTC now by default;
-    - ``docs``: render GX Data Docs into ``settings.docs_dir / "data_docs"``.
+    - ``docs``: render GX Data Docs into ``settings.docs_dir / "data_docs"``; ``"defer"`` keeps the results
+      for :func:`render_deferred_docs` (the marts build renders them after publishing).
     """
     if layer == "all":
         parts = [
@@ -888,7 +903,9 @@ def validate_layer(
             outcome.quarantined += _quarantine(con, run_id, job, run.failing_rows)
         rendered.append((job.suite, run.gx_result))
     _store_results(con, run_id, outcome.results)
-    if docs:
+    if docs == "defer":
+        outcome.pending_docs = (rendered, now)
+    elif docs:
         outcome.docs_path = _render_docs(settings, run_id, rendered, now)
     outcome.seconds = time.perf_counter() - started
     for r in outcome.warnings:
@@ -905,7 +922,12 @@ class MartsValidator:
     """
 
     def __init__(
-        self, settings: Settings, run_id: str, *, schema: str = warehouse.BUILD_SCHEMA, docs: bool = True
+        self,
+        settings: Settings,
+        run_id: str,
+        *,
+        schema: str = warehouse.BUILD_SCHEMA,
+        docs: bool | str = True,
     ):
         self.settings = settings
         self.run_id = run_id
@@ -926,9 +948,7 @@ class MartsValidator:
         return self.last_outcome.success
 
 
-def marts_validator(
-    settings: Settings, run_id: str, *, docs: bool = True
-) -> Callable[[Any, Sequence[str]], bool]:
+def marts_validator(settings: Settings, run_id: str, *, docs: bool | str = True) -> MartsValidator:
     """The callable the marts builder runs on ``marts_next`` before publishing (see :class:`MartsValidator`)."""
     return MartsValidator(settings, run_id, docs=docs)
 

@@ -229,3 +229,16 @@ def test_marts_validator_gates_publishing(wh):
     ).fetchone()[0]
     assert stored >= 2
     assert con.execute("select count(*) from ops.quarantine").fetchone()[0] == 0  # marts never quarantine
+
+
+def test_deferred_docs_render_after_validation(wh):
+    con, settings = wh
+    make_title_growth(con)
+    validator = quality.marts_validator(settings, "run-d", docs="defer")
+    assert validator(con, ["agg_title_growth"]) is True
+    outcome = validator.last_outcome
+    assert outcome.docs_path is None and outcome.pending_docs is not None
+    path = quality.render_deferred_docs(outcome, settings)
+    assert path is not None and path.exists() and outcome.docs_path == path
+    assert outcome.pending_docs is None
+    assert quality.render_deferred_docs(outcome, settings) == path  # once only
