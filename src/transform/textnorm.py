@@ -108,6 +108,10 @@ def clean_text(text: str | None, *, max_chars: int | None = MAX_FIELD_CHARS) -> 
     s = remove_control_chars(s)
     s = fix_mojibake(s)
     s = strip_html(s)
+    for _ in range(s.count("<")):  # removing a tag can close another ("<<>>" -> "< >"): to a fixed point
+        if not _TAG_RE.search(s):
+            break
+        s = _TAG_RE.sub(" ", s)
     s = remove_control_chars(s)  # entities may have produced new controls
     s = nfkc(s)
     return collapse_ws(s)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from transform.locations import WORK_MODES, parse_location
@@ -130,6 +130,8 @@ def test_parse_location_total(text, country, remote, work_mode, description) -> 
 
 @SETTINGS
 @given(text=st.text(max_size=500))
+@example(text="<<>>")  # removing the inner tag used to leave a new one ("< >"), found by CI
+@example(text="&lt;<b>&gt;x")
 def test_clean_text_total_and_idempotent(text: str) -> None:
     once = clean_text(text)
     assert clean_text(once) == once
