@@ -149,23 +149,23 @@ def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, 
     """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
     if data.num_rows == 0 and not replace:
         return 0
-    con.register("_jt_incoming", data)
-    try:
-        cols = ", ".join(f'"{c}"' for c in data.column_names)
-        if replace:
-            con.execute(f"delete from {table}")
-        con.execute(f"insert into {table} ({cols}) select {cols} from _jt_incoming")
-    finally:
-        con.unregister("_jt_incoming")
-    return data.num_rows
+    return _write_arrow(con, table, data, "insert", delete_first=replace)
 
 
 def upsert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
     """Insert rows of an Arrow table, replacing those with the same primary key."""
+    return _write_arrow(con, table, data, "insert or replace")
+
+
+def _write_arrow(
+    con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, verb: str, *, delete_first: bool = False
+) -> int:
     con.register("_jt_incoming", data)
     try:
         cols = ", ".join(f'"{c}"' for c in data.column_names)
-        con.execute(f"insert or replace into {table} ({cols}) select {cols} from _jt_incoming")
+        if delete_first:
+            con.execute(f"delete from {table}")
+        con.execute(f"{verb} into {table} ({cols}) select {cols} from _jt_incoming")
     finally:
         con.unregister("_jt_incoming")
     return data.num_rows
