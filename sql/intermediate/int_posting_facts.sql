@@ -19,7 +19,8 @@ settings as (
 normalised_choice as (
 
     -- which normalised row to use: the latest content version's, else the newest normalised version
-    -- (row ids of stg_postings and normalised.postings: the chosen rows are then fetched by integer joins)
+    -- (row ids of stg_postings and normalised.postings: the chosen rows are then fetched by integer joins;
+    -- stg_postings is a view with a temp copy in the build, and the copy has row ids)
     select
         p.rowid as posting_rowid,
         arg_max(

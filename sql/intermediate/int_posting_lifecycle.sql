@@ -2,7 +2,8 @@
 -- description: When each posting was first and last seen, and whether it has closed: a posting closes at
 --   the first COMPLETE listing of its source + board, fetched after its last sighting, that did not show
 --   it; it reopens (closed_at null again) when a later listing shows it again.
--- materialized: view (read once, by int_postings)
+-- materialized: view (read once per build, by int_posting_facts)
+-- build: temp table (so the build reads the temp copy of stg_postings, not its view)
 
 with
 

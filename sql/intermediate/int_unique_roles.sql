@@ -4,6 +4,7 @@
 --   the first employer-stated pay among its postings, else the first estimate; has_ai_skill: the canonical
 --   posting names an AI skill.
 -- materialized: view (most unique roles are one posting: cheaper to derive from int_posting_facts when read)
+-- build: temp table (three marts read it)
 
 with
 

@@ -26,9 +26,9 @@ grains as (
 
 ),
 
-unique_roles as (
+unique_roles as not materialized (
 
-    -- read once (the counts below and the company-level counts of the fixed panel)
+    -- the build reads a temp copy of int_unique_roles: scanning it twice costs less than copying it
     select
         role, is_ai_role, seniority, country, company_key, new_date, active_from_date, active_to_date,
         posting_count
@@ -69,6 +69,18 @@ units as (
 
 ---------- per day first (one pass over the postings), then per period on the small daily tables
 
+intervals as (
+
+    -- units with the same key and dates counted together (one pass; many share their dates)
+    select
+        role, is_ai_role, seniority, country, new_date, active_from_date, active_to_date,
+        sum(postings) as postings,
+        sum(unique_roles) as unique_roles
+    from units
+    group by all
+
+),
+
 daily as (
 
     -- three events per unit: new (new date), start (active from) and end (active to)
@@ -76,21 +88,21 @@ daily as (
         role, is_ai_role, seniority, country, 'new' as event, new_date as day,
         sum(postings) as postings,
         sum(unique_roles) as unique_roles
-    from units
+    from intervals
     group by all
     union all
     select
         role, is_ai_role, seniority, country, 'start' as event, active_from_date as day,
         sum(postings) as postings,
         sum(unique_roles) as unique_roles
-    from units
+    from intervals
     group by all
     union all
     select
         role, is_ai_role, seniority, country, 'end' as event, active_to_date as day,
         sum(postings) as postings,
         sum(unique_roles) as unique_roles
-    from units
+    from intervals
     group by all
 
 ),

@@ -2,6 +2,8 @@
 -- description: Postings as sources published them, latest version of each; the first posted_at and the
 --   first fetch of any version are kept so that a posting stays "new" in the period it first appeared.
 --   Descriptions, raw locations and raw pay stay in raw.postings (normalised.postings has them parsed).
+-- materialized: view (writing 1M rows of titles, companies and URLs to the file cost more than computing them)
+-- build: temp table (int_posting_facts and int_posting_lifecycle read it)
 
 with
 

@@ -200,6 +200,18 @@ def compute_dedup_inputs(
     """
     started = time.perf_counter()
     new_keys = _update_keys(con, sql_dir)
+    if not full and not new_keys and not _scalar(con, _read_sql(sql_dir, "unprocessed")):
+        # every posting version with a company key was compared before: no block changed (a nightly run
+        # with nothing new skips finding the latest version of each posting, the costly part)
+        total = _scalar(con, "select count(*) from normalised.near_duplicates")
+        return {
+            "new_keys": 0,
+            "blocks_recomputed": 0,
+            "descriptions_compared": 0,
+            "near_duplicate_groups_merged": 0,
+            "near_duplicates_total": total,
+            "seconds": round(time.perf_counter() - started, 3),
+        }
     con.execute(f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}")
     if full:
         con.execute(
@@ -347,13 +359,16 @@ def build_and_publish(
     dedup_summary = compute_dedup_inputs(con, sql_dir)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 
-    t0 = time.perf_counter()
-    layers = warehouse.build_layers(con, sql_dir)
-    timings["layers_s"] = round(time.perf_counter() - t0, 3)
+    try:
+        t0 = time.perf_counter()
+        layers = warehouse.build_layers(con, sql_dir)
+        timings["layers_s"] = round(time.perf_counter() - t0, 3)
 
-    t0 = time.perf_counter()
-    names = warehouse.build_marts(con, sql_dir)
-    timings["marts_s"] = round(time.perf_counter() - t0, 3)
+        t0 = time.perf_counter()
+        names = warehouse.build_marts(con, sql_dir)
+        timings["marts_s"] = round(time.perf_counter() - t0, 3)
+    finally:
+        warehouse.drop_build_cache(con)
 
     summary: dict[str, object] = {
         "run_id": run_id,
@@ -378,8 +393,7 @@ def build_and_publish(
             return summary
 
     t0 = time.perf_counter()
-    warehouse.publish_marts(con, names)
-    comments = apply_comments(con, sql_dir, names)
+    comments = int(warehouse.publish_marts(con, names, also=lambda c: apply_comments(c, sql_dir, names)))
     timings["publish_s"] = round(time.perf_counter() - t0, 3)
     timings["total_s"] = round(time.perf_counter() - started, 3)
     claims = _scalar(con, "select count(*) from marts.claims")

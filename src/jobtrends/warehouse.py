@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import graphlib
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -34,6 +34,9 @@ _WRITE_KEYWORDS = re.compile(
 
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
+_BUILD_TEMP = re.compile(r"^--\s*build:\s*temp table\b", re.IGNORECASE | re.MULTILINE)
+#: Prefix of the temp tables a build computes once for views that several of its models read.
+BUILD_CACHE_PREFIX = "_jt_build__"
 
 
 class WarehouseError(RuntimeError):
@@ -208,6 +211,17 @@ class Model:
         match = _MATERIALIZED.search(self.sql())
         return match.group(1).lower() if match else "table"
 
+    @property
+    def build_temp(self) -> bool:
+        """A view whose header also says ``-- build: temp table``: the build computes it once into a temp
+        table (memory, never written to the file) that the tables and marts built after it read instead;
+        the view stays for ad hoc queries."""
+        return self.materialized == "view" and _BUILD_TEMP.search(self.sql()) is not None
+
+    @property
+    def cache_table(self) -> str:
+        return f"{BUILD_CACHE_PREFIX}{self.layer}__{self.name}"
+
 
 def discover_models(sql_dir: Path) -> list[Model]:
     """All models in dependency order (layer order first, then references between files)."""
@@ -226,11 +240,19 @@ def _strip_comments(sql: str) -> str:
     return re.sub(r"--[^\n]*", "", sql)
 
 
-def _render(model: Model, target_schema: str) -> str:
+def _render(model: Model, target_schema: str, cached: Sequence[Model] = ()) -> str:
+    """The model's ``create`` statement; a table reads the build's temp copies of ``cached`` views (a view
+    is stored, so it keeps the names it was written with)."""
+    return f"create or replace {model.materialized} {target_schema}.{model.name} as\n{_body(model, target_schema, cached)}"
+
+
+def _body(model: Model, target_schema: str, cached: Sequence[Model]) -> str:
     body = model.sql().strip().rstrip(";")
+    for other in cached:
+        body = re.sub(rf"\b{re.escape(other.qualified)}\b", other.cache_table, body)
     if target_schema != model.layer:
         body = re.sub(rf"\b{model.layer}\.", f"{target_schema}.", body)
-    return f"create or replace {model.materialized} {target_schema}.{model.name} as\n{body}"
+    return body
 
 
 @contextlib.contextmanager
@@ -248,41 +270,91 @@ def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def build_layers(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")
 ) -> list[str]:
-    """(Re)build the staging and intermediate models in place."""
+    """(Re)build the staging and intermediate models in place.
+
+    Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
+    after them (and :func:`build_marts` on this connection) read; :func:`drop_build_cache` frees them.
+    """
     built: list[str] = []
+    cached: list[Model] = []
     with _build_session(con):
         for model in discover_models(sql_dir):
             if model.layer in layers:
-                _run_model(con, model, model.layer)
+                _run_model(con, model, model.layer, cached)
+                if model.build_temp:
+                    _cache_model(con, model, cached)
+                    cached.append(model)
                 built.append(model.qualified)
     return built
+
+
+def _cache_model(con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[Model]) -> None:
+    try:
+        con.execute(
+            f"create or replace temp table {model.cache_table} as\n{_body(model, model.layer, cached)}"
+        )
+    except duckdb.Error as exc:
+        raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc
+
+
+def _cached_models(con: duckdb.DuckDBPyConnection, models: Sequence[Model]) -> list[Model]:
+    """The models whose build temp table exists on this connection."""
+    present = {
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
+            [BUILD_CACHE_PREFIX],
+        ).fetchall()
+    }
+    return [m for m in models if m.build_temp and m.cache_table in present]
+
+
+def drop_build_cache(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables of :func:`build_layers` (they hold the build's inputs in memory)."""
+    for (name,) in con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
+        [BUILD_CACHE_PREFIX],
+    ).fetchall():
+        con.execute(f'drop table if exists temp.main."{name}"')
 
 
 def build_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
     """Build every mart into ``marts_next`` (nothing visible in ``marts`` changes yet)."""
     con.execute(f"create schema if not exists {BUILD_SCHEMA}")
     built = []
+    models = discover_models(sql_dir)
+    cached = _cached_models(con, models)
     with _build_session(con):
-        for model in discover_models(sql_dir):
+        for model in models:
             if model.layer == "marts":
-                _run_model(con, model, BUILD_SCHEMA)
+                _run_model(con, model, BUILD_SCHEMA, cached)
                 built.append(model.name)
     return built
 
 
-def publish_marts(con: duckdb.DuckDBPyConnection, names: Sequence[str]) -> None:
-    """Swap the built marts into ``marts`` atomically: all of them or none."""
+def publish_marts(
+    con: duckdb.DuckDBPyConnection,
+    names: Sequence[str],
+    *,
+    also: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
+) -> Any:
+    """Swap the built marts into ``marts`` atomically: all of them or none. ``also(con)`` runs in the same
+    transaction (the marts' comments: readers see them documented, and one commit is cheaper than 140)."""
     con.execute("begin transaction")
     try:
         for name in names:
             con.execute(f"create or replace table marts.{name} as select * from {BUILD_SCHEMA}.{name}")
+        result = also(con) if also is not None else None
         con.execute("commit")
     except Exception:
         con.execute("rollback")
         raise
+    return result
 
 
-def _run_model(con: duckdb.DuckDBPyConnection, model: Model, schema: str) -> None:
+def _run_model(
+    con: duckdb.DuckDBPyConnection, model: Model, schema: str, cached: Sequence[Model] = ()
+) -> None:
     try:
         # a model that changed between table and view: drop the old kind (CREATE OR REPLACE cannot)
         other = "table" if model.materialized == "view" else "view"
@@ -295,7 +367,7 @@ def _run_model(con: duckdb.DuckDBPyConnection, model: Model, schema: str) -> Non
         ).fetchall()
         if existing:
             con.execute(f"drop {other} {schema}.{model.name}")
-        con.execute(_render(model, schema))
+        con.execute(_render(model, schema, cached if model.materialized == "table" else ()))
     except duckdb.Error as exc:
         raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc
 

@@ -184,6 +184,22 @@ def test_near_duplicates_are_incremental(given):
     assert third["dedup"]["near_duplicates_total"] == 1
 
 
+def test_a_new_version_of_a_compared_posting_is_compared_again(given):
+    given.posting("gh:d", posted="2025-02-01", company="Acme", title_clean="a", description=A_DESC)
+    given.posting("ws:e", posted="2025-02-03", company="Acme", title_clean="c", description=OTHER_DESC)
+    assert given.build()["dedup"]["near_duplicates_total"] == 0
+    assert given.build()["dedup"]["blocks_recomputed"] == 0  # nothing new: the step skips every block
+    # the same posting, edited into a copy of the other one
+    given.posting(
+        "ws:e", posted="2025-02-03", fetched="2025-02-10", company="Acme", title_clean="c",
+        description=A_DESC_REPOST, content_hash="h2",
+    )  # fmt: skip
+    again = given.build()
+    assert again["dedup"]["blocks_recomputed"] == 1
+    nd = given.one("select posting_key, canonical_key from normalised.near_duplicates")
+    assert (nd["posting_key"], nd["canonical_key"]) == ("ws:e", "gh:d")
+
+
 @pytest.mark.parametrize("company", [None, ""])
 def test_postings_without_company_are_never_merged(given, company):
     given.posting("gh:1", posted="2025-01-10", company=company, title_clean="ML Engineer")

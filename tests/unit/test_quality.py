@@ -138,3 +138,42 @@ def test_validate_batch_benchmark_small():
     assert result["success"] is True
     assert result["n_rows"] == 3_000 and result["expectations"] >= 15
     assert result["validate_s"] > 0
+
+
+def _suite_jobs(n: int) -> list[quality._Job]:
+    gx = quality._gx()
+    jobs = []
+    for i in range(n):
+        suite = gx.ExpectationSuite(
+            name=f"parallel.{i}",
+            expectations=[
+                gx.expectations.ExpectColumnValuesToNotBeNull(column="x", meta={"severity": "critical"}),
+                gx.expectations.ExpectColumnValuesToBeBetween(column="x", min_value=0, max_value=10),
+            ],
+        )
+        values = [1, 2, None] if i == 2 else [1, 2, 3 + i]  # suite 2 has a null, the later ones leave 0..10
+        jobs.append(quality._Job(suite=suite, frame=pa.table({"x": pa.array(values, pa.int64())})))
+    return jobs
+
+
+def test_suites_run_in_forked_workers_give_the_serial_results_in_order(monkeypatch):
+    import os
+
+    run_one = quality._run_suite
+
+    def with_pid(job):
+        run = run_one(job)
+        return quality._SuiteRun(run.outcomes, run.failing_rows, (os.getpid(), run.gx_result))
+
+    monkeypatch.setattr(quality, "_run_suite", with_pid)
+    jobs = _suite_jobs(max(quality._PARALLEL_MIN_JOBS, 9))
+    serial = quality._run_suites(jobs, workers=1)
+    parallel = quality._run_suites(jobs, workers=2)
+    assert {run.gx_result[0] for run in serial} == {os.getpid()}
+    assert os.getpid() not in {run.gx_result[0] for run in parallel}
+    assert [run.outcomes for run in parallel] == [run.outcomes for run in serial]
+    failed = [(o.suite, o.expectation) for run in parallel for o in run.outcomes if not o.success]
+    assert failed == [
+        ("parallel.2", "expect_column_values_to_not_be_null(x)"),
+        ("parallel.8", "expect_column_values_to_be_between(x)"),
+    ]

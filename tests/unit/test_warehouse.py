@@ -69,6 +69,47 @@ def test_a_model_can_be_a_view_and_change_kind_between_builds(tmp_path: Path) ->
     assert next(m for m in warehouse.discover_models(sql) if m.name == "b_base").materialized == "table"
 
 
+def test_a_view_marked_build_temp_is_computed_once_per_build(tmp_path: Path) -> None:
+    # random(): every read of the view draws new numbers, so equal copies prove one computation
+    sql = _make_sql_dir(
+        tmp_path,
+        {
+            "a_copy": "select r from intermediate.int_draws",
+            "b_copy": "select r from intermediate.int_draws",
+            "c_view_reader": "select r from intermediate.int_draws_view",
+        },
+    )
+    (sql / "intermediate" / "int_draws.sql").write_text(
+        "-- materialized: view\n-- build: temp table (two marts read it)\n"
+        "select n, random() as r from staging.stg_numbers"
+    )
+    (sql / "intermediate" / "int_draws_view.sql").write_text(
+        "-- materialized: view\nselect r from intermediate.int_draws"
+    )
+    draws = next(m for m in warehouse.discover_models(sql) if m.name == "int_draws")
+    assert draws.materialized == "view" and draws.build_temp
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.ensure_schema(con, sql)
+        warehouse.build_layers(con, sql)
+        names = warehouse.build_marts(con, sql)
+        warehouse.drop_build_cache(con)
+        warehouse.publish_marts(con, names)
+
+        def values(table: str) -> list[float]:
+            return [r[0] for r in con.execute(f"select r from {table} order by r").fetchall()]
+
+        assert values("marts.a_copy") == values("marts.b_copy")
+        # the stored views keep their names: they work after the build's temp tables are gone
+        assert values("intermediate.int_draws") != values("marts.a_copy")
+        assert len(values("intermediate.int_draws_view")) == 5
+        assert len(values("marts.c_view_reader")) == 5
+        assert not con.execute("select table_name from duckdb_tables() where temporary").fetchall()
+        stored = " ".join(
+            r[0] for r in con.execute("select sql from duckdb_views() where not internal").fetchall()
+        )
+        assert warehouse.BUILD_CACHE_PREFIX not in stored
+
+
 def test_marts_become_visible_only_on_publish(tmp_path: Path) -> None:
     sql = _make_sql_dir(
         tmp_path,
