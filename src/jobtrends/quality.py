@@ -45,7 +45,6 @@ import importlib.util
 import json
 import logging
 import math
-import multiprocessing
 import os
 import re
 import sys
@@ -66,6 +65,7 @@ import pyarrow as pa
 
 from jobtrends import warehouse
 from jobtrends.settings import Settings
+from transform.forking import can_fork, forked_pool
 
 log = logging.getLogger(__name__)
 
@@ -406,34 +406,61 @@ def _cheap_batch_fingerprint() -> Iterator[None]:
         engine.hash_pandas_dataframe = original
 
 
-#: Fewer suites than this run in the calling process: forking a worker costs about what it would save.
-_PARALLEL_MIN_JOBS = 4
-# Set in the parent before forking: the workers read their jobs from here instead of unpickling frames.
-_FORKED_JOBS: Sequence[_Job] = ()
+#: Fewer validation batches than this run in the calling process: forking costs about what it saves.
+_PARALLEL_MIN_BATCHES = 4
+# Set in the parent before forking: the workers read their batches from here instead of unpickling frames.
+_FORKED_BATCHES: Sequence[tuple[_Job, list[Any]]] = ()
 
 
-def _run_forked_job(index: int) -> _SuiteRun:
-    return _run_suite(_FORKED_JOBS[index])
+@dataclass
+class _BatchRun:
+    """The results of one column group of one suite."""
+
+    outcomes: list[ExpectationOutcome]
+    failing_rows: list[tuple[ExpectationOutcome, list[int]]]
+    gx_result: Any
+
+
+def _run_forked_batch(index: int) -> _BatchRun:
+    job, exps = _FORKED_BATCHES[index]
+    return _validate_batch(job, exps)
 
 
 def _run_suites(jobs: Sequence[_Job], workers: int) -> list[_SuiteRun]:
-    """:func:`_run_suite` for every job, in job order; over ``workers`` forked processes when there are
-    enough jobs (GX spends its time in Python, one core per process). The costliest suites start first."""
-    global _FORKED_JOBS
-    workers = min(workers, len(jobs))
-    if workers < 2 or len(jobs) < _PARALLEL_MIN_JOBS or "fork" not in multiprocessing.get_all_start_methods():
-        return [_run_suite(job) for job in jobs]
-    order = sorted(range(len(jobs)), key=lambda i: -jobs[i].frame.num_rows * len(jobs[i].suite.expectations))
-    _FORKED_JOBS = jobs
-    try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            runs = dict(zip(order, pool.imap(_run_forked_job, order, chunksize=1), strict=True))
-    finally:
-        _FORKED_JOBS = ()
-    return [runs[i] for i in range(len(jobs))]
+    """Every job's suite, results in job order. The unit of work is one column group of one suite
+    (see :func:`_groups`); with ``workers`` > 1 and enough of them, they run in forked processes, the
+    costliest first: GX spends its time in Python, one core per process, and its pandas frames then
+    never grow the caller's heap."""
+    global _FORKED_BATCHES
+    plans = [_plan(job) for job in jobs]
+    batches = [(job, exps) for job, (_, groups) in zip(jobs, plans, strict=True) for exps in groups]
+    workers = min(workers, len(batches))
+    if workers < 2 or len(batches) < _PARALLEL_MIN_BATCHES or not can_fork():
+        done = [_validate_batch(job, exps) for job, exps in batches]
+    else:
+        order = sorted(range(len(batches)), key=lambda i: -_batch_cost(*batches[i]))
+        _context()  # import GX and make its context here, once: every pool's workers inherit them
+        _FORKED_BATCHES = batches
+        try:
+            with forked_pool(workers) as pool:
+                by_index = dict(zip(order, pool.imap(_run_forked_batch, order, chunksize=1), strict=True))
+        finally:
+            _FORKED_BATCHES = ()
+        done = [by_index[i] for i in range(len(batches))]
+    runs: list[_SuiteRun] = []
+    position = 0
+    for skipped, groups in plans:
+        runs.append(_merge(skipped, done[position : position + len(groups)]))
+        position += len(groups)
+    return runs
 
 
-def _groups(expectations: Sequence[Any]) -> list[tuple[tuple[str, ...], list[Any]]]:
+def _batch_cost(job: _Job, exps: list[Any]) -> int:
+    columns = {c for e in exps for c in _expectation_columns(e.configuration.kwargs)}
+    return job.frame.num_rows * max(1, len(columns)) * len(exps)
+
+
+def _groups(expectations: Sequence[Any]) -> list[list[Any]]:
     """Expectations grouped by the columns they read (suite order kept).
 
     GX's pandas engine filters the *whole* dataframe for every metric (``df[mask]``), so a batch
@@ -442,11 +469,11 @@ def _groups(expectations: Sequence[Any]) -> list[tuple[tuple[str, ...], list[Any
     out: dict[tuple[str, ...], list[Any]] = {}
     for exp in expectations:
         out.setdefault(tuple(_expectation_columns(exp.configuration.kwargs)), []).append(exp)
-    return list(out.items())
+    return list(out.values())
 
 
-def _run_suite(job: _Job) -> _SuiteRun:
-    _context()
+def _plan(job: _Job) -> tuple[list[ExpectationOutcome], list[list[Any]]]:
+    """Outcomes of the expectations skipped on a small frame (``meta.min_rows``); groups of the others."""
     n_rows = job.frame.num_rows
     kept, skipped = [], []
     for exp in job.suite.expectations:
@@ -468,28 +495,46 @@ def _run_suite(job: _Job) -> _SuiteRun:
                 skipped=True,
             )
         )
+    return outcomes, _groups(kept)
+
+
+def _merge(skipped: list[ExpectationOutcome], parts: Sequence[_BatchRun]) -> _SuiteRun:
+    """One suite's run from its column groups' runs (in suite order): one GX result for Data Docs."""
+    outcomes = list(skipped)
     failing_rows: list[tuple[ExpectationOutcome, list[int]]] = []
     merged: Any = None
-    with _cheap_batch_fingerprint():
-        merged = _validate_groups(job, kept, outcomes, failing_rows)
+    for part in parts:
+        outcomes.extend(part.outcomes)
+        failing_rows.extend(part.failing_rows)
+        if merged is None:
+            merged = part.gx_result
+        else:
+            merged.results.extend(part.gx_result.results)
+    if merged is not None:
+        evaluated = len(merged.results)
+        successful = sum(1 for r in merged.results if r.success)
+        merged.success = evaluated == successful
+        merged.statistics = {
+            "evaluated_expectations": evaluated,
+            "successful_expectations": successful,
+            "unsuccessful_expectations": evaluated - successful,
+            "success_percent": 100.0 * successful / evaluated if evaluated else None,
+        }
     return _SuiteRun(outcomes, failing_rows, merged)
 
 
-def _validate_groups(
-    job: _Job,
-    kept: list[Any],
-    outcomes: list[ExpectationOutcome],
-    failing_rows: list[tuple[ExpectationOutcome, list[int]]],
-) -> Any:
+def _validate_batch(job: _Job, exps: list[Any]) -> _BatchRun:
+    """One column group of a suite, validated on a frame of just those columns."""
+    _context()
     gx = _gx()
     from great_expectations.validator.v1_validator import Validator as V1Validator
 
-    merged: Any = None
-    for columns, exps in _groups(kept):
-        present = [c for c in columns if c in job.frame.column_names]
-        # table-level expectations (row count, column set) see the whole frame
-        narrow = job.frame.select(present) if present else job.frame
-        coded = all(e.configuration.type in UNIQUENESS_TYPES for e in exps)
+    columns = _expectation_columns(exps[0].configuration.kwargs)
+    present = [c for c in columns if c in job.frame.column_names]
+    # table-level expectations (row count, column set) see the whole frame
+    narrow = job.frame.select(present) if present else job.frame
+    coded = all(e.configuration.type in UNIQUENESS_TYPES for e in exps)
+    with _cheap_batch_fingerprint():
         # V1Validator is what ``Batch.validate`` wraps; used directly it loads (and fingerprints) the
         # dataframe once instead of twice, and needs no suite saved per column group.
         validator = V1Validator(
@@ -507,27 +552,15 @@ def _validate_groups(
             ),
             expectation_parameters=job.parameters or None,
         )
-        for r in result.results:
-            outcome, positions = _outcome(job, r, narrow if coded else None)
-            if outcome.critical and not outcome.success and job.quarantine is not None and positions:
-                outcome = replace(outcome, quarantined=len(positions))
-                failing_rows.append((outcome, positions))
-            outcomes.append(outcome)
-        if merged is None:
-            merged = result
-        else:
-            merged.results.extend(result.results)
-    if merged is not None:
-        evaluated = len(merged.results)
-        successful = sum(1 for r in merged.results if r.success)
-        merged.success = evaluated == successful
-        merged.statistics = {
-            "evaluated_expectations": evaluated,
-            "successful_expectations": successful,
-            "unsuccessful_expectations": evaluated - successful,
-            "success_percent": 100.0 * successful / evaluated if evaluated else None,
-        }
-    return merged
+    outcomes: list[ExpectationOutcome] = []
+    failing_rows: list[tuple[ExpectationOutcome, list[int]]] = []
+    for r in result.results:
+        outcome, positions = _outcome(job, r, narrow if coded else None)
+        if outcome.critical and not outcome.success and job.quarantine is not None and positions:
+            outcome = replace(outcome, quarantined=len(positions))
+            failing_rows.append((outcome, positions))
+        outcomes.append(outcome)
+    return _BatchRun(outcomes, failing_rows, result)
 
 
 def _outcome(job: _Job, r: Any, coded_frame: pa.Table | None) -> tuple[ExpectationOutcome, list[int]]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import itertools
-import multiprocessing as mp
 import os
 import random
 import re
@@ -33,6 +32,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transform import fx, salary, skills
+from transform.forking import can_fork, forked_pool
 from transform.locations import parse_location
 from transform.titles import TAXONOMY_VERSION, classify_title, classify_title_alone
 
@@ -375,7 +375,7 @@ def _ranges(n: int) -> list[tuple[int, int]]:
 def _worker_count(rows: int, workers: int | None) -> int:
     if workers is None:
         workers = max(1, min(2, os.cpu_count() or 1))
-    if "fork" not in mp.get_all_start_methods():
+    if not can_fork():
         return 1
     return max(1, min(workers, rows // MIN_ROWS_PER_WORKER or 1))
 
@@ -451,7 +451,7 @@ def normalise_stream(tables: Iterable[pa.Table], workers: int | None = None) -> 
         return
     with (
         tempfile.TemporaryDirectory(prefix="jobtrends-normalise-", dir=_spool_dir()) as spool,
-        mp.get_context("fork").Pool(n_workers) as pool,
+        forked_pool(n_workers) as pool,
     ):
         counter = itertools.count()
 

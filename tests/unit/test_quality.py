@@ -156,24 +156,65 @@ def _suite_jobs(n: int) -> list[quality._Job]:
     return jobs
 
 
+def _tag_batches_with_pid(monkeypatch) -> None:
+    """Each batch's GX result becomes a namespace carrying the pid of the process that validated it."""
+    import os
+    from types import SimpleNamespace
+
+    run_one = quality._validate_batch
+
+    def with_pid(job, exps):
+        run = run_one(job, exps)
+        return quality._BatchRun(
+            run.outcomes,
+            run.failing_rows,
+            SimpleNamespace(results=list(run.gx_result.results), pid=os.getpid()),
+        )
+
+    monkeypatch.setattr(quality, "_validate_batch", with_pid)
+
+
 def test_suites_run_in_forked_workers_give_the_serial_results_in_order(monkeypatch):
     import os
 
-    run_one = quality._run_suite
-
-    def with_pid(job):
-        run = run_one(job)
-        return quality._SuiteRun(run.outcomes, run.failing_rows, (os.getpid(), run.gx_result))
-
-    monkeypatch.setattr(quality, "_run_suite", with_pid)
-    jobs = _suite_jobs(max(quality._PARALLEL_MIN_JOBS, 9))
+    _tag_batches_with_pid(monkeypatch)
+    jobs = _suite_jobs(max(quality._PARALLEL_MIN_BATCHES, 9))
     serial = quality._run_suites(jobs, workers=1)
     parallel = quality._run_suites(jobs, workers=2)
-    assert {run.gx_result[0] for run in serial} == {os.getpid()}
-    assert os.getpid() not in {run.gx_result[0] for run in parallel}
+    assert {run.gx_result.pid for run in serial} == {os.getpid()}
+    assert os.getpid() not in {run.gx_result.pid for run in parallel}
     assert [run.outcomes for run in parallel] == [run.outcomes for run in serial]
     failed = [(o.suite, o.expectation) for run in parallel for o in run.outcomes if not o.success]
     assert failed == [
         ("parallel.2", "expect_column_values_to_not_be_null(x)"),
         ("parallel.8", "expect_column_values_to_be_between(x)"),
     ]
+
+
+def test_one_wide_suite_is_split_by_column_group_across_workers(monkeypatch):
+    import os
+
+    gx = quality._gx()
+    e = gx.expectations
+    columns = ["a", "b", "c", "d", "e"]
+    suite = gx.ExpectationSuite(
+        name="wide",
+        expectations=[
+            e.ExpectColumnValuesToNotBeNull(column=c, meta={"severity": "critical"}) for c in columns
+        ]
+        + [e.ExpectTableRowCountToBeBetween(min_value=1, max_value=10)],
+    )
+    frame = pa.table({c: pa.array([1, None if c == "d" else 2, 3], pa.int64()) for c in columns})
+    job = quality._Job(suite=suite, frame=frame)
+    _tag_batches_with_pid(monkeypatch)
+    (serial,) = quality._run_suites([job], workers=1)
+    (parallel,) = quality._run_suites([job], workers=2)
+    assert serial.gx_result.pid == os.getpid() != parallel.gx_result.pid
+    assert parallel.outcomes == serial.outcomes
+    assert [o.expectation for o in parallel.outcomes] == [
+        *(f"expect_column_values_to_not_be_null({c})" for c in columns),
+        "expect_table_row_count_to_be_between()",
+    ]
+    assert [o.success for o in parallel.outcomes] == [True, True, True, False, True, True]
+    # one GX result per suite for Data Docs, with every expectation of it
+    assert len(parallel.gx_result.results) == len(columns) + 1

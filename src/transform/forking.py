@@ -1,0 +1,39 @@
+"""Forked worker pools that finish cleanly wherever they run.
+
+A process may inherit a SIGTERM handler that ignores the signal in child processes (Airflow's task runner
+returns early when the pid is not its own), and ``Pool.terminate()`` would then wait for ever on workers
+that never exit. Workers here restore the default handler, and a pool that finished its work is closed
+and joined (the workers exit on their own) rather than terminated.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import signal
+from collections.abc import Iterator
+from multiprocessing.pool import Pool
+
+__all__ = ["can_fork", "forked_pool"]
+
+
+def can_fork() -> bool:
+    return "fork" in mp.get_all_start_methods()
+
+
+def _default_sigterm() -> None:
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+@contextlib.contextmanager
+def forked_pool(processes: int) -> Iterator[Pool]:
+    """A ``fork`` pool of ``processes`` workers: closed and joined after the block, terminated on error."""
+    pool = mp.get_context("fork").Pool(processes, initializer=_default_sigterm)
+    try:
+        yield pool
+    except BaseException:
+        pool.terminate()
+        pool.join()
+        raise
+    pool.close()
+    pool.join()
