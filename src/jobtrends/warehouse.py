@@ -297,24 +297,23 @@ def _cache_model(con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[
         raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc
 
 
+def _cache_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
+        [BUILD_CACHE_PREFIX],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def _cached_models(con: duckdb.DuckDBPyConnection, models: Sequence[Model]) -> list[Model]:
     """The models whose build temp table exists on this connection."""
-    present = {
-        r[0]
-        for r in con.execute(
-            "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
-            [BUILD_CACHE_PREFIX],
-        ).fetchall()
-    }
+    present = _cache_tables(con)
     return [m for m in models if m.build_temp and m.cache_table in present]
 
 
 def drop_build_cache(con: duckdb.DuckDBPyConnection) -> None:
     """Drop the temp tables of :func:`build_layers` (they hold the build's inputs in memory)."""
-    for (name,) in con.execute(
-        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
-        [BUILD_CACHE_PREFIX],
-    ).fetchall():
+    for name in sorted(_cache_tables(con)):
         con.execute(f'drop table if exists temp.main."{name}"')
 
 
