@@ -200,34 +200,26 @@ def compute_dedup_inputs(
     """
     started = time.perf_counter()
     new_keys = _update_keys(con, sql_dir)
-    if not full and not new_keys and not _scalar(con, _read_sql(sql_dir, "unprocessed")):
-        # every posting version with a company key was compared before: no block changed (a nightly run
-        # with nothing new skips finding the latest version of each posting, the costly part)
-        total = _scalar(con, "select count(*) from normalised.near_duplicates")
-        return {
-            "new_keys": 0,
-            "blocks_recomputed": 0,
-            "descriptions_compared": 0,
-            "near_duplicate_groups_merged": 0,
-            "near_duplicates_total": total,
-            "seconds": round(time.perf_counter() - started, 3),
-        }
-    con.execute(f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}")
-    if full:
+    # every posting version with a company key compared before: no block changed, and a nightly run with
+    # nothing new skips finding the latest version of each posting (the costly part)
+    unchanged = not full and not new_keys and not _scalar(con, _read_sql(sql_dir, "unprocessed"))
+    blocks = 0
+    if not unchanged:
         con.execute(
-            "create or replace temp table _jt_dedup_blocks as select distinct block_key from _jt_dedup_candidates"
+            f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}"
         )
-    else:
+        # full: every block; otherwise the blocks holding a posting version not compared before
+        not_compared = (
+            ""
+            if full
+            else "anti join normalised.dedup_processed as p "
+            "on p.posting_key = c.posting_key and p.content_hash = c.content_hash"
+        )
         con.execute(
-            """
-            create or replace temp table _jt_dedup_blocks as
-            select distinct c.block_key
-            from _jt_dedup_candidates as c
-            anti join normalised.dedup_processed as p
-                on p.posting_key = c.posting_key and p.content_hash = c.content_hash
-            """
+            "create or replace temp table _jt_dedup_blocks as "
+            f"select distinct c.block_key from _jt_dedup_candidates as c {not_compared}"
         )
-    blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
+        blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
     compared = merged = 0
     if blocks:
         found, compared = _near_duplicates(con, sql_dir, threshold=threshold, num_perm=num_perm)

@@ -6,6 +6,9 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from jobtrends import marts
+from jobtrends.settings import PROJECT_ROOT
+
 A_DESC = (
     "Acme is hiring a machine learning engineer for search ranking. You will train ranking models in PyTorch, "
     "own offline and online evaluation, improve feature freshness and mentor engineers. We look for four years "
@@ -182,6 +185,18 @@ def test_near_duplicates_are_incremental(given):
     third = given.build()
     assert third["dedup"]["blocks_recomputed"] == 1
     assert third["dedup"]["near_duplicates_total"] == 1
+
+
+def test_a_full_dedup_recomputes_every_block_and_finds_the_same_pairs(given):
+    given.posting("gh:d", posted="2025-02-01", company="Acme", title_clean="a", description=A_DESC)
+    given.posting("ws:e", posted="2025-02-03", company="Acme", title_clean="c", description=A_DESC_REPOST)
+    given.posting("gh:x", posted="2025-02-01", company="Initech", title_clean="b", description=OTHER_DESC)
+    given.build()
+    before = given.rows("select posting_key, canonical_key from normalised.near_duplicates")
+    full = marts.compute_dedup_inputs(given.con, PROJECT_ROOT / "sql", full=True)
+    assert full["blocks_recomputed"] == 2
+    assert given.rows("select posting_key, canonical_key from normalised.near_duplicates") == before
+    assert before == [{"posting_key": "ws:e", "canonical_key": "gh:d"}]
 
 
 def test_a_new_version_of_a_compared_posting_is_compared_again(given):
