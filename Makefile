@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 N ?= 1000000
 PYTEST_ARGS ?=
 
-.PHONY: install run test test-fast lint format bench airflow compose-check clean
+.PHONY: install run test test-fast lint format bench drill airflow compose-check clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ format: $(STAMP)
 ## bench: speed targets (not part of `make test`); N=100000 for a quick run
 bench: $(STAMP)
 	$(BIN)/python -m jobtrends.bench --n $(N)
+
+## drill: reliability drills (crash recovery, fuzzing, source failures); not part of `make test`
+drill: $(STAMP)
+	$(BIN)/python -m jobtrends.drills $(DRILL_ARGS)
 
 ## airflow: Airflow standalone (SQLite, LocalExecutor) with this project's DAGs
 airflow: $(STAMP)
