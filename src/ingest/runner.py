@@ -203,7 +203,8 @@ def fetch_to_landing(
             record.status = "not_modified"
         else:
             record.postings_seen = seen
-            record.status = "ok" if seen else "empty"
+            # reference data (FX rates) has no postings by design: landed is ok
+            record.status = "ok" if seen or getattr(module, "REFERENCE_DATA", False) else "empty"
             if payload_errors:
                 record.error = f"{len(payload_errors)} payload(s) unreadable: {payload_errors[0]}"
                 record.status = "failed" if not seen else record.status

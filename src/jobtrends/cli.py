@@ -22,6 +22,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jobtrends.commands.marts",
     "jobtrends.commands.quality",
     "jobtrends.commands.sample",
+    "jobtrends.commands.fx",
 )
 
 

@@ -140,6 +140,11 @@ def load(
         warehouse.ensure_schema(con, settings.sql_dir)
         done = warehouse.loaded_landing_files(con)
     pending = [lf for lf in iter_landing(settings.landing_dir) if str(lf.path) not in done]
+    # reference tables (ECB FX rates) go to ref.*, not to the postings tables
+    reference = [lf for lf in pending if lf.meta.source == "fx"]
+    pending = [lf for lf in pending if lf.meta.source != "fx"]
+    if reference:
+        totals["fx_rates"] = load_fx_files(settings, reference)["rates"]
     native = [lf for lf in pending if _is_native(lf)]
     parsed_files = [lf for lf in pending if not _is_native(lf)]
     if pending:
@@ -189,6 +194,41 @@ def load(
         totals["source_runs"] = warehouse.in_transaction(con, lambda c: _load_run_records(c, settings))
     totals["seconds"] = round(time.perf_counter() - started, 2)
     return totals
+
+
+def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str, Any]:
+    """Landed ECB histories → ``ref.fx_rates`` (each file in one transaction with its ledger row); an
+    unreadable file is quarantined with the reason and its landing file kept."""
+    from transform.fx import parse_ecb_csv, read_ecb_payload
+
+    out: dict[str, Any] = {"files": 0, "rates": 0, "failed": 0}
+    for lf in files:
+        try:
+            rows, error = parse_ecb_csv(read_ecb_payload(lf.path.read_bytes())), None
+        except (OSError, ValueError) as exc:
+            rows, error = [], f"unreadable ECB reference-rate history: {exc}"
+        with warehouse.connect(settings.warehouse_path) as con:
+            warehouse.ensure_schema(con, settings.sql_dir)
+            out["rates"] += warehouse.in_transaction(
+                con, lambda c, lf=lf, rows=rows, error=error: _write_fx_file(c, lf, rows, error)
+            )
+        out["files"] += 1
+        out["failed"] += int(bool(error))
+    return out
+
+
+def _write_fx_file(con: Any, lf: LandingFile, rows: list[tuple[str, str, float]], error: str | None) -> int:
+    path = str(lf.path)
+    n = warehouse.upsert_fx_rates(con, rows, source="ecb", landing_file=path) if rows else 0
+    note = error or f"{n:,} ECB rates loaded into ref.fx_rates"
+    status = "failed" if error else "loaded"
+    warehouse.record_landing_file(
+        con, path, lf.meta.sha256, lf.meta.source, lf.meta.run_date, 0, int(bool(error)), status, note
+    )
+    if error:
+        quarantine = {"stage": "load", "source": "fx", "landing_file": path, "check_name": "parse"}
+        warehouse.insert_quarantine(con, [{**quarantine, "reason": error}])
+    return n
 
 
 def _add(totals: dict[str, int], stats: dict[str, int], files: int) -> None:

@@ -819,3 +819,78 @@ def native_read_json_seconds(con: duckdb.DuckDBPyConnection, files: Sequence[Pat
     rows = _count(con, "_jt_native")
     con.execute("drop table _jt_native")
     return seconds, rows
+
+
+# ----------------------------------------------------------------------------- normaliser rule errors
+
+
+def insert_normalise_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: Any) -> int:
+    """One ``ops.normalise_errors`` row per rule that raised during a normalise run (a
+    :class:`transform.rule_errors.RuleErrors`); nothing when there were none."""
+    rules = sorted(errors.counts)
+    if not rules:
+        return 0
+    examples = [errors.examples.get(r, (None, None)) for r in rules]
+    data = pa.table(
+        {
+            "run_id": pa.array([run_id] * len(rules), pa.string()),
+            "rule": pa.array(rules, pa.string()),
+            "count": pa.array([int(errors.counts[r]) for r in rules], pa.int64()),
+            "example": pa.array([e[0] for e in examples], pa.string()),
+            "error": pa.array([e[1] for e in examples], pa.string()),
+        }
+    )
+    return insert_arrow(con, "ops.normalise_errors", data)
+
+
+# ----------------------------------------------------------------------------- reference FX rates
+
+
+def upsert_fx_rates(
+    con: duckdb.DuckDBPyConnection, rows: Sequence[tuple[str, str, float]], *, source: str, landing_file: str
+) -> int:
+    """Insert ``(date, currency, units_per_eur)`` rows into ``ref.fx_rates``, replacing the same days."""
+    if not rows:
+        return 0
+    days, currencies, values = zip(*rows, strict=True)
+    data = pa.table(
+        {
+            "rate_date": pa.array([date.fromisoformat(d) for d in days], pa.date32()),
+            "currency": pa.array(currencies, pa.string()),
+            "units_per_eur": pa.array(values, pa.float64()),
+            "source": pa.array([source] * len(rows), pa.string()),
+            "landing_file": pa.array([landing_file] * len(rows), pa.string()),
+        }
+    )
+    return upsert_arrow(con, "ref.fx_rates", data)
+
+
+def fx_monthly_usd(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path
+) -> tuple[list[tuple[str, str, float]], str | None]:
+    """Monthly units-per-USD averages of ``ref.fx_rates`` (``sql/fx/monthly_usd.sql``) and the newest
+    rate date; ``([], None)`` when the table is empty or missing."""
+    exists = scalar(
+        con,
+        "select count(*) from information_schema.tables where table_schema = 'ref' and table_name = 'fx_rates'",
+    )
+    if not exists:
+        return [], None
+    newest = scalar(con, "select max(rate_date) from ref.fx_rates")
+    if newest is None:
+        return [], None
+    rows = con.execute((Path(sql_dir) / "fx" / "monthly_usd.sql").read_text()).fetchall()
+    return [(str(m), str(c), float(v)) for m, c, v in rows], newest.isoformat()
+
+
+def fx_rates_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """Rows, currencies and date range of ``ref.fx_rates``."""
+    rows, currencies, first, last = con.execute(
+        "select count(*), count(distinct currency), min(rate_date), max(rate_date) from ref.fx_rates"
+    ).fetchone()
+    return {
+        "rows": int(rows),
+        "currencies": int(currencies),
+        "first_date": first.isoformat() if first else None,
+        "newest_date": last.isoformat() if last else None,
+    }

@@ -31,7 +31,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transform import fx, salary, skills
+from transform import fx, rule_errors, salary, skills
 from transform.forking import can_fork, forked_pool
 from transform.locations import parse_location
 from transform.titles import TAXONOMY_VERSION, classify_title, classify_title_alone
@@ -61,7 +61,7 @@ POSTINGS_SCHEMA = pa.schema(
         ("annual_min_usd", pa.float64()), ("annual_max_usd", pa.float64()), ("fx_rate_month", pa.string()),
         ("salary_source", pa.string()), ("salary_is_estimate", pa.bool_()), ("city", pa.string()),
         ("region", pa.string()), ("country", pa.string()), ("work_mode", pa.string()),
-        ("skill_ids", pa.list_(pa.string())), ("is_synthetic_sample", pa.bool_()),
+        ("skill_ids", pa.list_(pa.string())), ("is_synthetic_sample", pa.bool_()), ("fx_source", pa.string()),
     ]
 )  # fmt: skip
 #: Ends every description of the bundled synthetic sample (``jobtrends.sample``), within its last 200 characters.
@@ -114,7 +114,7 @@ class _Caches:
         self.pay: dict[tuple, Any] = {}
         self.desc_pay: dict[tuple, Any] = {}
         self.pay_row: dict[tuple, tuple[Any, ...]] = {}
-        self.fx: dict[tuple[str, str], tuple[float | None, str | None]] = {}
+        self.fx: dict[tuple[str, str], tuple[float | None, str | None, str | None]] = {}
         self.desc_mode: dict[tuple[int, int], str | None] = {}
         self.para_mode: dict[str, str | None] = {}
 
@@ -157,12 +157,13 @@ def _description_mode(desc: str, dk: tuple[int, int], caches: _Caches) -> str | 
     return best
 
 
-def _rate(currency: str | None, month: str) -> tuple[float | None, str | None]:
+def _rate(currency: str | None, month: str) -> tuple[float | None, str | None, str | None]:
+    """``(units_per_usd, rate_month, fx_source)`` from the active rate tables, once per (currency, month)."""
     key = (currency or "", month)
     hit = _CACHES.fx.get(key)
     if hit is None:
-        found = fx.rate(currency, month)
-        hit = (found[0], found[1]) if found else (None, None)
+        found = fx.lookup(currency, month)
+        hit = (found.units_per_usd, found.month, found.source) if found else (None, None, None)
         _CACHES.fx[key] = hit
     return hit
 
@@ -170,7 +171,7 @@ def _rate(currency: str | None, month: str) -> tuple[float | None, str | None]:
 # ------------------------------------------------------------------------------------------- worker
 
 _PAY_FIELDS = ("pay_min", "pay_max", "pay_currency", "pay_period", "pay_text", "pay_is_estimate")
-_NO_PAY = (None,) * 11
+_NO_PAY = (None,) * 12
 
 
 def _months(t: pa.Table) -> list[str | None]:
@@ -185,15 +186,15 @@ def _months(t: pa.Table) -> list[str | None]:
 
 
 def _pay_row(pr: Any, month: str | None) -> tuple[Any, ...]:
-    """The 11 salary columns of one row (USD with the reference rate of the posting's month)."""
+    """The 12 salary columns of one row (USD with the reference rate of the posting's month)."""
     if pr is None:
         return _NO_PAY
-    rate, used = _rate(pr.currency, month or _month_of(None)) if pr.currency else (None, None)
+    rate, used, source = _rate(pr.currency, month or _month_of(None)) if pr.currency else (None, None, None)
     amin = pr.annual_min / rate if rate and pr.annual_min is not None else None
     amax = pr.annual_max / rate if rate and pr.annual_max is not None else None
     return (
         pr.salary_min, pr.salary_max, pr.currency, pr.period, pr.annual_min, pr.annual_max,
-        amin, amax, used if rate else None, pr.source, pr.is_estimate,
+        amin, amax, used if rate else None, pr.source, pr.is_estimate, source if rate else None,
     )  # fmt: skip
 
 
@@ -288,7 +289,9 @@ def _process(start: int, stop: int) -> pa.RecordBatch:
             row = rcache[rk] = _pay_row(pr, months[i])
         pay_rows.append(row)
 
-    pay_cols_out = list(zip(*pay_rows, strict=True)) if pay_rows else [[] for _ in range(11)]
+    pay_cols_out = (
+        list(zip(*pay_rows, strict=True)) if pay_rows else [[] for _ in range(len(_SALARY_COLUMNS))]
+    )
     data: dict[str, Any] = {
         "posting_key": t.column("posting_key").combine_chunks(),
         "content_hash": t.column("content_hash").combine_chunks(),
@@ -343,7 +346,7 @@ def _skill_lists(words: np.ndarray, skill_ids: Sequence[str]) -> pa.ListArray:
 
 _SALARY_COLUMNS = (
     "salary_min", "salary_max", "salary_currency", "salary_period", "annual_min", "annual_max",
-    "annual_min_usd", "annual_max_usd", "fx_rate_month", "salary_source", "salary_is_estimate",
+    "annual_min_usd", "annual_max_usd", "fx_rate_month", "salary_source", "salary_is_estimate", "fx_source",
 )  # fmt: skip
 
 
@@ -380,13 +383,14 @@ def _worker_count(rows: int, workers: int | None) -> int:
     return max(1, min(workers, rows // MIN_ROWS_PER_WORKER or 1))
 
 
-def _normalise_here(table: pa.Table) -> pa.Table:
+def _normalise_here(table: pa.Table, errors: rule_errors.RuleErrors) -> pa.Table:
     global _TABLE
     _TABLE = table
     try:
         batches = [_process_task(r) for r in _ranges(table.num_rows)]
     finally:
         _TABLE = None
+        errors.merge(rule_errors.snapshot(reset=True))
     return _assemble(batches)
 
 
@@ -396,17 +400,32 @@ def _assemble(batches: list[pa.RecordBatch]) -> pa.Table:
     )
 
 
+def _collect(
+    results: list[tuple[pa.RecordBatch, rule_errors.RuleErrors]], errors: rule_errors.RuleErrors
+) -> pa.Table:
+    """The workers' batches as one table; their rule-error counts merged into ``errors``."""
+    for _, worker_errors in results:
+        errors.merge(worker_errors)
+    return _assemble([batch for batch, _ in results])
+
+
 # Worker side of the spool: the table of the file being processed, opened once per file.
 _SPOOLED: tuple[str, pa.Table] | None = None
 
 
-def _process_spooled(args: tuple[str, int, int]) -> pa.RecordBatch:
+def _process_spooled(args: tuple[str, int, int]) -> tuple[pa.RecordBatch, rule_errors.RuleErrors]:
+    """One task in a worker: its batch, and the rule errors counted while making it (counts reset, so
+    every error travels to the parent exactly once)."""
     global _SPOOLED, _TABLE
     path, start, stop = args
     if _SPOOLED is None or _SPOOLED[0] != path:
         _SPOOLED = (path, pa.ipc.open_file(pa.memory_map(path)).read_all())  # zero-copy view of the file
     _TABLE = _SPOOLED[1]
-    return _process(start, stop)
+    try:
+        batch = _process(start, stop)
+    finally:
+        errors = rule_errors.snapshot(reset=True)
+    return batch, errors
 
 
 def _spool_dir() -> str:
@@ -420,34 +439,45 @@ def _spool_dir() -> str:
     return tempfile.gettempdir()
 
 
-def normalise_table(table: pa.Table, workers: int | None = None) -> pa.Table:
+def normalise_table(
+    table: pa.Table, workers: int | None = None, errors: rule_errors.RuleErrors | None = None
+) -> pa.Table:
     """Rows for ``normalised.postings`` (all columns but ``normalised_at``), one per input row, in input order;
     ``skill_ids`` lists the skills named (categories in :func:`skill_dictionary`).
 
-    ``workers``: processes to use (default: up to 2, by CPU count); 1 = in this process.
+    ``workers``: processes to use (default: up to 2, by CPU count); 1 = in this process. ``errors``:
+    receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`transform.rule_errors`).
     """
-    out = list(normalise_stream([table], workers))
+    out = list(normalise_stream([table], workers, errors))
     return out[0]
 
 
-def normalise_stream(tables: Iterable[pa.Table], workers: int | None = None) -> Iterator[pa.Table]:
+def normalise_stream(
+    tables: Iterable[pa.Table], workers: int | None = None, errors: rule_errors.RuleErrors | None = None
+) -> Iterator[pa.Table]:
     """:func:`normalise_table` over a stream of tables: the postings of each table, in order.
 
     One pool of forked workers serves the whole stream, so their caches (distinct titles, locations,
     pay, paragraphs) stay warm. Each input table is written once to an Arrow file the workers
     memory-map; while they normalise it, the next table is read and the previous output is handed to
-    the caller, so the caller's I/O (e.g. DuckDB) overlaps with the work.
+    the caller, so the caller's I/O (e.g. DuckDB) overlaps with the work. Rule errors of every worker
+    are merged into ``errors`` as each table's output is handed over.
     """
+    errors = errors if errors is not None else rule_errors.RuleErrors()
     it = iter(tables)
     first = next(it, None)
     if first is None:
         return
+    # Counts from before this stream are not this stream's (and forked workers would inherit them);
+    # the rate cache may hold rates of a table that is no longer active.
+    rule_errors.snapshot(reset=True)
+    _CACHES.fx.clear()
     first = _conform(first)
     n_workers = _worker_count(first.num_rows, workers)
     if n_workers <= 1:
-        yield _normalise_here(first)
+        yield _normalise_here(first, errors)
         for table in it:
-            yield _normalise_here(_conform(table))
+            yield _normalise_here(_conform(table), errors)
         return
     with (
         tempfile.TemporaryDirectory(prefix="jobtrends-normalise-", dir=_spool_dir()) as spool,
@@ -466,12 +496,12 @@ def normalise_stream(tables: Iterable[pa.Table], workers: int | None = None) -> 
         del first
         for table in it:  # the next table is read while the workers run
             upcoming = _conform(table)
-            out = _assemble(pending[1].get())
+            out = _collect(pending[1].get(), errors)
             os.unlink(pending[0])
             pending = submit(upcoming)
             del table, upcoming
             yield out
-        out = _assemble(pending[1].get())
+        out = _collect(pending[1].get(), errors)
         os.unlink(pending[0])
         yield out
 

@@ -22,6 +22,7 @@ from importlib import resources
 
 import yaml
 
+from transform.rule_errors import record_error
 from transform.textnorm import clean_text
 
 __all__ = ["WORK_MODES", "LocationResult", "is_location_phrase", "location_words", "parse_location"]
@@ -377,7 +378,8 @@ def parse_location(
         if mode is None and isinstance(description, str) and description:
             mode = _mode_from_description(description)
         return LocationResult(city=city, region=region, country=out_country, work_mode=mode)
-    except Exception:
+    except Exception as exc:  # a normaliser must not stop a batch, but the error is counted, not hidden
+        record_error("locations.parse_location", exc, location_text)
         return _NONE
 
 
@@ -440,5 +442,6 @@ def is_location_phrase(text: str) -> bool:
         if not parts:
             return _mode_from_text(text) is not None
         return all(_place_kind(p) is not None for p in parts)
-    except Exception:
+    except Exception as exc:
+        record_error("locations.is_location_phrase", exc, text)
         return False

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
+from transform.rule_errors import record_error
 from transform.textnorm import strip_html
 
 __all__ = [
@@ -970,7 +971,8 @@ def extract_skills(text: str | None) -> SkillResult:
     """
     try:
         return get_dictionary().extract(text)
-    except Exception:  # a normaliser must not stop a batch
+    except Exception as exc:  # a normaliser must not stop a batch, but the error is counted, not hidden
+        record_error("skills.extract_skills", exc, text)
         return SkillResult([], [])
 
 

@@ -20,6 +20,8 @@ import unicodedata
 
 import ftfy
 
+from transform.rule_errors import record_error
+
 __all__ = [
     "MAX_FIELD_CHARS",
     "clean_text",
@@ -70,7 +72,8 @@ def fix_mojibake(text: str | None) -> str:
         return s
     try:
         return ftfy.fix_text(s, normalization="NFC")
-    except Exception:  # ftfy is robust, but never let a repair step break normalisation
+    except Exception as exc:  # ftfy is robust, but never let a repair step break normalisation
+        record_error("textnorm.fix_mojibake", exc, s)
         return s
 
 

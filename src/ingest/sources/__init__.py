@@ -11,6 +11,7 @@ from ingest.sources import (
     arbeitnow,
     ashby,
     file,
+    fx,
     greenhouse,
     hn,
     jibe,
@@ -43,6 +44,7 @@ REGISTRY: dict[str, ModuleType] = {
         hn,
         jsonld,
         file,
+        fx,
     )
 }
 

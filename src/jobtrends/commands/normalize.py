@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from jobtrends.errors import UserError
+from transform import rule_errors
 
 _NORMALIZERS = {
     "titles": ("transform.titles", "normalize_titles_stream"),
@@ -54,10 +55,21 @@ def _normalize(args: argparse.Namespace) -> int:
         if hasattr(handle, "reconfigure"):
             handle.reconfigure(errors="surrogateescape")
     out = sys.stdout
+    rule_errors.snapshot(reset=True)
     for record in stream(line.rstrip("\r\n") for line in sys.stdin):
         out.write(json.dumps(record, ensure_ascii=False) + "\n")
     out.flush()
+    _report_rule_errors(rule_errors.snapshot(reset=True))
     return 0
+
+
+def _report_rule_errors(errors: rule_errors.RuleErrors) -> None:
+    """Per-rule counts of exceptions the normaliser rules hit (stderr, so stdout stays JSON Lines)."""
+    for rule, count in sorted(errors.counts.items()):
+        example, error = errors.examples.get(rule, ("", ""))
+        print(
+            f"jobtrends: rule errors: {rule}: {count} (first: {error} on {example[:80]!r})", file=sys.stderr
+        )
 
 
 def _evaluate(args: argparse.Namespace) -> int:
