@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -39,8 +40,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         "eval",
         help="score a normaliser against a labelled file (per-class precision/recall/F1, worst misses)",
     )
-    e.add_argument("what", choices=sorted(_EVALUATORS), help="titles | salary | skills")
-    e.add_argument("labels", type=Path, help="labelled file in the format of shared/labels/")
+    e.add_argument(
+        "what", choices=[*sorted(_EVALUATORS), "coverage"], help="titles | salary | skills | coverage"
+    )
+    e.add_argument(
+        "labels",
+        type=Path,
+        nargs="*",
+        help="labelled file in the format of shared/labels/; for coverage: folders or files of payloads "
+        "(real-data folders, a landing zone, dumps; default: ../shared/realdata)",
+    )
     e.add_argument("--format", choices=("text", "json"), default="text")
     e.add_argument("--misses", type=int, default=15, help="how many worst misses to list")
     e.set_defaults(handler=_evaluate)
@@ -73,12 +82,38 @@ def _report_rule_errors(errors: rule_errors.RuleErrors) -> None:
 
 
 def _evaluate(args: argparse.Namespace) -> int:
-    if not args.labels.exists():
-        raise UserError(f"labels file not found: {args.labels}")
+    if args.what == "coverage":
+        return _coverage(args)
+    if len(args.labels) != 1:
+        raise UserError(f"eval {args.what} takes one labels file")
+    labels = args.labels[0]
+    if not labels.exists():
+        raise UserError(f"labels file not found: {labels}")
     module = importlib.import_module(_EVALUATORS[args.what])
-    report = module.evaluate(args.labels)
+    report = module.evaluate(labels)
     if args.format == "json":
         print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
     else:
         print(report.render(max_misses=args.misses))
+    return 0
+
+
+def _default_realdata() -> Path:
+    from jobtrends.settings import PROJECT_ROOT
+
+    return Path(os.environ.get("JOBTRENDS_SHARED_DIR", PROJECT_ROOT.parent / "shared")) / "realdata"
+
+
+def _coverage(args: argparse.Namespace) -> int:
+    from transform.eval_coverage import evaluate
+
+    paths = list(args.labels) or [_default_realdata()]
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        raise UserError(f"not found: {', '.join(map(str, missing))}")
+    report = evaluate(paths)
+    if args.format == "json":
+        print(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(report.render())
     return 0
