@@ -469,9 +469,10 @@ def normalise_stream(
     if first is None:
         return
     # Counts from before this stream are not this stream's (and forked workers would inherit them);
-    # the rate cache may hold rates of a table that is no longer active.
+    # the rate and pay-row caches may hold rates of a table that is no longer active.
     rule_errors.snapshot(reset=True)
     _CACHES.fx.clear()
+    _CACHES.pay_row.clear()
     first = _conform(first)
     n_workers = _worker_count(first.num_rows, workers)
     if n_workers <= 1:

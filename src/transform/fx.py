@@ -91,7 +91,7 @@ class RateTable:
 def _version(lines: list[str]) -> str:
     for line in lines:
         if line.lower().startswith("# version:"):
-            return line.split(":", 1)[1].strip()
+            return (line.split(":", 1)[1].split() or ["unversioned"])[0]
     return "unversioned"
 
 
@@ -106,7 +106,7 @@ def load_rates(path: Path | str = RATES_PATH) -> RateTable:
         value = float(row["units_per_usd"])
         if value > 0:
             rows.setdefault(row["currency"].strip().upper(), []).append((row["month"].strip(), value))
-    return _table(rows, f"bundled:{_version(lines)}", extend_all=True)
+    return _table(rows, f"bundled:{_version(lines)}", extend_all=False)
 
 
 def _table(rows: dict[str, list[tuple[str, float]]], label: str, *, extend_all: bool) -> RateTable:

@@ -148,3 +148,64 @@ def test_synthetic_sample_flag_reads_the_end_of_the_description() -> None:
         for r in normalise_table(_table(rows), workers=1).to_pylist()
     }
     assert flags == {"end": True, "early": False, "none": False, "real": False}
+
+
+def _failing_location_rule(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make the location rule raise inside ``parse_location`` for one city (counted, not hidden)."""
+    from transform import locations
+
+    original = locations._parse_text
+
+    def flaky(text: str):  # type: ignore[no-untyped-def]
+        if "London" in text:
+            raise ValueError("simulated rule bug")
+        return original(text)
+
+    monkeypatch.setattr(locations, "_parse_text", flaky)
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_rule_errors_of_every_worker_are_merged(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
+    from transform.rule_errors import RuleErrors
+
+    monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 7)
+    _failing_location_rule(monkeypatch)
+    rows = [
+        # texts unseen by earlier tests: results are cached per process, so a rule raises once per text
+        dict(
+            r,
+            posting_key=f"{r['posting_key']}-{i}",
+            location_text=f"{r.get('location_text') or 'Paris'} {i}w{workers}",
+        )
+        for i in range(8)
+        for r in ROWS
+    ]
+    errors = RuleErrors()
+    out = normalise_table(_table(rows), workers=workers, errors=errors)
+    london = sum("London" in (r.get("location_text") or "") for r in rows)
+    assert london > 0
+    # each distinct London location text raises once per process cache: at least once, at most once per row
+    assert 1 <= errors.counts["locations.parse_location"] <= london
+    assert set(errors.counts) == {"locations.parse_location"}
+    example, error = errors.examples["locations.parse_location"]
+    assert "London" in example and error == "ValueError: simulated rule bug"
+    failed = [r for r in out.to_pylist() if r["posting_key"].startswith("gh:1-")]
+    assert failed and all(r["country"] is None for r in failed)  # the rule's fallback answer, now counted
+
+
+def test_fx_source_names_the_table_that_converted(monkeypatch: pytest.MonkeyPatch) -> None:
+    from transform import fx
+
+    monkeypatch.setattr(fx, "_REFERENCE", None)
+    p = _by_key(normalise_table(_table(ROWS), workers=1))
+    assert p["gh:1"]["fx_source"] == fx.bundled_table().label and p["gh:1"]["fx_source"].startswith(
+        "bundled:"
+    )
+    assert p["gh:2"]["fx_source"] == "identity"  # USD needs no table
+    assert p["gh:4"]["fx_source"] is None  # no pay, nothing converted
+    ecb = fx.ecb_table([("2024-01", "GBP", 0.5)], "2024-01-31")
+    monkeypatch.setattr(fx, "_REFERENCE", ecb)
+    p = _by_key(normalise_table(_table(ROWS), workers=1))
+    assert p["gh:1"]["fx_source"] == "ecb:2024-01-31"
+    assert p["gh:1"]["annual_min_usd"] == 80_000 / 0.5
