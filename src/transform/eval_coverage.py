@@ -2,9 +2,10 @@
 
 No labels are needed, so every real text can be checked, including dumps a user imports:
 
-1. **pay coverage** — texts (pay text and description) that *look like* they state pay — a currency
+1. **pay coverage** — texts (a source's pay field, or the description) that *look like* they state pay — a currency
    sign, ISO code or currency word next to digits, with a pay word within :data:`PAY_WINDOW` characters
-   and no benefit/funding word right beside it (:data:`NOT_PAY_RE`) — but where the normaliser found no pay;
+   (not needed in a pay field) and no benefit/funding word right beside it (:data:`NOT_PAY_RE`) — but
+   where the normaliser found no pay;
 2. **AI title coverage** — titles with AI vocabulary (:data:`AI_VOCABULARY_RE`) that the title
    classifier put outside the AI roles of the taxonomy.
 
@@ -84,8 +85,11 @@ AI_VOCABULARY_RE = re.compile(
 )
 
 
-def pay_snippet(text: str | None) -> str | None:
-    """The first money mention of ``text`` with a pay word nearby, with its context; None if none."""
+def pay_snippet(text: str | None, *, pay_field: bool = False) -> str | None:
+    """The first money mention of ``text`` with a pay word nearby, with its context; None if none.
+
+    ``pay_field``: the text is a source's pay field (its label is the pay word), so a money mention suffices.
+    """
     if not text:
         return None
     for m in MONEY_RE.finditer(text):
@@ -94,7 +98,7 @@ def pay_snippet(text: str | None) -> str | None:
         lo, hi = max(0, m.start() - PAY_WINDOW), min(len(text), m.end() + PAY_WINDOW)
         before = text[max(0, m.start() - NOT_PAY_WINDOW) : m.start()]
         after = text[m.end() : m.end() + 20]
-        if PAY_WORD_RE.search(text, lo, hi) and not (
+        if (pay_field or PAY_WORD_RE.search(text, lo, hi)) and not (
             NOT_PAY_RE.search(before) or NOT_PAY_AFTER_RE.search(after)
         ):
             return " ".join(text[max(0, m.start() - 40) : min(len(text), m.end() + 40)].split())
@@ -276,7 +280,7 @@ def check_postings(
         tally = report.by_dataset.setdefault(label, _Tally())
         for t in (tally, report.totals):
             t.postings += 1
-        snippet = pay_snippet(p.pay_text) or pay_snippet(p.description)
+        snippet = pay_snippet(p.pay_text, pay_field=True) or pay_snippet(p.description)
         if snippet is not None:
             missed = currency is None
             for t in (tally, report.totals):

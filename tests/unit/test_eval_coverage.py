@@ -194,3 +194,10 @@ def test_cli_text_and_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert "Pay-looking texts with no pay found" in capsys.readouterr().out
     assert main(["eval", "coverage", str(tmp_path / "missing")]) == 2
     assert main(["eval", "titles"]) == 2  # the labelled evaluators still take exactly one file
+
+
+def test_a_pay_field_needs_no_pay_word() -> None:
+    assert pay_snippet("$140-175K plus equity") is None  # in free text, a pay word is needed
+    assert pay_snippet("$140-175K plus equity", pay_field=True) is not None  # the field's label is one
+    assert pay_snippet("Visa + €10k Signing Bonus", pay_field=True) is not None  # over-counts on purpose
+    assert pay_snippet("Series B, $40M raised", pay_field=True) is None
