@@ -5,7 +5,8 @@
 create table if not exists ops.normalise_errors (
     run_id      varchar not null,
     rule        varchar not null,           -- e.g. salary.parse_pay, locations.parse_location
-    count       bigint not null,
+    count       bigint not null,            -- exceptions recorded; values are normalised once per distinct
+                                            -- value per worker, so this counts failing inputs, not rows
     example     varchar,                    -- the first input that raised (truncated)
     error       varchar,                    -- its exception type and message (truncated)
     recorded_at timestamptz not null default current_timestamp
