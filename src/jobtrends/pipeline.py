@@ -176,7 +176,6 @@ def update_fx(
     (``file``), then load every fx landing file not loaded yet. Raises :class:`UserError` when nothing
     usable came in."""
     from ingest import sources
-    from ingest.base import SourceSpec
     from ingest.landing import iter_landing
     from ingest.runner import fetch_to_landing
     from jobtrends.loader import load_fx_files
@@ -196,7 +195,7 @@ def update_fx(
         )  # fmt: skip
         origin = str(src)
     else:
-        spec = SourceSpec(kind="fx", name="fx:ecb", board="ecb")
+        spec = _configured_fx_spec(settings) or SourceSpec(kind="fx", name="fx:ecb", board="ecb")
         record = fetch_to_landing(spec, settings, run_date, transport=transport)
         if record.status == "failed":
             raise UserError(
@@ -212,6 +211,18 @@ def update_fx(
     with warehouse.connect(settings.warehouse_path) as con:
         table = warehouse.fx_rates_summary(con)
     return {"origin": origin, **loaded, "table": table}
+
+
+def _configured_fx_spec(settings: Settings) -> SourceSpec | None:
+    """The sources file's ``fx`` entry (its name keeps the conditional-request state, its params a mirror URL)."""
+    if settings.sample or not settings.sources_file.exists():
+        return None
+    from ingest.config import ConfigError, load_sources
+
+    try:
+        return next((s for s in load_sources(settings.sources_file) if s.kind == "fx"), None)
+    except ConfigError:
+        return None
 
 
 # ----------------------------------------------------------------------------- load
