@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePath
 from typing import Any
 
-from ingest.base import ParseContext
+from ingest.base import ParseContext, ParseResult, RecordError
 from ingest.landing import META_SUFFIX, iter_landing
 from ingest.models import Posting
 from ingest.sources import get
@@ -199,7 +199,12 @@ def _parse(
     kind: str, payload: bytes, raw_ref: str, options: dict[str, Any], company: str | None, board: str | None
 ) -> Any:
     ctx = ParseContext(fetched_at=_FETCHED_AT, raw_ref=raw_ref, board=board, company=company, options=options)
-    return get(kind).parse(payload, ctx)
+    try:
+        return get(kind).parse(payload, ctx)
+    except Exception as exc:  # a parser bug must not stop the other files: reported as a skipped file
+        return ParseResult(
+            errors=[RecordError(reason=f"parser failed: {type(exc).__name__}: {exc}", pointer="")]
+        )
 
 
 def read_postings(paths: Iterable[Path]) -> ReadResult:
@@ -212,7 +217,11 @@ def read_postings(paths: Iterable[Path]) -> ReadResult:
             continue
         if _is_landing(root):
             for lf in iter_landing(root):
-                if getattr(get(lf.meta.source), "REFERENCE_DATA", False):
+                try:
+                    if getattr(get(lf.meta.source), "REFERENCE_DATA", False):
+                        continue
+                except KeyError as exc:
+                    out.skipped.append((str(lf.path), str(exc)))
                     continue
                 out.files += 1
                 result = _parse(
