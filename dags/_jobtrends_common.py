@@ -36,6 +36,8 @@ WRITER_QUEUE = "duckdb"
 # their loader succeeds; the build DAG is scheduled on it and updates MARTS_ASSET.
 RAW_ASSET = Asset(name="jobtrends_raw", uri="jobtrends://warehouse/raw", group="jobtrends")
 MARTS_ASSET = Asset(name="jobtrends_marts", uri="jobtrends://warehouse/marts", group="jobtrends")
+# The offline HTML dashboard (<data_dir>/dashboard/index.html), rewritten by the build DAG after each publish.
+DASHBOARD_ASSET = Asset(name="jobtrends_dashboard", uri="jobtrends://dashboard/index.html", group="jobtrends")
 
 # Airflow creates no task instances for a run whose logical date is before the start_date, so
 # these lie before any date a run may be asked for: the synthetic sample starts in 2024 (nightly

@@ -4,7 +4,8 @@
 Turns the raw layer into published marts and Parquet exports:
 `normalise` → `build` (dedup, staging → intermediate → `marts_next`, Great Expectations
 validation, atomic publish into `marts`) → `export` (Parquet per mart under
-`<exports>/<run date>/` and `latest/`).
+`<exports>/<run date>/` and `latest/`) → `dashboard` (the offline HTML dashboard of the
+published marts, `<data_dir>/dashboard/index.html`; updates the Asset `jobtrends://dashboard/index.html`).
 
 | | |
 |---|---|
@@ -33,6 +34,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from _jobtrends_common import (
+    DASHBOARD_ASSET,
     DEFAULT_ARGS,
     MARTS_ASSET,
     RAW_ASSET,
@@ -111,7 +113,22 @@ def jobtrends_build_trends() -> None:
         with fail_fast_on_permanent_errors():
             return pipeline.export(pipeline_settings(), _export_date(get_current_context()))
 
-    normalise() >> build() >> export()
+    @task(
+        # Read-only, but DuckDB will not open a file another process writes: same pool as the writers.
+        pool=WRITER_POOL,
+        pool_slots=WRITER_POOL_SLOTS,
+        queue=WRITER_QUEUE,
+        outlets=[DASHBOARD_ASSET],
+        execution_timeout=timedelta(minutes=10),
+    )
+    def dashboard() -> dict[str, Any]:
+        """Write the offline HTML dashboard from the marts just published."""
+        from jobtrends import pipeline
+
+        with fail_fast_on_permanent_errors():
+            return pipeline.dashboard(pipeline_settings())
+
+    normalise() >> build() >> export() >> dashboard()
 
 
 jobtrends_build_trends()

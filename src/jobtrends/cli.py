@@ -23,6 +23,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jobtrends.commands.quality",
     "jobtrends.commands.sample",
     "jobtrends.commands.fx",
+    "jobtrends.commands.dashboard",
 )
 
 

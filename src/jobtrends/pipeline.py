@@ -342,6 +342,13 @@ def export(settings: Settings, run_date: date) -> dict[str, Any]:
     return export_marts(settings, run_date)
 
 
+def dashboard(settings: Settings, out_dir: Path | None = None) -> dict[str, Any]:
+    """The offline HTML dashboard of the published marts (read-only): ``<data_dir>/dashboard/index.html``."""
+    from jobtrends.dashboard import write_dashboard
+
+    return write_dashboard(settings, out_dir)
+
+
 # ----------------------------------------------------------------------------- run
 
 
@@ -413,6 +420,7 @@ def _run_steps(
     step("normalise", lambda: normalise(settings, progress=progress, run_id=run_id))
     step("validate + build marts", lambda: build(settings, run_id, progress=progress))
     step("export", lambda: export(settings, last))
+    step("dashboard", lambda: dashboard(settings))
     return last
 
 
@@ -437,6 +445,9 @@ def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
             "",
         ]
     lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {settings.export_dir / 'latest'}")
+    board = next((s for s in summary.get("steps", []) if s.get("step") == "dashboard"), None)
+    if board:
+        lines.append(f"Dashboard: {board['path']}   (open it in a browser; works offline)")
     lines.append('Next: jobtrends report   |   jobtrends query "select * from marts.claims"')
     if settings.sample:
         lines.append("Note: these figures come from the SYNTHETIC sample, not from real postings.")

@@ -27,10 +27,10 @@ WRITER_POOL = "duckdb_writer"
 RAW_URI = "jobtrends://warehouse/raw"
 # Modules a DAG file must not pull in at parse time (slow parsing, or I/O on import).
 HEAVY_MODULES = ("duckdb", "pyarrow", "great_expectations", "jobtrends.pipeline", "jobtrends.warehouse")
-# Tasks that open the DuckDB warehouse for writing.
+# Tasks that open the DuckDB warehouse for writing (or read it between writers: export, dashboard).
 WRITER_TASKS = {
     "jobtrends_nightly_ingest": {"load"},
-    "jobtrends_build_trends": {"normalise", "build", "export"},
+    "jobtrends_build_trends": {"normalise", "build", "export", "dashboard"},
     "jobtrends_backfill": {"load"},
 }
 
@@ -322,6 +322,8 @@ def test_build_trends_shape(facts: dict[str, Any]) -> None:
     assert tasks["normalise"]["downstream"] == ["build"]
     assert tasks["build"]["downstream"] == ["export"]
     assert tasks["build"]["outlets"] == ["jobtrends://warehouse/marts"]
+    assert tasks["export"]["downstream"] == ["dashboard"]
+    assert tasks["dashboard"]["outlets"] == ["jobtrends://dashboard/index.html"]
 
 
 def test_backfill_shape(facts: dict[str, Any]) -> None:
