@@ -43,11 +43,11 @@ CHROMIUM_FLAGS = (
     "--hide-scrollbars",
 )
 
-# Counts, per element with data-chart, the marks Vega drew (SVG items, or canvases with a size).
+# Counts, per element with data-chart, the data marks Vega drew: children of SVG mark groups (axes, legends
+# and titles have other roles), or canvases with a size when a chart uses the canvas renderer.
 _MARKS_JS = """
 JSON.stringify(Array.from(document.querySelectorAll('[data-chart]')).map(function (el) {
-  var items = el.querySelectorAll('svg [role="graphics-symbol"], svg g.mark-rect path, svg g.mark-line path,'
-    + ' svg g.mark-symbol path, svg g.mark-rule line, svg g.mark-text text');
+  var items = el.querySelectorAll('svg g.role-mark > *');
   var canvases = Array.from(el.querySelectorAll('canvas')).filter(function (c) { return c.width > 0; });
   return {id: el.getAttribute('data-chart'), marks: items.length, canvases: canvases.length,
           svg: el.querySelectorAll('svg').length};

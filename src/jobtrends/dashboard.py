@@ -339,6 +339,11 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
                 }
             )
     yoy_rows = _with_href(yoy_rows)
+    n_yoy = sum(
+        (r["new_unique_roles"] or 0) + (r["yoy_base_new_unique_roles"] or 0)
+        for r in quarterly
+        if r["role"] == "all_ai"
+    )
     period = _period_label(quarterly, grain="quarter")
     roles = sorted({r["role"] for r in yoy_rows}, key=lambda n: (n != "All AI roles", n))
     default_role = next((r["role_name"] for r in quarterly if r["role"] == "ai_ml_engineer"), None)
@@ -404,6 +409,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
                 "unit: % change vs the same quarter a year earlier",
                 period,
                 "dedup: unique roles",
+                f"n = {n_yoy:,} unique roles (all AI roles, these quarters and their bases)",
                 f"grey × = suppressed (base below {min_base})",
             )
         )
@@ -911,6 +917,7 @@ def validation_panel(data: DashboardData) -> Panel:
                 "unit: expectations",
                 "latest run of each suite",
                 "layers: raw, normalised, marts, drift",
+                "dedup: not applicable (checks)",
                 f"n = {total:,} checks",
             ),
         )

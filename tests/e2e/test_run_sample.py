@@ -129,3 +129,25 @@ def test_second_run_same_date_leaves_identical_marts(
     assert again.returncode == 0, again.stderr[-3000:]
     assert fingerprints(db) == before
     assert warehouse.query(db, "select count(*) from raw.postings")[1] == raw_before
+
+
+def test_run_writes_the_dashboard_and_it_renders_offline(
+    sample_run: tuple[Path, subprocess.CompletedProcess[str]],
+) -> None:
+    from jobtrends import browser
+
+    data, proc = sample_run
+    board = data / "dashboard" / "index.html"
+    assert f"Dashboard: {board}" in proc.stdout
+    assert board.stat().st_size < 5_000_000
+    chromium = browser.find_chromium()
+    if not chromium:
+        reason = "no chromium executable (apt-get install -y chromium; .ci/run does this in CI)"
+        if os.environ.get("CI", "").lower() == "true" or os.environ.get("JOBTRENDS_REQUIRE_SHARED") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    report = browser.open_page(board, executable=chromium, texts={"banner": "#sample-banner"})
+    assert report.rendered == "ok", report.as_dict()
+    assert report.charts and all(c["marks"] > 0 for c in report.charts), report.charts
+    assert report.console_errors == [] and report.external_requests() == []
+    assert "SYNTHETIC SAMPLE" in report.texts.get("banner", "")
