@@ -14,6 +14,7 @@ table, Markdown or JSON.
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ __all__ = [
 
 BANDS: tuple[str, ...] = ("Entry-Level", "Mid-Level", "Senior+")
 FORMATS: tuple[str, ...] = ("table", "markdown", "json")
+#: The terminal table fits this many columns: claim ids become ``[n]`` references with footnotes.
+TABLE_WIDTH = 120
 GROWTH_GRAIN = "quarter"
 TOP_SKILLS = 5
 _DASH = "\u2013"
@@ -289,11 +292,46 @@ def _count(value: float | None) -> str:
     return _DASH if value is None else f"{int(value):,}"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths, strict=True))
-    body = ["  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)) for r in rows]
-    return "\n".join([line, "  ".join("-" * w for w in widths), *body])
+def _terminal_section(
+    title: str, headers: list[str], rows: list[list[str]], refs: list[str], width: int
+) -> str:
+    """One section as a rich table; the last column (claim ids) becomes a ``[n]`` reference, and the ids
+    follow as footnotes (``refs`` numbers them across the whole report)."""
+    from jobtrends.tables import make_table, to_text
+
+    heading = "\n".join(textwrap.wrap(title, width))
+    if not rows:
+        return f"{heading}\n(no data)"
+    numeric = {"n", "YoY", "Fixed-panel YoY", "Panel companies", "Share", "Change", "Premium", "Growth rate"}
+    short = [max(len(r[i]) for r in rows) <= 24 for i in range(len(headers) - 1)]
+    table = make_table(
+        [*headers[:-1], "ref"],
+        align="".join("r" if h in numeric and ok else "l" for h, ok in zip(headers[:-1], short, strict=True))
+        + "r",
+    )
+    for i, column in enumerate(table.columns[1:-1], 1):
+        # short cells such as "$135k–$170k (n=40)" stay on one line; role names and long texts wrap
+        column.no_wrap = short[i]
+    notes = []
+    for row in rows:
+        ids = row[-1]
+        if ids:
+            refs.append(ids)
+            ref = f"[{len(refs)}]"
+            notes.append(
+                textwrap.fill(
+                    ids,
+                    width,
+                    initial_indent=f"{ref} ",
+                    subsequent_indent=" " * (len(ref) + 1),
+                    break_on_hyphens=False,
+                    break_long_words=False,
+                )
+            )
+        else:
+            ref = ""
+        table.add_row(*row[:-1], ref)
+    return "\n".join([heading, to_text(table, width), "claims:", *notes])
 
 
 def _markdown(headers: list[str], rows: list[list[str]]) -> str:
@@ -305,8 +343,9 @@ def _markdown(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines)
 
 
-def render(report: Mapping[str, Any], fmt: str = "table") -> str:
-    """The report as ``table`` (plain text), ``markdown`` or ``json``."""
+def render(report: Mapping[str, Any], fmt: str = "table", *, width: int = TABLE_WIDTH) -> str:
+    """The report as ``table`` (a terminal text of at most ``width`` columns, claim ids as footnotes),
+    ``markdown`` or ``json``."""
     if fmt == "json":
         return json.dumps(report, indent=2, default=str, ensure_ascii=False)
     if fmt not in FORMATS:
@@ -323,11 +362,13 @@ def render(report: Mapping[str, Any], fmt: str = "table") -> str:
             "not from real job boards; do not quote these figures.\n" + header
         )
     parts = []
+    refs: list[str] = []
     for title, headers, rows in _sections(report):
         if fmt == "markdown":
             parts.append(f"## {title}\n\n" + (_markdown(headers, rows) if rows else "_no data_"))
         else:
-            parts.append(f"{title}\n" + (_table(headers, rows) if rows else "(no data)"))
+            parts.append(_terminal_section(title, headers, rows, refs, width))
     if fmt == "markdown":
         return "# AI job-market report\n\n" + header + "\n\n" + "\n\n".join(parts) + "\n"
+    header = "\n".join(textwrap.fill(line, width) for line in header.splitlines())
     return "AI job-market report\n" + header + "\n\n" + "\n\n".join(parts) + "\n"

@@ -1,4 +1,4 @@
-"""Plain-text, CSV and JSON rendering of query results (no extra dependency)."""
+"""Text (``rich`` tables), CSV and JSON rendering of query results and summaries."""
 
 from __future__ import annotations
 
@@ -9,6 +9,10 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
+
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
 
 def _cell(value: Any) -> str:
@@ -21,26 +25,59 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def render_table(columns: Sequence[str], rows: Sequence[Sequence[Any]], *, max_width: int = 60) -> str:
-    """An aligned text table; numbers right-aligned, long cells cut with an ellipsis."""
+def to_text(renderable: Any, width: int | None = None) -> str:
+    """A rich renderable as plain text (no colour codes); ``width`` wraps it, else lines are as long as needed."""
+    buf = io.StringIO()
+    console = Console(
+        file=buf, width=width or 100_000, color_system=None, force_terminal=False, legacy_windows=False
+    )
+    console.print(renderable)
+    return "\n".join(line.rstrip() for line in buf.getvalue().rstrip("\n").splitlines())
+
+
+def make_table(headers: Sequence[str], *, align: str | None = None, title: str | None = None) -> Table:
+    """An empty rich table in the project's style: a rule under the header, no borders.
+
+    ``align``: one ``l``/``r`` per column (default: all left)."""
+    table = Table(
+        box=box.SIMPLE_HEAD,
+        show_edge=False,
+        pad_edge=False,
+        title=title,
+        title_justify="left",
+        header_style="bold",
+        padding=(0, 1, 0, 0),  # with the box's blank column separator: two spaces between columns
+    )
+    for i, header in enumerate(headers):
+        right = bool(align) and i < len(align) and align[i] == "r"
+        table.add_column(str(header), justify="right" if right else "left", overflow="fold")
+    return table
+
+
+def render_table(
+    columns: Sequence[str],
+    rows: Sequence[Sequence[Any]],
+    *,
+    max_width: int | None = 60,
+    align: str | None = None,
+    width: int | None = None,
+) -> str:
+    """An aligned text table (rich); numbers right-aligned, cells longer than ``max_width`` cut with an
+    ellipsis. ``align`` (one ``l``/``r`` per column) overrides the automatic alignment."""
     cells = [[_cell(v) for v in row] for row in rows]
-    cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
-    widths = [len(c) for c in columns]
+    if max_width:
+        cells = [[c if len(c) <= max_width else c[: max_width - 1] + "…" for c in row] for row in cells]
+    if align is None:
+        align = "".join(
+            "r"
+            if rows and all(isinstance(r[i], int | float | Decimal) or r[i] is None for r in rows)
+            else "l"
+            for i in range(len(columns))
+        )
+    table = make_table(columns, align=align)
     for row in cells:
-        widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
-    numeric = [
-        all(isinstance(r[i], int | float | Decimal) or r[i] is None for r in rows) and bool(rows)
-        for i in range(len(columns))
-    ]
-
-    def line(values: Sequence[str]) -> str:
-        return "  ".join(
-            v.rjust(w) if num else v.ljust(w) for v, w, num in zip(values, widths, numeric, strict=True)
-        ).rstrip()
-
-    out = [line(list(columns)), "  ".join("─" * w for w in widths)]
-    out += [line(row) for row in cells]
-    return "\n".join(out)
+        table.add_row(*row)
+    return to_text(table, width)
 
 
 def _json_default(value: Any) -> Any:

@@ -10,7 +10,7 @@ All functions are pure. ``pairs`` is an iterable of ``(gold, predicted)`` tuples
 0.5
 >>> print(render_table(["x", "n"], [["a", 1], ["bb", 22]]))
 x    n
---  --
+──────
 a    1
 bb  22
 """
@@ -115,35 +115,22 @@ def _fmt(value: object) -> str:
 def render_table(
     headers: Sequence[str], rows: Iterable[Sequence[object]], *, align: str | None = None
 ) -> str:
-    """Plain-text table. Numbers are right-aligned, text left; floats shown with 3 decimals.
+    """Text table (``rich``, via :func:`jobtrends.tables.render_table`). Numbers are right-aligned, text
+    left; floats shown with 3 decimals.
 
     ``align``: optional string of ``l``/``r`` per column to override the automatic alignment.
     """
-    body = [[_fmt(v) for v in row] for row in rows]
-    raw_rows = [list(r) for r in body]
+    from jobtrends.tables import render_table as render_text_table
+
     ncol = len(headers)
-    widths = [len(h) for h in headers]
-    for row in body:
-        for i, cell in enumerate(row[:ncol]):
-            widths[i] = max(widths[i], len(cell))
+    body = [[_fmt(v) for v in row][:ncol] for row in rows]
+    body = [row + [""] * (ncol - len(row)) for row in body]
     if align is None:
         align = ""
         for i in range(ncol):
-            numeric = all(_is_number(r[i]) for r in raw_rows if i < len(r) and r[i] != "") and any(
-                i < len(r) and r[i] != "" for r in raw_rows
-            )
-            align += "r" if numeric else "l"
-
-    def line(cells: Sequence[str]) -> str:
-        parts = []
-        for i in range(ncol):
-            cell = cells[i] if i < len(cells) else ""
-            parts.append(cell.rjust(widths[i]) if align[i] == "r" else cell.ljust(widths[i]))
-        return "  ".join(parts).rstrip()
-
-    out = [line(list(headers)), line(["-" * w for w in widths])]
-    out.extend(line(row) for row in body)
-    return "\n".join(out)
+            filled = [r[i] for r in body if r[i] != ""]
+            align += "r" if filled and all(_is_number(c) for c in filled) else "l"
+    return render_text_table(list(headers), body, max_width=None, align=align)
 
 
 def _is_number(cell: str) -> bool:

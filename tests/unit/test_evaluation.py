@@ -27,7 +27,7 @@ def test_confusion_and_rendering() -> None:
     text = render_confusion(labels, matrix)
     assert text.splitlines()[0].startswith("gold \\ pred")
     table = render_table(["name", "score"], [["x", 0.5], ["yy", 1.0]])
-    assert table.splitlines()[2] == "x     0.500"
+    assert table.splitlines() == ["name  score", "───────────", "x     0.500", "yy    1.000"]
 
 
 def test_textnorm_helpers() -> None:
