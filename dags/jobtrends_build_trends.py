@@ -82,9 +82,10 @@ def jobtrends_build_trends() -> None:
     )
     def normalise() -> dict[str, Any]:
         from jobtrends import pipeline
+        from jobtrends.progress import StageProgress
 
-        with fail_fast_on_permanent_errors():
-            return pipeline.normalise(pipeline_settings())
+        with fail_fast_on_permanent_errors():  # counts as plain lines in the task log
+            return pipeline.normalise(pipeline_settings(), progress=StageProgress(live=False))
 
     @task(
         pool=WRITER_POOL,
@@ -96,10 +97,13 @@ def jobtrends_build_trends() -> None:
     def build() -> dict[str, Any]:
         """Dedup → staging/intermediate → marts_next → validate → publish (raises on critical failure)."""
         from jobtrends import pipeline
+        from jobtrends.progress import StageProgress
 
         context = get_current_context()
         with fail_fast_on_permanent_errors():  # a critical validation failure is not retried
-            return pipeline.build(pipeline_settings(), run_id=context["run_id"])
+            return pipeline.build(
+                pipeline_settings(), run_id=context["run_id"], progress=StageProgress(live=False)
+            )
 
     @task(
         pool=WRITER_POOL,

@@ -26,6 +26,7 @@ from ingest.base import ParseContext
 from ingest.landing import LandingFile, iter_landing
 from ingest.models import POSTING_FIELDS, Posting
 from jobtrends import warehouse
+from jobtrends.progress import report_count
 from jobtrends.settings import Settings
 
 RUNS_DIR = "_runs"
@@ -165,6 +166,7 @@ def load(
             continue
         _add(totals, stats, files=len(group))
         progress(f"  loaded {len(group)} file dump(s) natively: {stats['postings']:,} postings")
+        report_count(progress, "load", totals["files"], len(pending), "files")
 
     workers = workers or min(2, os.cpu_count() or 1)
     pool = (
@@ -183,9 +185,7 @@ def load(
             with warehouse.connect(settings.warehouse_path) as con:
                 stats = warehouse.in_transaction(con, lambda c, parsed=parsed: _write_batch(c, parsed))
             _add(totals, stats, files=len(batch))
-            progress(
-                f"  loaded {totals['files']:,}/{len(pending):,} landing files ({totals['postings']:,} postings)"
-            )
+            report_count(progress, "load", totals["files"], len(pending), "files")
     finally:
         if pool:
             pool.shutdown()

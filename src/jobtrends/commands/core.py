@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jobtrends import pipeline, warehouse
 from jobtrends.errors import UserError
+from jobtrends.progress import StageProgress
 from jobtrends.settings import Settings, load_settings
 from jobtrends.tables import render, render_table
 
@@ -71,14 +72,11 @@ def _settings(args: argparse.Namespace, sample: bool = False) -> Settings:
     return settings.with_overrides(sample=True) if sample else settings
 
 
-def _progress(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args, args.sample)
     try:
-        summary = pipeline.run(settings, args.run_date, progress=_progress)
+        with StageProgress() as progress:  # bars on a terminal, plain lines otherwise
+            summary = pipeline.run(settings, args.run_date, progress=progress)
     except pipeline.ValidationFailed as exc:
         print(f"jobtrends: {exc}", file=sys.stderr)
         return 3
@@ -110,7 +108,8 @@ def _ingest(args: argparse.Namespace) -> int:
         if unknown:
             raise UserError(f"unknown source(s): {', '.join(sorted(unknown))}")
         specs = [s for s in specs if s.name in args.source]
-    out = pipeline.ingest(settings, run_date, sources=specs, progress=_progress)
+    with StageProgress() as progress:
+        out = pipeline.ingest(settings, run_date, sources=specs, progress=progress)
     print(
         render_table(
             ["run_date", "sources", "failed", "postings_seen"],
@@ -121,7 +120,8 @@ def _ingest(args: argparse.Namespace) -> int:
 
 
 def _load(args: argparse.Namespace) -> int:
-    out = pipeline.load(_settings(args), progress=_progress)
+    with StageProgress() as progress:
+        out = pipeline.load(_settings(args), progress=progress)
     print(render_table(list(out), [list(out.values())]))
     return 0
 
