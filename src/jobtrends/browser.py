@@ -68,6 +68,8 @@ class BrowserReport:
     console_errors: list[str] = field(default_factory=list)
     rendered: str | None = None
     render_seconds: float | None = None
+    page_render_ms: float | None = None
+    """The page's own ``data-render-ms``: ``performance.now()`` when every chart had rendered."""
     charts: list[dict[str, Any]] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
 
@@ -85,6 +87,7 @@ class BrowserReport:
             "url": self.url,
             "rendered": self.rendered,
             "render_seconds": self.render_seconds,
+            "page_render_ms": self.page_render_ms,
             "charts": self.charts,
             "console_errors": self.console_errors,
             "external_requests": self.external_requests(),
@@ -237,6 +240,8 @@ def open_page(
                 cdp.pump(0.02)
             cdp.pump(settle)  # late console messages and requests
             report.charts = json.loads(cdp.evaluate(_MARKS_JS) or "[]")
+            ms = cdp.evaluate("document.body && document.body.getAttribute('data-render-ms')")
+            report.page_render_ms = float(ms) if ms else None
             for name, selector in (texts or {}).items():
                 value = cdp.evaluate(
                     f"(function(){{var e=document.querySelector({json.dumps(selector)});"

@@ -66,7 +66,7 @@ QUERIES: tuple[str, ...] = (
     "validation",
 )
 NO_CLAIM = "none (series point; see the chart's SQL)"
-_WIDTH = 520
+_WIDTH = 430
 
 
 # ----------------------------------------------------------------------------- data
@@ -286,7 +286,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
                 alt.Tooltip("claim:N", title="claim"),
             ],
         )
-        .properties(width=210, height=90)
+        .properties(width=165, height=90)
         .facet(facet=alt.Facet("role:N", title=None, header=alt.Header(labelFontSize=11)), columns=5)
         .resolve_scale(y="independent")
         .properties(
@@ -438,6 +438,7 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
     values = _with_href(
         {
             "period": r["period_start"],
+            "quarter": f"{r['period_start'][:4]}-Q{(int(r['period_start'][5:7]) + 2) // 3}",
             "distinct_titles": r["distinct_titles"],
             "n": r["distinct_titles"],
             "yoy": _fmt_pct(r["yoy_change"]) if r["yoy_base_distinct_titles"] else "no base",
@@ -447,12 +448,13 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
         for r in rows
     )
     period = _period_label(rows, grain="quarter")
-    latest = rows[-1]["distinct_titles"] if rows else 0
+    complete = [r for r in rows if r["is_complete"]]
+    latest = complete[-1]["distinct_titles"] if complete else 0
     chart = (
         alt.Chart(alt.Data(values=values))
         .mark_bar(color=PALETTE[2])
         .encode(
-            x=alt.X("period:T", title=None, timeUnit="yearquarter", axis=alt.Axis(labelAngle=0)),
+            x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=-40)),
             y=alt.Y("distinct_titles:Q", title="distinct normalised titles"),
             opacity=alt.Opacity(
                 "complete:N",
@@ -461,7 +463,7 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
             ),
             href=_href(),
             tooltip=[
-                alt.Tooltip("period:T", title="quarter", timeUnit="yearquarter"),
+                alt.Tooltip("quarter:N"),
                 alt.Tooltip("distinct_titles:Q", title="value (distinct titles)"),
                 alt.Tooltip("n:Q", title="n (titles)"),
                 alt.Tooltip("yoy:N", title="YoY"),
@@ -477,7 +479,7 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
                 "unit: distinct normalised titles",
                 period,
                 "dedup: postings",
-                f"n = {latest:,} titles in the latest quarter",
+                f"n = {latest:,} titles in the latest complete quarter",
             ),
         )
     )
@@ -620,7 +622,7 @@ def skill_comparison_panel(data: DashboardData) -> Panel:
             x=alt.X("period:T", title=None, timeUnit="yearquarter", axis=alt.Axis(labelAngle=0)),
             y=alt.Y("share_pct:Q", title="share of the role's new unique roles, %"),
             color=alt.Color("skill:N", scale=alt.Scale(range=[PALETTE[5], PALETTE[0]]), title="skill"),
-            strokeDash=alt.StrokeDash("skill:N", legend=None),
+            strokeDash=alt.StrokeDash("skill:N", title="skill"),
             href=_href(),
             tooltip=[
                 alt.Tooltip("role:N"),
@@ -985,7 +987,10 @@ _EMBED_JS = """
     return vegaEmbed('#chart-' + id, specs[id], {actions: false, renderer: 'svg', tooltip: true})
       .catch(function (err) { console.error('chart ' + id + ' failed: ' + err); throw err; });
   });
-  Promise.all(jobs).then(function () { document.body.setAttribute('data-rendered', 'ok'); },
+  Promise.all(jobs).then(function () {
+    document.body.setAttribute('data-render-ms', Math.round(performance.now()));
+    document.body.setAttribute('data-rendered', 'ok');
+  },
                          function () { document.body.setAttribute('data-rendered', 'error'); });
 })();
 """
