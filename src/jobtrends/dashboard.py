@@ -66,6 +66,8 @@ QUERIES: tuple[str, ...] = (
     "validation",
 )
 NO_CLAIM = "none (series point; see the chart's SQL)"
+#: Validate every spec against the Vega-Lite JSON schema (the unit tests do; it costs seconds per build).
+VALIDATE_SPECS = False
 _WIDTH = 430
 
 
@@ -172,14 +174,20 @@ def _subtitle(*parts: str, width: int = 95) -> list[str]:
     return lines
 
 
-def _chart(spec: Any) -> dict[str, Any]:
+#: The name of the dataset every chart reads; its rows go into the spec's top-level ``datasets`` (not through
+#: altair's object model, which costs seconds on a few thousand rows).
+ROWS = "rows"
+
+
+def _chart(spec: Any, rows: list[dict[str, Any]]) -> dict[str, Any]:
     spec = (
         spec.configure_range(category=list(PALETTE))
         .configure_view(stroke="#dddddd")
         .configure_title(fontSize=14, subtitleFontSize=11, subtitleColor="#5b5b5b")
     )
-    out = spec.to_dict(validate=True)
+    out = spec.to_dict(validate=VALIDATE_SPECS)
     out.pop("$schema", None)  # a URL string only; dropped so nothing in the page names a network address
+    out["datasets"] = {ROWS: rows}
     return out
 
 
@@ -271,7 +279,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
     n_total = sum(r["new_unique_roles"] or 0 for r in monthly if r["role"] == "all_ai")
     period = _period_label(monthly, grain="month")
     chart = (
-        alt.Chart(alt.Data(values=series))
+        alt.Chart(alt.Data(name=ROWS))
         .mark_line(point=alt.OverlayMarkDef(size=18))
         .encode(
             x=alt.X("period:T", title=None, axis=alt.Axis(format="%Y-%m", labelAngle=0, tickCount=4)),
@@ -305,7 +313,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
             title="Title growth: new unique roles per AI role",
             caption=f"Unit: new unique roles per month (deduplicated across sources and reposts). {period}. "
             f"n = {n_total:,} new unique AI roles. Complete months only; one panel per role, each with its own scale.",
-            spec=_chart(chart),
+            spec=_chart(chart, series),
             sql=data.sql.get("title_growth", ""),
         )
     )
@@ -353,7 +361,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
         value=default_role,
         bind=alt.binding_select(options=roles or [""], name="Role: "),
     )
-    base = alt.Chart(alt.Data(values=yoy_rows)).transform_filter("datum.role == yoy_role")
+    base = alt.Chart(alt.Data(name=ROWS)).transform_filter("datum.role == yoy_role")
     tooltip = [
         alt.Tooltip("role:N"),
         alt.Tooltip("period:T", title="quarter", format="%Y-%m"),
@@ -422,7 +430,7 @@ def title_growth_panels(data: DashboardData) -> list[Panel]:
             "Fixed panel = companies with new roles in both quarters (bars: panel size). "
             f"Changes on a base below {min_base} are suppressed and drawn as a grey × on the zero line. "
             "n in the tooltip = unique roles in both quarters.",
-            spec=_chart(yoy_chart),
+            spec=_chart(yoy_chart, yoy_rows),
             claims=sorted(
                 {r["claim"] for r in yoy_rows if r["claim"] != NO_CLAIM and r["role"] == "All AI roles"}
             ),
@@ -451,7 +459,7 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
     complete = [r for r in rows if r["is_complete"]]
     latest = complete[-1]["distinct_titles"] if complete else 0
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(alt.Data(name=ROWS))
         .mark_bar(color=PALETTE[2])
         .encode(
             x=alt.X("quarter:O", title=None, axis=alt.Axis(labelAngle=-40)),
@@ -488,7 +496,7 @@ def distinct_titles_panel(data: DashboardData) -> Panel:
         title="Distinct AI titles over time",
         caption=f"Unit: distinct normalised titles among new AI-role postings; {period}; dedup level: postings. "
         "A paler bar is a quarter not yet complete.",
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         claims=[v["claim"] for v in values if v["claim"] != NO_CLAIM],
         sql=data.sql.get("distinct_titles", ""),
     )
@@ -540,7 +548,7 @@ def top_skills_panel(data: DashboardData, top: int = 5) -> Panel:
     )
     labels = base.mark_text(align="left", dx=3, fontSize=10).encode(x="share_pct:Q", text="change:N")
     chart = (
-        alt.layer(bars, labels, data=alt.Data(values=rows))
+        alt.layer(bars, labels, data=alt.Data(name=ROWS))
         .properties(width=190, height=alt.Step(14))
         .facet(facet=alt.Facet("role:N", title=None), columns=3)
         .resolve_scale(y="independent")
@@ -559,7 +567,7 @@ def top_skills_panel(data: DashboardData, top: int = 5) -> Panel:
         title="Skills: top skills per AI role",
         caption=f"Unit: share of the role's new unique roles that name the skill, {period}; the label is the "
         "change in percentage points against a year earlier (suppressed on a thin base).",
-        spec=_chart(chart),
+        spec=_chart(chart, rows),
         claims=[r["claim"] for r in rows if r["role"] == "All AI roles"][:top],
         sql="\n".join(sorted({by_id[r["claim"]]["sql"] for r in rows if by_id[r["claim"]].get("sql")})[:3]),
     )
@@ -615,7 +623,7 @@ def skill_comparison_panel(data: DashboardData) -> Panel:
         if r["role"] == role
     )
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(alt.Data(name=ROWS))
         .transform_filter("datum.role == cmp_role && (datum.skill == skill_a || datum.skill == skill_b)")
         .mark_line(point=True)
         .encode(
@@ -652,7 +660,7 @@ def skill_comparison_panel(data: DashboardData) -> Panel:
         title="Skills: two skills over time",
         caption=f"Unit: share of the role's new unique roles naming each skill, per quarter; {period}. "
         "Complete quarters only. Pick the role and the two skills below the chart (skills that ranked in a role's top 10 in some quarter).",
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         sql=data.sql.get("skills", ""),
     )
 
@@ -709,7 +717,7 @@ def salary_panel(data: DashboardData) -> Panel:
     )
     mids = base.mark_tick(color="black", thickness=1.5, size=8).encode(x="mid_k:Q")
     chart = (
-        alt.layer(ranges, mids, data=alt.Data(values=values))
+        alt.layer(ranges, mids, data=alt.Data(name=ROWS))
         .properties(width=300, height=alt.Step(10))
         .facet(column=alt.Column("pay_basis:N", title=None, sort=["employer-stated", "estimated"]))
         .properties(
@@ -728,7 +736,7 @@ def salary_panel(data: DashboardData) -> Panel:
         caption=f"Unit: annual pay in USD (converted at the rate of the posting's month), {period}; dedup: "
         "unique roles. Employer-stated pay and site estimates are separate panels, never mixed."
         + no_estimates,
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         claims=[v["claim"] for v in values if v["claim"] != NO_CLAIM and v["role"] == "All AI roles"],
         sql=data.sql.get("salary", ""),
     )
@@ -798,7 +806,7 @@ def wage_premium_panel(data: DashboardData) -> Panel:
     )
     labels = base.mark_text(align="left", dx=4, fontSize=10).encode(x="shown_pct:Q", text="n_label:N")
     n_total = sum(v["n"] for v in values)
-    chart = alt.layer(bars, crosses, labels, data=alt.Data(values=values)).properties(
+    chart = alt.layer(bars, crosses, labels, data=alt.Data(name=ROWS)).properties(
         width=_WIDTH - 160,
         height=alt.Step(18),
         title=_title(
@@ -814,7 +822,7 @@ def wage_premium_panel(data: DashboardData) -> Panel:
         title="Wage premium",
         caption=f"Unit: median annual pay midpoint of the treated side over the control side, minus one; year "
         f"{period}; employer-stated pay. Labels give n on both sides; a grey × is suppressed.",
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         claims=[v["claim"] for v in values if v["claim"] != NO_CLAIM][:6],
         sql=data.sql.get("wage_premium", ""),
     )
@@ -837,7 +845,7 @@ def loaded_panel(data: DashboardData) -> Panel:
     total = sum(r["postings"] or 0 for r in rows)
     period = _period_label(rows, key="run_date")
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(alt.Data(name=ROWS))
         .mark_bar()
         .encode(
             x=alt.X(
@@ -874,7 +882,7 @@ def loaded_panel(data: DashboardData) -> Panel:
         id="loaded",
         title="Data health: postings loaded",
         caption=f"Unit: posting records in the landing files, per landing date and source kind; {period}.",
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         sql=data.sql.get("loaded", ""),
     )
 
@@ -891,7 +899,7 @@ def validation_panel(data: DashboardData) -> Panel:
     ]
     total = sum(counts.values())
     chart = (
-        alt.Chart(alt.Data(values=values))
+        alt.Chart(alt.Data(name=ROWS))
         .mark_bar()
         .encode(
             y=alt.Y("suite:N", title=None),
@@ -929,7 +937,7 @@ def validation_panel(data: DashboardData) -> Panel:
         title="Data health: validation",
         caption="Unit: expectations of the latest validation of each suite; failures and their examples are "
         "listed below the chart.",
-        spec=_chart(chart),
+        spec=_chart(chart, values),
         sql=data.sql.get("validation", ""),
     )
 
