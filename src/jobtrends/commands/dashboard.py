@@ -7,7 +7,7 @@ import json
 import webbrowser
 from pathlib import Path
 
-from jobtrends import dashboard, warehouse
+from jobtrends import warehouse
 from jobtrends.errors import UserError
 from jobtrends.settings import load_settings
 
@@ -30,6 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _dashboard(args: argparse.Namespace) -> int:
+    from jobtrends import dashboard  # altair and vl-convert load only for this command
+
     settings = load_settings(args.data_dir)
     try:
         out = dashboard.write_dashboard(settings, args.out)
