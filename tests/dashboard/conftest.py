@@ -145,8 +145,6 @@ def build_tiny_warehouse(path: Path, *, sample: bool) -> Path:
             "t(claim_id, metric, value, numerator, denominator, unit, period_grain, period, role, panel, "
             "dedup_level, taxonomy_version, n, sql)"
         )
-        con.execute("create table intermediate.int_posting_facts as select range as id from range(300)")
-        con.execute("create table intermediate.int_unique_roles as select range as id from range(250)")
         con.execute(
             "insert into ops.source_runs (run_id, source_name, kind, started_at, status, http_status, "
             "postings_seen, record_file) values ('r1', 'greenhouse:acme', 'greenhouse', "
