@@ -134,7 +134,6 @@ class Panel:
     spec: dict[str, Any] | None
     claims: list[str] = field(default_factory=list)
     sql: str = ""
-    note: str = ""
 
 
 def _fmt_int(value: Any) -> str:
@@ -195,9 +194,9 @@ def _title(text: str, *subtitle: str) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=_subtitle(*subtitle), anchor="start")
 
 
-def _href(claim_field: str = "claim") -> alt.Href:
+def _href() -> alt.Href:
     # Points that carry a claim link to its row in the claims table (an in-page anchor, no request).
-    return alt.Href(f"{claim_field}_href:N")
+    return alt.Href("claim_href:N")
 
 
 def _with_href(rows: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
