@@ -1,9 +1,13 @@
 """Job title → role + seniority, following ``shared/guide/taxonomy.md`` (taxonomy v1).
 
-The rules are data (:mod:`transform.taxonomy`, ``taxonomy_v1.yaml``); this module reads a title with them:
+The rules are data (:mod:`transform.taxonomy`: ``taxonomy_v1.yaml``, ``languages.yaml``,
+``companies.yaml``); this module reads a title with them:
 
-1. clean the title (:func:`transform.textnorm.clean_text`) and build a lower-case *match text*;
-2. "Forward Deployed …" in any wording wins outright;
+1. clean the title (:func:`transform.textnorm.clean_text`) and build a lower-case *match text*
+   (:mod:`transform.title_text`), reading titles in other languages into English ("Entwickler (m/w/d)" ->
+   " developer ", "Analista de Dados" -> " data analyst ", "算法工程师" -> " ml engineer ");
+2. "Forward Deployed …" in any wording wins, unless a non-AI job is named before it ("Recruiter, Forward
+   Deployed Engineering");
 3. otherwise the job noun of the lowest tier wins, ties going to the first named (an AI job noun beats a
    comparable one, "Sr Software Engineer (Data Scientist)" → ``data_scientist``; explicit non-AI job nouns
    such as Account Executive or Design Engineer are not turned into AI roles by an AI qualifier);
@@ -11,22 +15,24 @@ The rules are data (:mod:`transform.taxonomy`, ``taxonomy_v1.yaml``); this modul
    Software Engineer → ``ai_ml_engineer``, Platform Engineer → ``mlops_engineer``, Product Manager →
    ``ai_product_manager``, Solutions Architect → ``forward_deployed_engineer``; an AI-infrastructure
    qualifier makes engineering roles ``mlops_engineer`` (most specific wins); "AI Security" is security;
+   generic titles (Member of Technical Staff, Software Engineer, Engineer, Tech Lead, Engineering Manager,
+   Infrastructure Engineer) take the role of their specialty *area* first ("…, Inference" -> MLOps,
+   "…, Pretraining" -> research, "…, Security" -> other, "…, Data Infrastructure" -> data engineering);
 5. company / description decide only ambiguous titles (bare Research Scientist, Tutor, AI Specialist,
-   AI-lab product names), through the small AI-company and AI-word lists in the taxonomy data.
+   AI-lab product names, areas such as "Fleet" or "Evals" that are AI only at an AI lab), through the AI
+   labs and AI data vendors of ``companies.yaml`` and the AI words of the taxonomy data.
 
-Seniority comes from level words (Senior, Staff, Principal, Lead, Director, …), numeric levels (I/II/III,
-2, L4) and internship words, with the contract's rules: an internship wins, otherwise the highest signal; a
-range ("Senior or Staff", "I/II") takes its lower bound; "Manager" only where it manages people; "Staff"
-in Member of Technical Staff and "Associate" as a bank rank are not levels.
+Seniority: :mod:`transform.seniority` (``classify_seniority`` is re-exported here).
 
-:func:`classify_title` never raises; the context-free path is cached (``functools.lru_cache``).
+:func:`classify_title` never raises: an exception inside a rule is counted per rule
+(:mod:`transform.rule_errors`) and the title gets ``other`` / ``unspecified``. The context-free path is
+cached (``functools.lru_cache``).
 """
 
 from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -35,8 +41,13 @@ import ahocorasick
 
 from transform.locations import is_location_phrase as _is_location_phrase
 from transform.locations import location_words
+from transform.rule_errors import record_error
+from transform.seniority import MAX_TITLE_CHARS, classify_seniority, seniority_of
 from transform.taxonomy import Rule, Taxonomy, load_taxonomy
 from transform.textnorm import clean_text
+from transform.title_text import fold as _fold
+from transform.title_text import match_text as _match_text
+from transform.title_text import read_foreign
 
 __all__ = [
     "AI_ROLES",
@@ -57,8 +68,6 @@ ROLES: tuple[str, ...] = tuple(_TAX.roles)
 AI_ROLES: frozenset[str] = _TAX.ai_roles
 SENIORITIES: tuple[str, ...] = _TAX.seniorities
 
-#: Titles are cut to this many characters before matching (a title is never longer in practice).
-MAX_TITLE_CHARS = 300
 _MAX_INPUT_CHARS = 4 * MAX_TITLE_CHARS  # raw characters read (HTML and entities may shrink)
 _CACHE_SIZE = 1 << 17
 
@@ -93,7 +102,8 @@ class TitleResult:
         if name == "title_clean":
             try:
                 value = _title_clean(self.source)
-            except Exception:
+            except Exception as exc:  # counted; the cleaned input is the best answer left
+                record_error("titles.title_clean", exc, self.source)
                 value = self.source
             object.__setattr__(self, "title_clean", value)
             return value
@@ -116,34 +126,6 @@ _EMPTY = TitleResult("other", "unspecified", False, 0.0, "empty", TAXONOMY_VERSI
 # ---------------------------------------------------------------------------------------------------
 # Match text
 # ---------------------------------------------------------------------------------------------------
-_AI_DOTS_RE = re.compile(r"\ba\.\s?i\.?(?=\W|$)", re.I)
-_NONWORD_RE = re.compile(r"[^\w+#]+|_+")
-
-
-_COMBINING_RE = re.compile("[\u0300-\u036f]")
-
-
-def _fold(text: str) -> str:
-    """Lower-case, accents removed (développeur → developpeur)."""
-    s = text.lower()
-    if not s.isascii():
-        s = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", s))
-    return s
-
-
-_ASCII_NONWORD = str.maketrans(
-    {c: " " for c in map(chr, range(128)) if not (c.isalnum() or c in "+#")} | {"&": " and "}
-)
-
-
-def _match_text(clean: str) -> str:
-    """Lower-case words joined by single spaces, with a space before and after (" sr ml engineer ")."""
-    s = _AI_DOTS_RE.sub(" ai ", clean) if "." in clean else clean
-    s = _fold(s)
-    s = s.translate(_ASCII_NONWORD) if s.isascii() else _NONWORD_RE.sub(" ", s.replace("&", " and "))
-    return " " + " ".join(s.split()) + " "
-
-
 # ---------------------------------------------------------------------------------------------------
 # Role
 # ---------------------------------------------------------------------------------------------------
@@ -209,16 +191,30 @@ def _find_rule(mt: str, has_ai: bool) -> tuple[Rule | None, int]:
     return (best[2], best[0]) if best is not None else (None, -1)
 
 
+# Tiers of explicit non-AI job nouns (recruiter, program manager, account executive, …).
+_EXPLICIT_NON_AI_TIERS = range(11, 16)
+
+
 def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
     """``context_ai``: None = no context given; True/False = company/description say AI or not."""
+    ai_text = _TAX.ai_suppress.sub(" ", mt) if ("secur" in mt or "safety" in mt) else mt
+    has_ai = _TAX.ai.search(ai_text) is not None
+    found: tuple[Rule | None, int] | None = None
     for rule in _TAX.overrides:
-        if (not rule.keys or any(k in mt for k in rule.keys)) and rule.pattern.search(mt):
+        if not rule.keys or any(k in mt for k in rule.keys):
+            m = rule.pattern.search(mt)
+            if m is None:
+                continue
+            # A non-AI job named before it ("Recruiter, Forward Deployed Engineering") is the job.
+            found = _find_rule(mt, has_ai)
+            named, start = found
+            if named is not None and start < m.start() and named.tier in _EXPLICIT_NON_AI_TIERS:
+                if _TAX.classes[named.cls]["role"] == "other" and "with_ai" not in _TAX.classes[named.cls]:
+                    break
             spec = _TAX.classes[rule.cls]
             return _RoleDecision(spec["role"], rule.id, _CONF_OVERRIDE, False)
 
-    ai_text = _TAX.ai_suppress.sub(" ", mt) if ("secur" in mt or "safety" in mt) else mt
-    has_ai = _TAX.ai.search(ai_text) is not None
-    rule, _ = _find_rule(mt, has_ai)
+    rule, _ = found if found is not None else _find_rule(mt, has_ai)
     if rule is None:
         return _RoleDecision("other", "no_rule", _CONF_NO_RULE, False)
 
@@ -229,6 +225,21 @@ def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
         sensitive = True
         if context_ai:
             has_ai = True
+    if spec.get("areas"):
+        for area in _TAX.areas:
+            if area.classes and rule.cls not in area.classes:
+                continue
+            if area.pattern.search(ai_text) is None:
+                continue
+            if area.needs_context and not has_ai:
+                sensitive = True
+                if not context_ai:
+                    continue
+            role = area.with_ai if (area.with_ai and has_ai) else area.role_for(rule.cls)
+            return _RoleDecision(role, f"{rule.id}+area:{area.id}", conf, sensitive)
+    if "non_ai_fields" in spec and not has_ai and _TAX.non_ai_research is not None:
+        if _TAX.non_ai_research.search(mt):
+            return _RoleDecision(spec["non_ai_fields"], f"{rule.id}+non_ai_field", conf, sensitive)
     if "with_research" in spec and _TAX.research.search(mt):
         return _RoleDecision(spec["with_research"], f"{rule.id}+research", conf, sensitive)
     if "with_ai_infra" in spec and _TAX.ai_infra.search(ai_text):
@@ -315,266 +326,6 @@ def _context_is_ai(company: str | None, description: str | None) -> bool | None:
         if _TAX.ai_description_words.search(d):
             return True
     return False
-
-
-# ---------------------------------------------------------------------------------------------------
-# Seniority
-# ---------------------------------------------------------------------------------------------------
-_RANK = {"entry": 1, "mid": 2, "senior": 3, "staff_principal": 4, "manager": 5}
-_BY_RANK = {v: k for k, v in _RANK.items()}
-
-_INTERN_WORDS = frozenset(
-    [
-        "intern",
-        "interns",
-        "internship",
-        "internships",
-        "coop",
-        "coops",
-        "apprentice",
-        "apprentices",
-        "apprenticeship",
-        "trainee",
-        "trainees",
-        "werkstudent",
-        "werkstudentin",
-        "praktikum",
-        "praktikant",
-        "praktikantin",
-        "stagiaire",
-    ]
-)
-_INTERN_PHRASES = (" co op ", " co ops ", " working student", " summer analyst ", " summer associate ")
-_WORD_LEVEL = {
-    "senior": 3,
-    "sr": 3,
-    "snr": 3,
-    "lead": 3,
-    "leader": 3,
-    "leads": 3,
-    "junior": 1,
-    "jr": 1,
-    "graduate": 1,
-    "graduates": 1,
-    "grad": 1,
-    "intermediate": 2,
-    "mid": 2,
-    "midlevel": 2,
-    "staff": 4,
-    "principal": 4,
-    "distinguished": 4,
-    "fellow": 4,
-    "director": 5,
-    "directors": 5,
-    "head": 5,
-    "vp": 5,
-    "svp": 5,
-    "evp": 5,
-    "avp": 5,
-    "chief": 5,
-    "cto": 5,
-    "ceo": 5,
-    "cio": 5,
-    "cdo": 5,
-    "cfo": 5,
-    "coo": 5,
-    "ciso": 5,
-    "cpo": 5,
-    "president": 5,
-    "supervisor": 5,
-    "foreman": 5,
-    "managing": 5,
-    "manager": 5,
-    "managers": 5,
-    "associate": 1,
-}
-_ROMAN = {"I": 1, "II": 2, "III": 3, "IV": 3, "V": 3, "VI": 3}
-_DIGIT = {"1": 1, "2": 2, "3": 3, "4": 3, "5": 3, "6": 3}
-_L_LEVEL = {"l1": 1, "l2": 1, "l3": 1, "l4": 2, "l5": 3, "l6": 4, "l7": 4, "l8": 4, "l9": 4}
-# "Manager" in these job names manages no people (taxonomy.md level rules).
-_NON_PEOPLE_BEFORE_MANAGER = frozenset(
-    [
-        "product",
-        "program",
-        "programme",
-        "project",
-        "account",
-        "accounts",
-        "marketing",
-        "market",
-        "launch",
-        "partner",
-        "partnerships",
-        "development",
-        "success",
-        "relationship",
-        "community",
-        "campaign",
-        "brand",
-        "channel",
-        "territory",
-        "category",
-        "content",
-        "social",
-    ]
-)
-# A level number follows a job noun ("Data Engineer 4", "Product Manager 3", "Level 2").
-_LEVEL_NOUNS = frozenset(
-    [
-        "engineer",
-        "engineers",
-        "scientist",
-        "analyst",
-        "developer",
-        "manager",
-        "specialist",
-        "architect",
-        "consultant",
-        "associate",
-        "designer",
-        "researcher",
-        "technician",
-        "administrator",
-        "representative",
-        "programmer",
-        "level",
-        "grade",
-        "band",
-        "writer",
-        "accountant",
-        "auditor",
-        "recruiter",
-        "officer",
-        "advisor",
-        "coordinator",
-    ]
-)
-_NUMBER_UNITS = frozenset(
-    [
-        "hrs",
-        "hours",
-        "hour",
-        "h",
-        "days",
-        "day",
-        "weeks",
-        "week",
-        "months",
-        "month",
-        "years",
-        "year",
-        "yrs",
-        "am",
-        "pm",
-        "k",
-    ]
-)
-_RANGE_WORDS = frozenset({"or", "to", "and", "/", "&"})
-_DASHES = frozenset({"-", "–", "—"})
-_TOKEN_RE = re.compile(r"[^\W_]+|[/&\-–—]")
-_ARCHITECT_LEVEL_RE = re.compile(
-    r"(?:^|[-–—,|:(/]\s*|\b(?:software|ai|ml|llm|genai|principal|staff|chief)\s+)architect\b",
-    re.I,
-)
-_BANK_RANK_RE = re.compile(r"^\W*(?:associate|vice president|vp)\s*[,|:–—-]", re.I)
-# (substring of the match text, rank)
-_PHRASES = (
-    (" entry level ", 1),
-    (" entrylevel ", 1),
-    (" new grad", 1),
-    (" early career ", 1),
-    (" early in career ", 1),
-    (" college hire", 1),
-    (" campus hire", 1),
-    (" university grad", 1),
-    (" mid level ", 2),
-    (" group product manager", 5),
-)
-
-
-_LEVEL_TRIGGERS = frozenset(
-    [*_WORD_LEVEL, *_L_LEVEL, *(r.lower() for r in _ROMAN), *_DIGIT, "vice", "president"]
-)
-
-
-def classify_seniority(title: str) -> str:
-    """Seniority of one title. Never raises."""
-    try:
-        clean = clean_text(title)[:MAX_TITLE_CHARS]
-        return _seniority(clean, _match_text(clean))
-    except Exception:
-        return "unspecified"
-
-
-def _seniority(clean: str, mt: str) -> str:
-    words = mt.split()
-    if not _INTERN_WORDS.isdisjoint(words) or any(p in mt for p in _INTERN_PHRASES):
-        return "intern"
-    if _LEVEL_TRIGGERS.isdisjoint(words) and not any(p in mt for p, _ in _PHRASES) and " architect" not in mt:
-        return "unspecified"  # fast path: no level word at all
-    raw = _TOKEN_RE.findall(clean)
-    toks = [t.lower() for t in raw]
-    n = len(toks)
-    signals: list[tuple[int, int]] = []  # (token index or -1, rank)
-    bank_rank = ("associate" in mt or " vp " in mt or "vice president" in mt) and bool(
-        _BANK_RANK_RE.search(clean)
-    )
-    i = 0
-    while i < n:
-        t = toks[i]
-        rank = _WORD_LEVEL.get(t)
-        if rank is not None:
-            if t == "staff":
-                before = toks[max(0, i - 3) : i]
-                if before[-2:] == ["of", "technical"] or before == ["of", "the", "technical"]:
-                    rank = None  # Member of (the) Technical Staff
-                elif before[-2:] == ["chief", "of"]:
-                    rank = None  # Chief of Staff: "Chief" already counts
-            elif t in ("manager", "managers"):
-                if i and toks[i - 1] in _NON_PEOPLE_BEFORE_MANAGER:
-                    rank = None
-            elif t == "associate":
-                if bank_rank and i == 0:
-                    rank = None
-            elif t in ("lead", "leads"):
-                if i + 1 < n and toks[i + 1] in ("generation", "gen"):
-                    rank = None
-            elif t == "head" and i + 1 < n and toks[i + 1] in ("hunter", "office", "quarters", "chef"):
-                rank = None
-        elif t == "vice" and i + 1 < n and toks[i + 1] == "president":
-            rank = None if (bank_rank and i == 0) else 5
-        elif t in _L_LEVEL:
-            rank = _L_LEVEL[t]
-        elif raw[i] in _ROMAN and i > 0:
-            nxt = raw[i + 1] if i + 1 < n else ""
-            if not (nxt.isalpha() and nxt.islower()):
-                rank = _ROMAN[raw[i]]
-        elif t in _DIGIT and i > 0 and toks[i - 1] in _LEVEL_NOUNS:
-            nxt = toks[i + 1] if i + 1 < n else ""
-            if nxt not in _NUMBER_UNITS:
-                rank = _DIGIT[t]
-        if rank is not None:
-            signals.append((i, rank))
-        i += 1
-    for phrase, rank in _PHRASES:
-        if phrase in mt:
-            signals.append((-1, rank))
-    if " architect" in mt and _ARCHITECT_LEVEL_RE.search(clean):
-        signals.append((-1, 4))
-    if not signals:
-        return "unspecified"
-    # Ranges: two level tokens joined by or / to / and / "/" / "&" (or a dash between numerals) → lower bound.
-    dropped: set[int] = set()
-    positioned = [sig for sig in signals if sig[0] >= 0]
-    for (ia, ra), (ib, rb) in zip(positioned, positioned[1:], strict=False):
-        if ib - ia != 2 or toks[ia] in ("manager", "director", "head"):
-            continue
-        between = toks[ia + 1]
-        numeric = raw[ia] in _ROMAN or raw[ia] in _DIGIT
-        if between in _RANGE_WORDS or (numeric and between in _DASHES):
-            dropped.add(ib if rb >= ra else ia)
-    best = max(rank for idx, rank in signals if idx < 0 or idx not in dropped)
-    return _BY_RANK[best]
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -674,13 +425,36 @@ def _title_clean(clean: str) -> str:
     return ", ".join(kept).strip(" ,-–—|:/&")
 
 
-def _result(clean: str, mt: str, decision: _RoleDecision) -> TitleResult:
+def _texts(title: str) -> tuple[str, str, str]:
+    """The cleaned title, its English match text and the text seniority reads (the English reading for a
+    title in another language, whose level words are English only after reading)."""
+    clean = clean_text(title, max_chars=_MAX_INPUT_CHARS)[:MAX_TITLE_CHARS]
+    if not clean:
+        return clean, "", clean
+    mt = _match_text(clean)
+    try:
+        english = read_foreign(clean, mt)
+    except Exception as exc:  # counted; the title is then read as written
+        record_error("titles.read_foreign", exc, title)
+        english = mt
+    return clean, english, clean if english is mt else english.strip()
+
+
+def _level(level_text: str, mt: str, title: str) -> str:
+    try:
+        return seniority_of(level_text, mt)
+    except Exception as exc:  # counted; this title gets no level
+        record_error("titles.seniority", exc, title)
+        return "unspecified"
+
+
+def _result(clean: str, mt: str, decision: _RoleDecision, level_text: str) -> TitleResult:
     # Same as TitleResult(...), without the per-field object.__setattr__ of a frozen dataclass __init__
     # (this runs once per distinct title in the batch normaliser).
     result = object.__new__(TitleResult)
     result.__dict__.update(
         role=decision.role,
-        seniority=_seniority(clean, mt),
+        seniority=_level(level_text, mt, clean),
         is_ai_role=decision.role in AI_ROLES,
         confidence=decision.confidence,
         rule=decision.rule,
@@ -692,12 +466,19 @@ def _result(clean: str, mt: str, decision: _RoleDecision) -> TitleResult:
 
 @lru_cache(maxsize=_CACHE_SIZE)
 def _classify_cached(title: str) -> tuple[TitleResult, bool]:
-    clean = clean_text(title, max_chars=_MAX_INPUT_CHARS)[:MAX_TITLE_CHARS]
+    clean, mt, level_text = _texts(title)
     if not clean:
         return _EMPTY, False
-    mt = _match_text(clean)
-    decision = _decide_role(mt, None)
-    return _result(clean, mt, decision), decision.context_sensitive
+    decision = _decide(mt, None, title)
+    return _result(clean, mt, decision, level_text), decision.context_sensitive
+
+
+def _decide(mt: str, context_ai: bool | None, title: str) -> _RoleDecision:
+    try:
+        return _decide_role(mt, context_ai)
+    except Exception as exc:  # counted: a rule that raises is a bug to fix, not an answer
+        record_error("titles.role", exc, title)
+        return _RoleDecision("other", "error", 0.0, False)
 
 
 def classify_title_alone(title: str | None) -> tuple[TitleResult, bool]:
@@ -707,14 +488,16 @@ def classify_title_alone(title: str | None) -> tuple[TitleResult, bool]:
         if not isinstance(title, str):
             title = "" if title is None else str(title)
         return _classify_cached(title[:_MAX_INPUT_CHARS])
-    except Exception:  # never let one bad title stop a batch
+    except Exception as exc:  # never let one bad title stop a batch, but count it
+        record_error("titles.classify", exc, title)
         return _EMPTY, False
 
 
 def classify_title(title: str, company: str | None = None, description: str | None = None) -> TitleResult:
     """Role and seniority of one job title (company/description only break ties on ambiguous titles).
 
-    Never raises: any input that cannot be read gives ``other`` / ``unspecified`` with confidence 0.
+    Never raises: any input that cannot be read gives ``other`` / ``unspecified`` with confidence 0, and an
+    exception inside a rule is counted in :mod:`transform.rule_errors`.
     """
     try:
         if not isinstance(title, str):
@@ -724,17 +507,21 @@ def classify_title(title: str, company: str | None = None, description: str | No
         result, sensitive = _classify_cached(title)
         if not sensitive or not (company or description):
             return result
-        context_ai = _context_is_ai(
-            company if isinstance(company, str) else None,
-            description if isinstance(description, str) else None,
-        )
-        clean = clean_text(title, max_chars=_MAX_INPUT_CHARS)[:MAX_TITLE_CHARS]
-        mt = _match_text(clean)
-        decision = _decide_role(mt, context_ai)
+        try:
+            context_ai = _context_is_ai(
+                company if isinstance(company, str) else None,
+                description if isinstance(description, str) else None,
+            )
+        except Exception as exc:  # counted; the title is then read without context
+            record_error("titles.context", exc, company)
+            return result
+        clean, mt, level_text = _texts(title)
+        decision = _decide(mt, context_ai, title)
         if decision.role == result.role:
             return result
-        return _result(clean, mt, decision)
-    except Exception:  # never let one bad title stop a batch
+        return _result(clean, mt, decision, level_text)
+    except Exception as exc:  # never let one bad title stop a batch, but count it
+        record_error("titles.classify", exc, title)
         return _EMPTY
 
 
@@ -773,7 +560,8 @@ def normalize_titles_stream(lines: Iterable[str]) -> Iterator[dict]:
             if not isinstance(line, str):
                 line = line.decode("utf-8", "replace") if isinstance(line, bytes) else str(line)
             title, company, description = _parse_line(line)
-        except Exception:
+        except Exception as exc:  # counted; the line still gets its output row
+            record_error("titles.parse_line", exc, line)
             title, company, description = "", None, None
         r = classify_title(title, company, description)
         yield {

@@ -1,8 +1,9 @@
 """Versioned role taxonomy: loads ``taxonomy_v<N>.yaml`` and compiles its patterns once.
 
-The YAML file is the single source of the rules (roles, job-noun patterns with tiers, qualifiers,
-context lists); :mod:`transform.titles` only interprets it. ``TAXONOMY_VERSION`` is stamped on every
-normalised title.
+The YAML files are the single source of the rules (roles, job-noun patterns with tiers, qualifiers,
+specialty areas, context lists; ``languages.yaml`` for titles in other languages and ``companies.yaml`` for
+AI labs and AI data vendors); :mod:`transform.titles` only interprets them. ``TAXONOMY_VERSION`` is stamped
+on every normalised title. ``CHANGELOG.md`` next to them says what each version changed.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from importlib import resources
 
 import yaml
 
-__all__ = ["TAXONOMY_FILE", "Rule", "Taxonomy", "load_taxonomy"]
+__all__ = ["TAXONOMY_FILE", "Area", "Company", "Rule", "Taxonomy", "load_taxonomy"]
 
 TAXONOMY_FILE = "taxonomy_v1.yaml"
+COMPANY_KINDS = ("ai_lab", "ai_data_vendor")
 
 _CLASS_KEYS = (
     "role",
@@ -56,6 +58,33 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class Area:
+    """A specialty area of a generic title ("Member of Technical Staff, Inference"): role by class."""
+
+    id: str
+    role: str
+    pattern: re.Pattern[str]
+    #: class name -> role where it differs from ``role``
+    roles_by_class: dict[str, str]
+    #: the area counts only with AI context: an AI-lab company or an AI qualifier in the title
+    needs_context: bool = False
+    #: role when an AI qualifier (or AI context) is also present, e.g. infrastructure + AI -> MLOps
+    with_ai: str | None = None
+    #: the classes it applies to (empty = every class with ``areas: true``)
+    classes: frozenset[str] = field(default=frozenset())
+
+    def role_for(self, cls: str) -> str:
+        return self.roles_by_class.get(cls, self.role)
+
+
+@dataclass(frozen=True)
+class Company:
+    name: str
+    kind: str
+    evidence: str
+
+
+@dataclass(frozen=True)
 class Taxonomy:
     version: str
     roles: dict[str, dict]
@@ -74,6 +103,11 @@ class Taxonomy:
     ai_company_patterns: re.Pattern[str]
     ai_description_words: re.Pattern[str]
     ai_product_names: re.Pattern[str]
+    areas: tuple[Area, ...] = ()
+    non_ai_research: re.Pattern[str] | None = None
+    companies: tuple[Company, ...] = ()
+    #: raw ``languages.yaml`` (read by :mod:`transform.title_text`)
+    languages: dict = field(default_factory=dict)
 
 
 def _rule(raw: dict, default_tier: int = 0) -> Rule:
@@ -148,15 +182,54 @@ def required_keys(pattern: str) -> set[str] | None:
 
     try:
         return keys(P.parse(pattern))
-    except Exception:  # pragma: no cover - a pattern the parser cannot read: no prefilter
+    except Exception as exc:  # pragma: no cover - a pattern the parser cannot read: no prefilter (still correct)
+        from transform.rule_errors import record_error
+
+        record_error("taxonomy.required_keys", exc, pattern)
         return None
+
+
+def _read_yaml(name: str) -> dict:
+    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+
+
+def _areas(raw: list[dict], roles: dict, classes: dict, name: str) -> tuple[Area, ...]:
+    out = []
+    for a in raw:
+        by_class = {str(k): str(v) for k, v in (a.get("roles_by_class") or {}).items()}
+        for role in (a["role"], a.get("with_ai"), *by_class.values()):
+            if role is not None and role not in roles:
+                raise ValueError(f"{name}: area {a['id']} names unknown role {role!r}")
+        for cls in (*by_class, *(a.get("classes") or ())):
+            if cls not in classes:
+                raise ValueError(f"{name}: area {a['id']} names unknown class {cls!r}")
+        out.append(
+            Area(
+                id=str(a["id"]),
+                role=str(a["role"]),
+                pattern=_words([str(p) for p in a["patterns"]]),
+                roles_by_class=by_class,
+                needs_context=bool(a.get("needs_context", False)),
+                with_ai=a.get("with_ai"),
+                classes=frozenset(a.get("classes") or ()),
+            )
+        )
+    return tuple(out)
+
+
+def _companies(raw: list[dict], name: str) -> tuple[Company, ...]:
+    out = []
+    for c in raw:
+        if c.get("kind") not in COMPANY_KINDS or not c.get("evidence"):
+            raise ValueError(f"{name}: company {c.get('name')!r} needs a kind in {COMPANY_KINDS} and evidence")
+        out.append(Company(str(c["name"]).lower(), str(c["kind"]), str(c["evidence"])))
+    return tuple(out)
 
 
 @cache
 def load_taxonomy(name: str = TAXONOMY_FILE) -> Taxonomy:
     """Load and validate a taxonomy file shipped in this package (cached)."""
-    text = resources.files(__package__).joinpath(name).read_text(encoding="utf-8")
-    data = yaml.safe_load(text)
+    data = _read_yaml(name)
     roles = data["roles"]
     classes = data["classes"]
     for cname, spec in classes.items():
@@ -173,6 +246,10 @@ def load_taxonomy(name: str = TAXONOMY_FILE) -> Taxonomy:
         by_tier.setdefault(r.tier, []).append(r)
     q = data["qualifiers"]
     ctx = data["context"]
+    files = data.get("files", {})
+    companies = _companies(_read_yaml(files["companies"])["companies"], files["companies"]) if files else ()
+    languages = _read_yaml(files["languages"]) if files else {}
+    company_names = [*(c.name for c in companies), *ctx.get("ai_companies", [])]
     return Taxonomy(
         version=str(data["version"]),
         roles=roles,
@@ -186,8 +263,12 @@ def load_taxonomy(name: str = TAXONOMY_FILE) -> Taxonomy:
         ai_infra=_words(q["ai_infra"]),
         research=_words(q["research"]),
         pm_ai=_words(q["pm_ai"]),
-        ai_companies=_words([re.escape(c) for c in ctx["ai_companies"]]),
+        ai_companies=_words([re.escape(c) for c in company_names]),
         ai_company_patterns=re.compile("|".join(ctx["ai_company_patterns"])),
         ai_description_words=_words(ctx["ai_description_words"]),
         ai_product_names=_words([re.escape(c) for c in ctx["ai_product_names"]]),
+        areas=_areas(data.get("areas", []), roles, classes, name),
+        non_ai_research=_words(q["non_ai_research"]) if q.get("non_ai_research") else None,
+        companies=companies,
+        languages=languages,
     )
