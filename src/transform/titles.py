@@ -191,10 +191,6 @@ def _find_rule(mt: str, has_ai: bool) -> tuple[Rule | None, int]:
     return (best[2], best[0]) if best is not None else (None, -1)
 
 
-# Tiers of explicit non-AI job nouns (recruiter, program manager, account executive, …).
-_EXPLICIT_NON_AI_TIERS = range(11, 16)
-
-
 def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
     """``context_ai``: None = no context given; True/False = company/description say AI or not."""
     ai_text = _TAX.ai_suppress.sub(" ", mt) if ("secur" in mt or "safety" in mt) else mt
@@ -208,9 +204,8 @@ def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
             # A non-AI job named before it ("Recruiter, Forward Deployed Engineering") is the job.
             found = _find_rule(mt, has_ai)
             named, start = found
-            if named is not None and start < m.start() and named.tier in _EXPLICIT_NON_AI_TIERS:
-                if _TAX.classes[named.cls]["role"] == "other" and "with_ai" not in _TAX.classes[named.cls]:
-                    break
+            if named is not None and start < m.start() and named.id in rule.yields_to:
+                break
             spec = _TAX.classes[rule.cls]
             return _RoleDecision(spec["role"], rule.id, _CONF_OVERRIDE, False)
 

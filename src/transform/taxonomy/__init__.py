@@ -55,6 +55,8 @@ class Rule:
     requires_ai: bool = False
     #: strings of which every match contains at least one (a cheap necessary condition; empty = none known)
     keys: frozenset[str] = field(default=frozenset())
+    #: (overrides) rule ids that win instead when their job noun is named first
+    yields_to: frozenset[str] = field(default=frozenset())
 
 
 @dataclass(frozen=True)
@@ -120,6 +122,7 @@ def _rule(raw: dict, default_tier: int = 0) -> Rule:
         source=source,
         requires_ai=bool(raw.get("requires_ai", False)),
         keys=frozenset(required_keys(source) or ()),
+        yields_to=frozenset(raw.get("yields_to") or ()),
     )
 
 
