@@ -263,9 +263,10 @@ def seniority_of(clean: str, mt: str) -> str:
                 elif before[-2:] == ["chief", "of"]:
                     rank = None  # Chief of Staff: "Chief" already counts
             elif t in ("manager", "managers"):
-                if i and toks[i - 1] in _NON_PEOPLE_BEFORE_MANAGER:
-                    rank = None
-                elif i >= 2 and toks[i - 1] == "sales" and toks[i - 2] in _NON_PEOPLE_TWO_BEFORE:
+                before = toks[i - 1] if i else ""
+                if before in _NON_PEOPLE_BEFORE_MANAGER or (
+                    before == "sales" and i >= 2 and toks[i - 2] in _NON_PEOPLE_TWO_BEFORE
+                ):
                     rank = None
             elif t in ("director", "directors"):
                 if i and toks[i - 1] in _NON_PEOPLE_BEFORE_DIRECTOR:
@@ -315,5 +316,3 @@ def seniority_of(clean: str, mt: str) -> str:
             dropped.add(ib if rb >= ra else ia)
     best = max(rank for idx, rank in signals if idx < 0 or idx not in dropped)
     return _BY_RANK[best]
-
-

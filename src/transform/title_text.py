@@ -76,9 +76,7 @@ class _Reader:
         cjk = sorted((k for k in terms if _CJK_RE.search(k)), key=len, reverse=True)
         self.latin_re = re.compile(" (" + "|".join(re.escape(k) for k in latin) + ")(?= )")
         self.cjk_re = re.compile("|".join(re.escape(k) for k in cjk)) if cjk else None
-        self.compound_re = re.compile(
-            " ([a-z]+?)s?(" + "|".join(_DE_SUFFIXES) + r")(?:in|innen)?(?= )"
-        )
+        self.compound_re = re.compile(" ([a-z]+?)s?(" + "|".join(_DE_SUFFIXES) + r")(?:in|innen)?(?= )")
         self.noise_re = re.compile("|".join(f"(?:{p})" for p in lang["noise"]), re.I)
         self.stage_re = re.compile(lang["stage_intern"])
         self.ia_re = re.compile(lang["ia_ai"])
@@ -112,7 +110,11 @@ class _Reader:
 
     def read(self, clean: str) -> str | None:
         """The English match text of a title in another language, or None when nothing was read."""
-        s = self.noise_re.sub(" ", clean) if ("/" in clean or "(" in clean or "*" in clean or ":" in clean) else clean
+        s = (
+            self.noise_re.sub(" ", clean)
+            if ("/" in clean or "(" in clean or "*" in clean or ":" in clean)
+            else clean
+        )
         s = self.ia_re.sub(" AI ", s)
         mt = match_text(s)
         if self.cjk_re is not None and _CJK_RE.search(mt):

@@ -123,6 +123,7 @@ class TitleResult:
 
 _EMPTY = TitleResult("other", "unspecified", False, 0.0, "empty", TAXONOMY_VERSION, "")
 
+
 # ---------------------------------------------------------------------------------------------------
 # Match text
 # ---------------------------------------------------------------------------------------------------
@@ -191,8 +192,12 @@ def _find_rule(mt: str, has_ai: bool) -> tuple[Rule | None, int]:
     return (best[2], best[0]) if best is not None else (None, -1)
 
 
-def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
-    """``context_ai``: None = no context given; True/False = company/description say AI or not."""
+def _decide_role(mt: str, context_ai: int | None) -> _RoleDecision:
+    """``context_ai``: None = no context given, else what company/description say (:func:`_context_is_ai`).
+
+    A specialty area that means AI only at an AI lab ("Fleet", "Evals") needs the company; a description
+    that talks about AI is enough for the ambiguous job nouns (Tutor, bare Research Scientist).
+    """
     ai_text = _TAX.ai_suppress.sub(" ", mt) if ("secur" in mt or "safety" in mt) else mt
     has_ai = _TAX.ai.search(ai_text) is not None
     found: tuple[Rule | None, int] | None = None
@@ -228,13 +233,13 @@ def _decide_role(mt: str, context_ai: bool | None) -> _RoleDecision:
                 continue
             if area.needs_context and not has_ai:
                 sensitive = True
-                if not context_ai:
+                if context_ai != _AI_COMPANY:
                     continue
             role = area.with_ai if (area.with_ai and has_ai) else area.role_for(rule.cls)
             return _RoleDecision(role, f"{rule.id}+area:{area.id}", conf, sensitive)
-    if "non_ai_fields" in spec and not has_ai and _TAX.non_ai_research is not None:
-        if _TAX.non_ai_research.search(mt):
-            return _RoleDecision(spec["non_ai_fields"], f"{rule.id}+non_ai_field", conf, sensitive)
+    non_ai = _TAX.non_ai_research
+    if "non_ai_fields" in spec and not has_ai and non_ai is not None and non_ai.search(mt):
+        return _RoleDecision(spec["non_ai_fields"], f"{rule.id}+non_ai_field", conf, sensitive)
     if "with_research" in spec and _TAX.research.search(mt):
         return _RoleDecision(spec["with_research"], f"{rule.id}+research", conf, sensitive)
     if "with_ai_infra" in spec and _TAX.ai_infra.search(ai_text):
@@ -309,18 +314,23 @@ def _is_bare(mt: str, rule: Rule) -> bool:
     return all(w in _BARE_WORDS or (w.isdigit() and len(w) == 4) for w in rest)
 
 
-def _context_is_ai(company: str | None, description: str | None) -> bool | None:
+def _context_is_ai(company: str | None, description: str | None) -> int | None:
+    """None: no context given; ``_NOT_AI``; ``_AI_DESCRIPTION`` (the description talks about AI);
+    ``_AI_COMPANY`` (an AI lab or AI data vendor: the stronger evidence that specialty areas need)."""
     if not company and not description:
         return None
     if company:
         c = _match_text(clean_text(company, max_chars=200))
         if _TAX.ai_companies.search(c) or _TAX.ai_company_patterns.search(_fold(company[:200])):
-            return True
+            return _AI_COMPANY
     if description:
         d = _match_text(clean_text(description, max_chars=20_000))
         if _TAX.ai_description_words.search(d):
-            return True
-    return False
+            return _AI_DESCRIPTION
+    return _NOT_AI
+
+
+_NOT_AI, _AI_DESCRIPTION, _AI_COMPANY = 0, 1, 2
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -468,7 +478,7 @@ def _classify_cached(title: str) -> tuple[TitleResult, bool]:
     return _result(clean, mt, decision, level_text), decision.context_sensitive
 
 
-def _decide(mt: str, context_ai: bool | None, title: str) -> _RoleDecision:
+def _decide(mt: str, context_ai: int | None, title: str) -> _RoleDecision:
     try:
         return _decide_role(mt, context_ai)
     except Exception as exc:  # counted: a rule that raises is a bug to fix, not an answer

@@ -33,7 +33,7 @@ def level(title: str) -> str:
 def test_result_is_frozen_and_stamped() -> None:
     r = classify_title("Senior Machine Learning Engineer")
     assert isinstance(r, TitleResult)
-    assert r.taxonomy_version == TAXONOMY_VERSION == "1.0.0"
+    assert r.taxonomy_version == TAXONOMY_VERSION == "1.1.0"
     assert (r.role, r.seniority, r.is_ai_role) == ("ai_ml_engineer", "senior", True)
     assert 0.0 < r.confidence <= 1.0
     assert r.rule

@@ -185,7 +185,9 @@ def required_keys(pattern: str) -> set[str] | None:
 
     try:
         return keys(P.parse(pattern))
-    except Exception as exc:  # pragma: no cover - a pattern the parser cannot read: no prefilter (still correct)
+    except (
+        Exception
+    ) as exc:  # pragma: no cover - a pattern the parser cannot read: no prefilter (still correct)
         from transform.rule_errors import record_error
 
         record_error("taxonomy.required_keys", exc, pattern)
@@ -224,7 +226,9 @@ def _companies(raw: list[dict], name: str) -> tuple[Company, ...]:
     out = []
     for c in raw:
         if c.get("kind") not in COMPANY_KINDS or not c.get("evidence"):
-            raise ValueError(f"{name}: company {c.get('name')!r} needs a kind in {COMPANY_KINDS} and evidence")
+            raise ValueError(
+                f"{name}: company {c.get('name')!r} needs a kind in {COMPANY_KINDS} and evidence"
+            )
         out.append(Company(str(c["name"]).lower(), str(c["kind"]), str(c["evidence"])))
     return tuple(out)
 
