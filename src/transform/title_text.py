@@ -64,6 +64,9 @@ _DE_SUFFIXES = {
 }
 
 
+_TERM, _CJK, _COMPOUND, _NOISE, _STAGE, _IA = 1, 2, 4, 8, 16, 32
+
+
 class _Reader:
     def __init__(self) -> None:
         lang = load_taxonomy().languages
@@ -72,9 +75,9 @@ class _Reader:
             for key, value in table.items():
                 terms[fold(str(key))] = " ".join(str(value or "").split())
         self.terms = terms
-        latin = sorted((k for k in terms if not _CJK_RE.search(k)), key=len, reverse=True)
         cjk = sorted((k for k in terms if _CJK_RE.search(k)), key=len, reverse=True)
-        self.latin_re = re.compile(" (" + "|".join(re.escape(k) for k in latin) + ")(?= )")
+        #: longest Latin-script key, in words (phrases are looked up longest first)
+        self.max_words = max((k.count(" ") + 1 for k in terms if not _CJK_RE.search(k)), default=1)
         self.cjk_re = re.compile("|".join(re.escape(k) for k in cjk)) if cjk else None
         self.compound_re = re.compile(" ([a-z]+?)s?(" + "|".join(_DE_SUFFIXES) + r")(?:in|innen)?(?= )")
         self.noise_re = re.compile("|".join(f"(?:{p})" for p in lang["noise"]), re.I)
@@ -91,41 +94,78 @@ class _Reader:
             + "|".join(re.escape(f) for f in fields)
             + ")(?= )"
         )
-        automaton = ahocorasick.Automaton()
+        # What a hit means: which reading steps the title needs (the rest are skipped).
+        flags: dict[str, int] = {}
         for key in terms:
-            automaton.add_word(key if _CJK_RE.search(key) else f" {key} ", 1)
+            cjk = bool(_CJK_RE.search(key))
+            flags[key if cjk else f" {key} "] = _CJK if cjk else _TERM
         for key in _DE_SUFFIXES:
-            automaton.add_word(key, 1)
-        for key in (" m w d ", " w m d ", " m f d ", " f m d ", " d m w ", " m w x ", " h f ", " f h "):
-            automaton.add_word(key, 1)
-        for key in (" stage ", " ia ", " gn ", " all genders "):
-            automaton.add_word(key, 1)
+            flags[key] = flags.get(key, 0) | _COMPOUND
+        for key in (
+            " m w d ",
+            " w m d ",
+            " m f d ",
+            " f m d ",
+            " d m w ",
+            " m w x ",
+            " h f ",
+            " f h ",
+            " gn ",
+        ):
+            flags[key] = flags.get(key, 0) | _NOISE
+        flags[" all genders "] = _NOISE
+        flags[" stage "] = flags.get(" stage ", 0) | _STAGE
+        flags[" ia "] = flags.get(" ia ", 0) | _IA
+        automaton = ahocorasick.Automaton()
+        for key, flag in flags.items():
+            automaton.add_word(key, flag)
         automaton.make_automaton()
         self.automaton = automaton
 
-    def needs_reading(self, mt: str) -> bool:
-        for _ in self.automaton.iter(mt):
-            return True
-        return False
+    def steps(self, mt: str) -> int:
+        """The reading steps a match text needs (0: an English title)."""
+        found = 0
+        for _end, flag in self.automaton.iter(mt):
+            found |= flag
+        return found
 
-    def read(self, clean: str) -> str | None:
-        """The English match text of a title in another language, or None when nothing was read."""
-        s = (
-            self.noise_re.sub(" ", clean)
-            if ("/" in clean or "(" in clean or "*" in clean or ":" in clean)
-            else clean
-        )
-        s = self.ia_re.sub(" AI ", s)
+    def read(self, clean: str, steps: int) -> str:
+        """The English match text of a title in another language."""
+        s = self.noise_re.sub(" ", clean) if steps & _NOISE or "(" in clean else clean
+        if steps & _IA:
+            s = self.ia_re.sub(" AI ", s)
         mt = match_text(s)
-        if self.cjk_re is not None and _CJK_RE.search(mt):
+        if steps & _CJK and self.cjk_re is not None:
             mt = self.cjk_re.sub(lambda m: f" {self.terms[m.group(0)]} ", mt)
             mt = " " + " ".join(mt.split()) + " "
-        mt = self.stage_re.sub("internship", mt)
-        mt = self.latin_re.sub(lambda m: f" {self.terms[m.group(1)]}", mt)
-        mt = self.compound_re.sub(self._compound, mt)
-        mt = " " + " ".join(mt.split()) + " "
-        mt = self.reorder_re.sub(r" \2 \1", mt)
+        if steps & _STAGE:
+            mt = self.stage_re.sub("internship", mt)
+        if steps & (_TERM | _CJK | _STAGE):
+            mt = self._translate_words(mt)
+        if steps & _COMPOUND:
+            mt = self.compound_re.sub(self._compound, mt)
+            mt = " " + " ".join(mt.split()) + " "
+        if steps & (_TERM | _CJK):
+            mt = self.reorder_re.sub(r" \2 \1", mt)
         return mt
+
+    def _translate_words(self, mt: str) -> str:
+        """Replace known words and phrases, longest phrase first (a dictionary lookup per position)."""
+        words = mt.split()
+        out: list[str] = []
+        i, n = 0, len(words)
+        while i < n:
+            for size in range(min(self.max_words, n - i), 0, -1):
+                english = self.terms.get(" ".join(words[i : i + size]))
+                if english is not None:
+                    if english:
+                        out.append(english)
+                    i += size
+                    break
+            else:
+                out.append(words[i])
+                i += 1
+        return " " + " ".join(out) + " "
 
     def _compound(self, m: re.Match[str]) -> str:
         prefix, noun = m.group(1), _DE_SUFFIXES[m.group(2)]
@@ -141,8 +181,5 @@ def _reader() -> _Reader:
 def read_foreign(clean: str, mt: str) -> str:
     """``mt`` (the match text of ``clean``), or the English reading of a title in another language."""
     reader = _reader()
-    if mt.isascii() and not reader.needs_reading(mt):
-        return mt
-    if not reader.needs_reading(mt) and not _CJK_RE.search(mt):
-        return mt
-    return reader.read(clean) or mt
+    steps = reader.steps(mt)
+    return reader.read(clean, steps) if steps else mt

@@ -171,6 +171,32 @@ def _build_prefilter() -> tuple[tuple[Rule, ...], ahocorasick.Automaton | None, 
 _RULES, _AUTOMATON, _ALWAYS = _build_prefilter()
 
 
+def _build_area_prefilter() -> tuple[ahocorasick.Automaton, frozenset[int]]:
+    """An automaton key → indices of the areas whose patterns need that key, and the areas without keys."""
+    automaton = ahocorasick.Automaton()
+    by_key: dict[str, list[int]] = {}
+    always: set[int] = set()
+    for idx, area in enumerate(_TAX.areas):
+        if not area.keys:
+            always.add(idx)
+        for key in area.keys:
+            by_key.setdefault(key, []).append(idx)
+    for key, idxs in by_key.items():
+        automaton.add_word(key, tuple(idxs))
+    automaton.make_automaton()
+    return automaton, frozenset(always)
+
+
+_AREA_AUTOMATON, _AREA_ALWAYS = _build_area_prefilter()
+
+
+def _candidate_areas(text: str) -> list[int]:
+    found = set(_AREA_ALWAYS)
+    for _end, idxs in _AREA_AUTOMATON.iter(text):
+        found.update(idxs)
+    return sorted(found)
+
+
 def _find_rule(mt: str, has_ai: bool) -> tuple[Rule | None, int]:
     """The winning job-noun rule: lowest tier, then earliest in the title, then listed first.
 
@@ -226,7 +252,8 @@ def _decide_role(mt: str, context_ai: int | None) -> _RoleDecision:
         if context_ai:
             has_ai = True
     if spec.get("areas"):
-        for area in _TAX.areas:
+        for idx in _candidate_areas(ai_text):
+            area = _TAX.areas[idx]
             if area.classes and rule.cls not in area.classes:
                 continue
             if area.pattern.search(ai_text) is None:

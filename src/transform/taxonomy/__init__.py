@@ -74,6 +74,8 @@ class Area:
     with_ai: str | None = None
     #: the classes it applies to (empty = every class with ``areas: true``)
     classes: frozenset[str] = field(default=frozenset())
+    #: strings of which every match contains at least one (prefilter; empty = none known)
+    keys: frozenset[str] = field(default=frozenset())
 
     def role_for(self, cls: str) -> str:
         return self.roles_by_class.get(cls, self.role)
@@ -208,11 +210,13 @@ def _areas(raw: list[dict], roles: dict, classes: dict, name: str) -> tuple[Area
         for cls in (*by_class, *(a.get("classes") or ())):
             if cls not in classes:
                 raise ValueError(f"{name}: area {a['id']} names unknown class {cls!r}")
+        patterns = [str(p) for p in a["patterns"]]
         out.append(
             Area(
                 id=str(a["id"]),
                 role=str(a["role"]),
-                pattern=_words([str(p) for p in a["patterns"]]),
+                pattern=_words(patterns),
+                keys=frozenset(required_keys(_alternation(patterns)) or ()),
                 roles_by_class=by_class,
                 needs_context=bool(a.get("needs_context", False)),
                 with_ai=a.get("with_ai"),
