@@ -85,6 +85,7 @@ class _Reader:
         self.ia_re = re.compile(lang["ia_ai"])
         r = lang["reorder"]
         fields = sorted(r["fields"], key=len, reverse=True)
+        self.fields = frozenset(w for f in r["fields"] for w in f.split())
         self.reorder_re = re.compile(
             " ("
             + "|".join(r["nouns"])
@@ -146,7 +147,7 @@ class _Reader:
             mt = self.compound_re.sub(self._compound, mt)
             mt = " " + " ".join(mt.split()) + " "
         if steps & (_TERM | _CJK):
-            mt = self.reorder_re.sub(r" \2 \1", mt)
+            mt = self.reorder_re.sub(self._reorder, mt)
         return mt
 
     def _translate_words(self, mt: str) -> str:
@@ -166,6 +167,13 @@ class _Reader:
                 out.append(words[i])
                 i += 1
         return " " + " ".join(out) + " "
+
+    def _reorder(self, m: re.Match[str]) -> str:
+        # A noun that already has its field before it ("product manager ai") stays as it is.
+        before = m.string[: m.start()].rsplit(" ", 2)[-2:]
+        if before and before[-1] in self.fields or (len(before) == 2 and before[0] in self.fields):
+            return m.group(0)
+        return f" {m.group(2)} {m.group(1)}"
 
     def _compound(self, m: re.Match[str]) -> str:
         prefix, noun = m.group(1), _DE_SUFFIXES[m.group(2)]
