@@ -132,7 +132,6 @@ _NON_PEOPLE_BEFORE_MANAGER = frozenset(
         "escalations",
         "relations",
         "deployment",
-        "design",
     ]
 )
 # "<X> Sales Manager" of a partner or account manages accounts, not people ("Partner Sales Manager").

@@ -133,7 +133,7 @@ class _Reader:
     def read(self, clean: str, steps: int) -> str:
         """The English match text of a title in another language."""
         s = self.noise_re.sub(" ", clean) if steps & _NOISE or "(" in clean else clean
-        if steps & _IA:
+        if steps & _IA and steps & _TERM:  # "IA" is AI beside other French/Spanish words, not a state code
             s = self.ia_re.sub(" AI ", s)
         mt = match_text(s)
         if steps & _CJK and self.cjk_re is not None:
