@@ -138,6 +138,8 @@ def test_analytics_test_and_lead_titles() -> None:
     assert role("Test Engineer (Automation)") == "software_engineer"
     assert role("Manufacturing Test Engineer") == "other"
     assert role("Tech Lead, Checkout") == "software_engineer"
+    assert role("AI Team Lead") == "ai_ml_engineer"
+    assert level("AI Team Lead") == "senior"
     assert role("TLM, Growth") == "software_engineer"
     assert role("Technical Program Manager, Storage") == "other"
     assert role("TPM, Data Center Buildout") == "other"
@@ -202,6 +204,8 @@ def test_governance_ranks_after_explicit_jobs() -> None:
         ("技术总监", "other", "manager"),
         ("测试工程师 15-25k", "software_engineer", "unspecified"),
         ("数据标注员", "data_annotator", "unspecified"),
+        ("移动端测试", "software_engineer", "unspecified"),
+        ("区块链开发工程师（共识算法）", "software_engineer", "unspecified"),
     ],
 )
 def test_other_languages_read_like_their_english_twins(
