@@ -505,6 +505,19 @@ def _classify_cached(title: str) -> tuple[TitleResult, bool]:
     return _result(clean, mt, decision, level_text), decision.context_sensitive
 
 
+@lru_cache(maxsize=4096)
+def _company_context(company: str) -> int:
+    return _context_is_ai(company, None) or _NOT_AI
+
+
+@lru_cache(maxsize=_CACHE_SIZE)
+def _classify_in_context(title: str, context_ai: int) -> TitleResult:
+    clean, mt, level_text = _texts(title)
+    if not clean:
+        return _EMPTY
+    return _result(clean, mt, _decide(mt, context_ai, title), level_text)
+
+
 def _decide(mt: str, context_ai: int | None, title: str) -> _RoleDecision:
     try:
         return _decide_role(mt, context_ai)
@@ -539,19 +552,24 @@ def classify_title(title: str, company: str | None = None, description: str | No
         result, sensitive = _classify_cached(title)
         if not sensitive or not (company or description):
             return result
+        company = company if isinstance(company, str) and company else None
+        description = description if isinstance(description, str) and description else None
         try:
-            context_ai = _context_is_ai(
-                company if isinstance(company, str) else None,
-                description if isinstance(description, str) else None,
-            )
+            # The company is cached per name; a description is read only when it could change the answer
+            # (in a batch most context-sensitive titles are decided by the company alone).
+            context_ai = _company_context(company[:200]) if company else None
+            if context_ai != _AI_COMPANY and description is not None:
+                without = _classify_in_context(title, _NOT_AI)
+                if _classify_in_context(title, _AI_DESCRIPTION).role == without.role:
+                    return without
+                context_ai = _context_is_ai(None, description)
         except Exception as exc:  # counted; the title is then read without context
             record_error("titles.context", exc, company)
             return result
-        clean, mt, level_text = _texts(title)
-        decision = _decide(mt, context_ai, title)
-        if decision.role == result.role:
+        if context_ai is None:
             return result
-        return _result(clean, mt, decision, level_text)
+        in_context = _classify_in_context(title, context_ai)
+        return result if in_context.role == result.role else in_context
     except Exception as exc:  # never let one bad title stop a batch, but count it
         record_error("titles.classify", exc, title)
         return _EMPTY
