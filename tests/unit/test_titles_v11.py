@@ -87,6 +87,11 @@ def test_lab_only_areas_need_the_company() -> None:
         assert role(title, LAB) == lab_role, title
         # an AI-sounding description is not enough to read an area as AI
         assert role(title, PLAIN, "We use machine learning everywhere.") == "software_engineer", title
+    # a description still decides the ambiguous job nouns, with or without a (non-AI) company
+    desc = "You will write and grade answers that train our AI models."
+    assert role("Geography Tutor", PLAIN, desc) == "data_annotator"
+    assert role("Geography Tutor", None, desc) == "data_annotator"
+    assert role("Geography Tutor", PLAIN, "Help pupils prepare for exams.") == "other"
     # an AI qualifier in the title stands in for the company
     assert role("Software Engineer, GPU Kernels for ML") == "mlops_engineer"
 
