@@ -44,6 +44,8 @@ class Settings:
     sample_scale: float = 1.0
     usajobs_api_key: str | None = None
     usajobs_email: str | None = None
+    lock_wait_s: float = 0.0
+    """How long a writer waits for another writer to finish before giving up (exit 75)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **kwargs: object) -> Settings:
@@ -76,5 +78,6 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
         sample_scale=float(os.environ.get("JOBTRENDS_SAMPLE_SCALE", Settings.sample_scale)),
         usajobs_api_key=os.environ.get("USAJOBS_API_KEY") or None,
         usajobs_email=os.environ.get("USAJOBS_EMAIL") or None,
+        lock_wait_s=float(os.environ.get("JOBTRENDS_LOCK_WAIT_S", Settings.lock_wait_s)),
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

@@ -24,6 +24,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobtrends.errors import BusyError
+
 LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
 BUILD_SCHEMA = "marts_next"
 #: DuckDB settings of the ``jobtrends query`` connection, fixed when it opens: no file or network access
@@ -48,7 +50,7 @@ class WarehouseError(RuntimeError):
     """A warehouse problem with a message meant for the user."""
 
 
-class WarehouseBusyError(WarehouseError):
+class WarehouseBusyError(WarehouseError, BusyError):
     """Another process holds the DuckDB write lock."""
 
 
