@@ -50,6 +50,8 @@ class Settings:
     usajobs_email: str | None = None
     lock_wait_s: float = 0.0
     """How long a writer waits for another writer to finish before giving up (exit 75)."""
+    sources_empty_runs: int = 3
+    """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **kwargs: object) -> Settings:
@@ -86,6 +88,7 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
         http_allow_private=tuple(
             os.environ.get("JOBTRENDS_HTTP_ALLOW_PRIVATE", "").replace(",", " ").split()
         ),
+        sources_empty_runs=int(os.environ.get("JOBTRENDS_SOURCES_EMPTY_RUNS", Settings.sources_empty_runs)),
         lock_wait_s=float(os.environ.get("JOBTRENDS_LOCK_WAIT_S", Settings.lock_wait_s)),
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

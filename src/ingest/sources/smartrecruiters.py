@@ -26,6 +26,9 @@ from ingest.sources._common import (
 
 KIND = "smartrecruiters"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '-' and '_'"
 API = "https://api.smartrecruiters.com/v1/companies/{company}/postings"
 PAGE_SIZE = 100
 DEFAULT_MAX_PAGES = 20
