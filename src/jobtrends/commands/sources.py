@@ -133,7 +133,9 @@ def health_of(last: dict[str, Any]) -> str:
         return "failed"
     if last.get("flagged"):
         return "EMPTY" if "flagged: empty:" in str(last.get("error") or "") else "FLAGGED"
-    return {"ok": "healthy", "not_modified": "healthy (unchanged)", "empty": "empty"}.get(str(status), str(status))
+    return {"ok": "healthy", "not_modified": "healthy (unchanged)", "empty": "empty"}.get(
+        str(status), str(status)
+    )
 
 
 def _sources(args: argparse.Namespace) -> int:
