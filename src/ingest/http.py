@@ -646,9 +646,9 @@ class HttpClient:
                 url,
             )
 
-    def _past_deadline(self, deadline: float, url: str, problem: str) -> FetchError:
+    def _past_deadline(self, deadline: float, url: str, problem: str, kind: str = "timeout") -> FetchError:
         return FetchError(
-            "timeout",
+            kind,
             f"{problem} from {url}; gave up: the request's {self.deadline_s:g}s deadline is reached",
             None,
             url,
@@ -740,7 +740,7 @@ class HttpClient:
             if attempt < self.max_retries:
                 if self._clock() + delay >= deadline:
                     err = self._past_deadline(
-                        deadline, url, f"{last_problem}; the next try would come after it"
+                        deadline, url, f"{last_problem}; the next try would come after it", kind
                     )
                     err.http_status = status
                     raise err
