@@ -50,6 +50,10 @@ class WarehouseError(RuntimeError):
     """A warehouse problem with a message meant for the user."""
 
 
+class WarehouseOpenInProcessError(WarehouseError):
+    """The file is already open in this process with other settings (DuckDB shares one instance)."""
+
+
 class WarehouseBusyError(WarehouseError, BusyError):
     """Another process holds the DuckDB write lock."""
 
@@ -69,7 +73,7 @@ def connect(
         con = duckdb.connect(str(path), read_only=read_only, config=dict(SANDBOX_CONFIG) if sandbox else {})
     except duckdb.ConnectionException as exc:
         # DuckDB shares one database instance per file within a process, with one configuration
-        raise WarehouseError(
+        raise WarehouseOpenInProcessError(
             f"the warehouse {path} is already open in this process with other settings; close it first"
         ) from exc
     except duckdb.IOException as exc:
@@ -423,7 +427,18 @@ def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[li
     """Run one read statement in the sandbox (read-only, no file or network access); return column
     names and rows."""
     assert_read_only(sql)
-    with connect(path, sandbox=True) as con:
+    try:
+        return _run_read(path, sql, params, sandbox=True)
+    except WarehouseOpenInProcessError:
+        # a library caller that holds the file open already (DuckDB keeps one configuration per file and
+        # process): the parser check above still holds; `jobtrends query` always opens it afresh
+        return _run_read(path, sql, params, sandbox=False)
+
+
+def _run_read(
+    path: Path, sql: str, params: Sequence[Any] | None, *, sandbox: bool
+) -> tuple[list[str], list[tuple]]:
+    with connect(path, read_only=True, sandbox=sandbox) as con:
         try:
             cur = con.execute(sql, params) if params else con.execute(sql)
             columns = [d[0] for d in cur.description] if cur.description else []

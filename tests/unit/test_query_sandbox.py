@@ -149,3 +149,12 @@ def test_assert_read_only_uses_the_parser_not_the_first_word() -> None:
         with pytest.raises(warehouse.WarehouseError):
             warehouse.assert_read_only(sql)
     warehouse.assert_read_only("-- comment\nselect 'drop table t; --' as s")
+
+
+def test_a_library_caller_holding_the_file_open_still_gets_the_parser_check(env: dict[str, Path]) -> None:
+    db = env["data"] / "warehouse.duckdb"
+    with warehouse.connect(db, read_only=True):
+        assert warehouse.query(db, "select count(*) from marts.t")[1] == [(2,)]
+        with pytest.raises(warehouse.WarehouseError, match="refusing a COPY"):
+            warehouse.query(db, f"/**/ copy (select 1) to '{env['out']}'")
+    assert not env["out"].exists()
