@@ -768,7 +768,8 @@ class HttpClient:
         )
         if cross_origin:
             request.headers.pop("cookie", None)
-        token = _DEADLINE.set(time.monotonic() + limit if remaining is not None else None)
+        # each socket operation waits at most `limit`; all of them together end at the overall deadline
+        token = _DEADLINE.set(time.monotonic() + remaining if remaining is not None else None)
         try:
             try:
                 resp = self._client.send(request, stream=True)

@@ -414,8 +414,8 @@ def assert_read_only(sql: str) -> None:
     kind = statements[0].type.name
     if kind not in READ_STATEMENT_TYPES:
         raise WarehouseError(
-            f"refusing a {kind} statement: only read statements (SELECT, WITH ... SELECT, DESCRIBE, SHOW) "
-            "run here; the pipeline commands write the warehouse"
+            f"refusing a {kind} statement: only read statements run here (SELECT, WITH ... SELECT, "
+            "DESCRIBE, SHOW), nothing that writes or reaches outside the warehouse"
         )
 
 
