@@ -56,7 +56,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
         out[0] = fetched_complete(out[0])
     if spec.params.get("details"):
         for posting_id in ids[: int(spec.params.get("max_details", 100))]:
-            resp, _ = client.get_json(f"{API.format(company=company)}/{posting_id}")
+            resp, _ = client.get_json(f"{API.format(company=company)}/{posting_id}", stay_on=API)
             out.append(fetched(resp))
     return out
 
