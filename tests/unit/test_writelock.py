@@ -98,6 +98,7 @@ def test_a_second_writer_exits_75_with_one_line_naming_the_holder(data: Path, ho
     assert _cli(data, "validate", "--layer", "raw", "--no-docs").returncode == 75
     assert _cli(data, "run", "--sample").returncode == 75
     assert _cli(data, "export").returncode == 75
+    assert _cli(data, "fx", "update", "--file", str(data / "none.zip")).returncode == 75
 
 
 def test_readers_do_not_take_the_lock(data: Path, holder: Holder) -> None:
