@@ -16,6 +16,7 @@ unknown keys and wrong types are reported with the entry's position.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +49,11 @@ def _spec(where: str, kind: str, raw: dict[str, Any], defaults: dict[str, Any]) 
     board = str(board).strip() if board is not None else None
     if getattr(module, "NEEDS_BOARD", False) and not board:
         raise ConfigError(f"{where}: kind {kind!r} needs a board (the board token / site / company slug)")
+    pattern = getattr(module, "BOARD_PATTERN", None)
+    if board and pattern and not re.fullmatch(pattern, board):
+        raise ConfigError(
+            f"{where}: {board!r} is not a valid {kind} board name ({getattr(module, 'BOARD_RULE', pattern)})"
+        )
     enabled = raw.get("enabled", defaults.get("enabled", True))
     if not isinstance(enabled, bool):
         raise ConfigError(f"{where}: enabled must be true or false, got {enabled!r}")

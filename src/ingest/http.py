@@ -6,22 +6,42 @@ per-host rate limit, robots.txt checks for page scraping, an identifying User-Ag
 requests (ETag / Last-Modified per URL; 304 → ``not_modified``), a response-size cap (streamed,
 aborted when exceeded) and manual redirects limited to allowed hosts and a maximum count.
 Every failure is a :class:`FetchError` with a readable message.
+
+The network policy (what a hostile or broken server, or a link in a payload, must not make us do):
+
+- redirects go only to an allowed origin (scheme + host + port: the request's own, or one listed in
+  ``allowed_hosts``); never from https to http;
+- on any hop that leaves the request's origin, the caller's headers (API keys, ``Authorization``) and
+  cookies are dropped, and they stay dropped for the rest of the chain;
+- connections to loopback, private, link-local (cloud metadata 169.254.169.254), multicast and other
+  non-global addresses are refused: the host is resolved at connect time, every address it resolves to
+  is checked, and the socket connects to the checked address (no second lookup to rebind), unless
+  ``allow_private`` (setting ``http_allow_private``) lists the address (``IP``, ``IP:PORT`` or a CIDR);
+- ``stay_on`` keeps a URL taken from a payload (a next-page link) on the source's origin;
+- one deadline per request covers every attempt, backoff and ``Retry-After`` wait, and every socket
+  read (a server that trickles a byte every few seconds is cut off at the deadline);
+- the body cap applies to the bytes received and to the decompressed size (a gzip bomb stops at the cap).
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import email.utils
+import ipaddress
 import json
 import random
+import socket
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterator, Mapping
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import httpcore
 import httpx
 
 from jobtrends.settings import Settings
@@ -35,11 +55,14 @@ BACKOFF_BASE_S = 1.0
 BACKOFF_CAP_S = 60.0
 MAX_RETRY_AFTER_S = 300.0
 """A server asking us to wait longer than this is treated as a failure (the run should not hang)."""
+SAFE_CROSS_ORIGIN_HEADERS = frozenset({"accept", "accept-language", "content-type"})
+"""Caller headers still sent after a hop leaves the request's origin (everything else may be a secret)."""
+DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
 class FetchError(Exception):
     """A fetch that failed for good; ``kind`` is one of: http, timeout, network, too_large, redirect,
-    robots, bad_payload, config."""
+    robots, bad_payload, config, blocked (an address the network policy refuses)."""
 
     def __init__(self, kind: str, message: str, http_status: int | None = None, url: str | None = None):
         super().__init__(message)
@@ -110,6 +133,286 @@ def _retry_after_s(value: str | None, now: datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+# -- network policy -----------------------------------------------------------------------------
+
+Origin = tuple[str, str, int]
+
+
+def _origin(url: str) -> Origin:
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme, 0)
+
+
+def _origin_text(origin: Origin) -> str:
+    scheme, host, port = origin
+    shown = f"[{host}]" if ":" in host else host
+    return f"{scheme}://{shown}" + ("" if DEFAULT_PORTS.get(scheme) == port else f":{port}")
+
+
+def _allowed_origins(entries: Iterable[str], scheme: str) -> set[Origin]:
+    """``allowed_hosts`` entries: a full origin (``https://cdn.example.com:8443``) or a bare host, which
+    means that host on the request's scheme and its default port."""
+    out: set[Origin] = set()
+    for entry in entries:
+        entry = entry.strip().lower()
+        if not entry:
+            continue
+        out.add(_origin(entry) if "://" in entry else (scheme, entry, DEFAULT_PORTS.get(scheme, 0)))
+    return out
+
+
+_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
+    "jobtrends_http_deadline", default=None
+)
+"""``time.monotonic()`` by which the current request must be done; every socket operation is capped by it."""
+
+
+def _cap(timeout: float | None, error: type[Exception]) -> float | None:
+    deadline = _DEADLINE.get()
+    if deadline is None:
+        return timeout
+    remaining = deadline - time.monotonic()
+    if remaining <= 0:
+        raise error("the request's overall deadline has passed")
+    return remaining if timeout is None else min(timeout, remaining)
+
+
+class AddressRefused(Exception):
+    """The network policy refuses to connect to an address a host resolved to."""
+
+
+def _embedded_v4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if addr.ipv4_mapped is not None:
+        return addr.ipv4_mapped
+    if addr.sixtofour is not None:
+        return addr.sixtofour
+    if addr.teredo is not None:
+        return addr.teredo[1]
+    if addr in _NAT64:
+        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
+    return None
+
+
+_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
+
+
+def address_problem(ip: str) -> str | None:
+    """Why connecting to ``ip`` is refused by default (``None``: a global unicast address)."""
+    addr: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(ip.split("%", 1)[0])
+    if isinstance(addr, ipaddress.IPv6Address):
+        addr = _embedded_v4(addr) or addr
+    for label, flag in (
+        ("loopback", addr.is_loopback),
+        ("link-local (cloud metadata lives here)", addr.is_link_local),
+        ("private", addr.is_private),
+        ("multicast", addr.is_multicast),
+        ("unspecified", addr.is_unspecified),
+        ("reserved", addr.is_reserved),
+    ):
+        if flag:
+            return label
+    return None if addr.is_global else "not globally routable"
+
+
+@dataclass(frozen=True)
+class AddressPolicy:
+    """Which non-global addresses may be connected to anyway (tests, the drills, an internal mirror)."""
+
+    allow: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None], ...] = ()
+
+    @classmethod
+    def parse(cls, entries: Iterable[str]) -> AddressPolicy:
+        """``IP``, ``IP:PORT``, ``[IPv6]:PORT`` or a CIDR (any port)."""
+        allow = []
+        for raw in entries:
+            entry = raw.strip()
+            if not entry:
+                continue
+            port: int | None = None
+            if entry.startswith("["):
+                host, _, rest = entry[1:].partition("]")
+                port = int(rest[1:]) if rest.startswith(":") else None
+            elif entry.count(":") == 1:
+                host, _, port_text = entry.partition(":")
+                port = int(port_text)
+            else:
+                host = entry
+            try:
+                allow.append((ipaddress.ip_network(host, strict=False), port))
+            except ValueError:
+                raise ValueError(
+                    f"http_allow_private entry {raw!r} is not an IP address, IP:PORT or CIDR"
+                ) from None
+        return cls(tuple(allow))
+
+    def refusal(self, ip: str, port: int) -> str | None:
+        problem = address_problem(ip)
+        if problem is None:
+            return None
+        addr = ipaddress.ip_address(ip.split("%", 1)[0])
+        for network, allowed_port in self.allow:
+            if addr.version == network.version and addr in network and allowed_port in (None, port):
+                return None
+        return problem
+
+
+class _DeadlineStream(httpcore.NetworkStream):
+    """A socket whose every read and write is capped by the current request's deadline."""
+
+    def __init__(self, inner: httpcore.NetworkStream) -> None:
+        self._inner = inner
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
+
+    def close(self) -> None:
+        self._inner.close()
+
+    def start_tls(
+        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
+    ) -> Any:
+        return _DeadlineStream(
+            self._inner.start_tls(ssl_context, server_hostname, _cap(timeout, httpcore.ConnectTimeout))
+        )
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._inner.get_extra_info(info)
+
+
+Resolver = Callable[..., list[Any]]
+
+
+class GuardedBackend(httpcore.NetworkBackend):
+    """Resolve the host once, refuse it if any address is one the policy refuses, then connect to a
+    checked address (TLS still verifies and sends SNI for the host name)."""
+
+    def __init__(self, policy: AddressPolicy, resolve: Resolver = socket.getaddrinfo) -> None:
+        self.policy = policy
+        self._resolve = resolve
+        self._inner = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        timeout = _cap(timeout, httpcore.ConnectTimeout)
+        try:
+            infos = self._resolve(host, port, type=socket.SOCK_STREAM)
+        except (OSError, UnicodeError) as exc:
+            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        refused = [(ip, why) for ip in addresses if (why := self.policy.refusal(ip, port))]
+        if refused or not addresses:
+            shown = ", ".join(f"{ip} ({why})" for ip, why in refused) or "no address"
+            raise AddressRefused(
+                f"{host}:{port} resolves to {shown}; connecting there is refused "
+                "(set JOBTRENDS_HTTP_ALLOW_PRIVATE to allow an internal address)"
+            )
+        last: Exception | None = None
+        for ip in addresses:
+            try:
+                stream = self._inner.connect_tcp(ip, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                last = exc
+                continue
+            return _DeadlineStream(stream)
+        assert last is not None
+        raise last
+
+    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
+        raise AddressRefused("unix sockets are not used by the fetchers")
+
+    def sleep(self, seconds: float) -> None:
+        self._inner.sleep(seconds)
+
+
+def guarded_transport(policy: AddressPolicy, resolve: Resolver = socket.getaddrinfo) -> httpx.HTTPTransport:
+    """An ``httpx`` transport whose connections go through :class:`GuardedBackend`."""
+    transport = httpx.HTTPTransport()
+    # httpx does not take a network backend; its pool does (same settings as httpx's own defaults)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(),
+        max_connections=100,
+        max_keepalive_connections=20,
+        keepalive_expiry=5.0,
+        network_backend=GuardedBackend(policy, resolve),
+    )
+    return transport
+
+
+class _Inflater:
+    """Content-Encoding decoding that never produces more than the cap (a gzip bomb stops there)."""
+
+    def __init__(self, encoding: str | None, url: str) -> None:
+        enc = (encoding or "").strip().lower()
+        self.url = url
+        self.mode = {"": None, "identity": None, "gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}.get(
+            enc, "unsupported"
+        )
+        if self.mode == "unsupported":
+            raise FetchError("bad_payload", f"{url} sent an unsupported Content-Encoding {enc!r}", None, url)
+        self._first = True
+        self._d = self._new()
+
+    def _new(self, raw_deflate: bool = False) -> Any:
+        if self.mode == "gzip":
+            return zlib.decompressobj(16 + zlib.MAX_WBITS)
+        return zlib.decompressobj(-zlib.MAX_WBITS if raw_deflate else zlib.MAX_WBITS)
+
+    def feed(self, data: bytes, room: int) -> bytes:
+        """Decoded bytes of ``data``, at most ``room + 1`` of them (more than ``room`` means over the cap)."""
+        if self.mode is None:
+            return data
+        out: list[bytes] = []
+        produced = 0
+        try:
+            while data:
+                try:
+                    chunk = self._d.decompress(data, room + 1 - produced)
+                except zlib.error:
+                    if not (self._first and self.mode == "deflate"):
+                        raise
+                    self._d = self._new(raw_deflate=True)  # "deflate" sent without the zlib header
+                    chunk = self._d.decompress(data, room + 1 - produced)
+                self._first = False
+                out.append(chunk)
+                produced += len(chunk)
+                if produced > room:
+                    break
+                if self._d.eof and self._d.unused_data and self.mode == "gzip":
+                    data = self._d.unused_data  # a multi-member gzip body
+                    self._d = self._new()
+                    continue
+                data = self._d.unconsumed_tail
+        except zlib.error as exc:
+            raise FetchError(
+                "bad_payload", f"corrupt {self.mode} body from {self.url}: {exc}", None, self.url
+            ) from None
+        return b"".join(out)
+
+    def finish(self) -> bytes:
+        if self.mode is None:
+            return b""
+        try:
+            return self._d.flush()
+        except zlib.error as exc:
+            raise FetchError(
+                "bad_payload", f"corrupt {self.mode} body from {self.url}: {exc}", None, self.url
+            ) from None
+
+
 class HttpClient:
     """Polite HTTP for all connectors; use as a context manager or call :meth:`close`."""
 
@@ -130,6 +433,9 @@ class HttpClient:
         allowed_hosts: set[str] | None = None,
         respect_robots: bool = True,
         now: Callable[[], datetime] | None = None,
+        deadline_s: float | None = None,
+        allow_private: Iterable[str] | None = None,
+        resolve: Resolver | None = None,
     ) -> None:
         src: Any = settings if settings is not None else Settings  # class attributes hold the defaults
         self.settings = settings
@@ -140,6 +446,15 @@ class HttpClient:
         self.rate_per_host_s: float = (
             rate_per_host_s if rate_per_host_s is not None else src.http_rate_per_host_s
         )
+        self.deadline_s: float = deadline_s if deadline_s is not None else src.http_deadline_s
+        """Seconds one request may take in all: every attempt, backoff and Retry-After wait."""
+        self.policy = AddressPolicy.parse(
+            allow_private if allow_private is not None else src.http_allow_private
+        )
+        if (
+            transport is None
+        ):  # the real network: through the address policy (an injected transport is offline)
+            transport = guarded_transport(self.policy, resolve or socket.getaddrinfo)
         self.max_redirects = max_redirects
         self.allowed_hosts = {h.lower() for h in (allowed_hosts or set())}
         self.respect_robots = respect_robots
@@ -189,8 +504,10 @@ class HttpClient:
         check_robots: bool = False,
         allowed_hosts: set[str] | None = None,
         expect: str | None = None,
+        stay_on: str | None = None,
     ) -> Response:
-        """GET ``url``; ``expect="json"`` fails with ``bad_payload`` unless the body parses as JSON."""
+        """GET ``url``; ``expect="json"`` fails with ``bad_payload`` unless the body parses as JSON.
+        ``stay_on``: a URL taken from a payload must be on this URL's origin (``bad_payload`` otherwise)."""
         return self.request(
             "GET",
             url,
@@ -200,6 +517,7 @@ class HttpClient:
             check_robots=check_robots,
             allowed_hosts=allowed_hosts,
             expect=expect,
+            stay_on=stay_on,
         )
 
     def get_json(self, url: str, **kwargs: Any) -> tuple[Response, Any]:
@@ -225,12 +543,21 @@ class HttpClient:
         check_robots: bool = False,
         allowed_hosts: set[str] | None = None,
         expect: str | None = None,
+        stay_on: str | None = None,
     ) -> Response:
         if params:
             url = str(httpx.URL(url, params={k: v for k, v in params.items() if v is not None}))
         if urlsplit(url).scheme not in ("http", "https"):
             raise FetchError("config", f"not an http(s) URL: {url!r}", url=url)
-        allowed = {_host(url)} | self.allowed_hosts | {h.lower() for h in (allowed_hosts or set())}
+        home = _origin(url)
+        if stay_on is not None and home != _origin(stay_on):
+            raise FetchError(
+                "bad_payload",
+                f"a link in the payload leads to {_origin_text(home)}, off the source's "
+                f"{_origin_text(_origin(stay_on))}; not following {url}",
+                url=url,
+            )
+        allowed = {home} | _allowed_origins(self.allowed_hosts | set(allowed_hosts or ()), home[0])
         req_headers = dict(headers or {})
         if conditional and self._scope is not None and url in self._scope.known:
             known = self._scope.known[url]
@@ -238,11 +565,13 @@ class HttpClient:
                 req_headers["If-None-Match"] = known["etag"]
             if known.get("last_modified"):
                 req_headers["If-Modified-Since"] = known["last_modified"]
+        deadline = self._clock() + self.deadline_s
         original = url
+        cross_origin = False
         for _hop in range(self.max_redirects + 1):
             if check_robots and self.respect_robots:
-                self._check_robots(url)
-            resp = self._send_with_retries(method, url, req_headers, json_body)
+                self._check_robots(url, deadline)
+            resp = self._send_with_retries(method, url, req_headers, json_body, deadline, cross_origin)
             if resp.status in REDIRECT_STATUSES:
                 location = resp.headers.get("location")
                 if not location:
@@ -253,14 +582,13 @@ class HttpClient:
                         url,
                     )
                 target = urljoin(url, location)
-                if _host(target) not in allowed:
-                    raise FetchError(
-                        "redirect",
-                        f"{url} redirects to {target}, whose host {_host(target)!r} is not allowed "
-                        f"(allowed: {', '.join(sorted(allowed))})",
-                        resp.status,
-                        url,
-                    )
+                self._check_redirect(url, target, allowed, resp.status)
+                if _origin(target) != home and not cross_origin:
+                    # credentials were meant for the first origin only: drop them for the rest of the chain
+                    cross_origin = True
+                    req_headers = {
+                        k: v for k, v in req_headers.items() if k.lower() in SAFE_CROSS_ORIGIN_HEADERS
+                    }
                 if resp.status == 303:
                     method, json_body = "GET", None
                 url = target
@@ -300,6 +628,33 @@ class HttpClient:
 
     # -- internals ------------------------------------------------------------------------------
     @staticmethod
+    def _check_redirect(url: str, target: str, allowed: set[Origin], status: int) -> None:
+        here, there = _origin(url), _origin(target)
+        if there[0] not in ("http", "https"):
+            raise FetchError("redirect", f"{url} redirects to a non-http URL {target!r}", status, url)
+        if here[0] == "https" and there[0] == "http":
+            raise FetchError(
+                "redirect", f"{url} redirects from https to plain http ({target}); refused", status, url
+            )
+        upgrade = here[0] == "http" and there == ("https", here[1], 443)  # same host, now encrypted
+        if there not in allowed and not upgrade:
+            raise FetchError(
+                "redirect",
+                f"{url} redirects to {target}, whose origin {_origin_text(there)} is not allowed "
+                f"(allowed: {', '.join(sorted(_origin_text(o) for o in allowed))})",
+                status,
+                url,
+            )
+
+    def _past_deadline(self, deadline: float, url: str, problem: str, kind: str = "timeout") -> FetchError:
+        return FetchError(
+            kind,
+            f"{problem} from {url}; gave up: the request's {self.deadline_s:g}s deadline is reached",
+            None,
+            url,
+        )
+
+    @staticmethod
     def _check_json(resp: Response) -> None:
         body = resp.content.lstrip()
         ctype = (resp.content_type or "").lower()
@@ -320,26 +675,44 @@ class HttpClient:
                 resp.url,
             ) from None
 
-    def _wait_for_host(self, host: str) -> None:
+    def _wait_for_host(self, host: str, deadline: float, url: str) -> None:
         state = self._hosts.setdefault(host, _HostState())
         if state.last_request is not None and self.rate_per_host_s > 0:
             wait = state.last_request + self.rate_per_host_s - self._clock()
             if wait > 0:
+                if self._clock() + wait >= deadline:
+                    raise self._past_deadline(deadline, url, "waiting for the per-host rate limit")
                 self._sleep(wait)
         state.last_request = self._clock()
 
     def _backoff(self, attempt: int) -> float:
         return min(BACKOFF_CAP_S, BACKOFF_BASE_S * 2**attempt) * (0.5 + self._jitter())
 
-    def _send_with_retries(self, method: str, url: str, headers: dict[str, str], json_body: Any) -> Response:
+    def _send_with_retries(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        json_body: Any,
+        deadline: float,
+        cross_origin: bool = False,
+    ) -> Response:
         last_problem = ""
         status: int | None = None
         for attempt in range(self.max_retries + 1):
-            self._wait_for_host(_host(url))
+            self._wait_for_host(_host(url), deadline, url)
+            remaining = deadline - self._clock()
+            if remaining <= 0:
+                raise self._past_deadline(deadline, url, last_problem or "no answer yet")
             try:
-                resp = self._send_once(method, url, headers, json_body)
+                resp = self._send_once(method, url, headers, json_body, remaining, cross_origin)
             except httpx.TimeoutException as exc:
-                last_problem, status = f"timed out after {self.timeout_s:g}s ({type(exc).__name__})", None
+                if deadline - self._clock() <= 0.05:  # cut off by the deadline itself (a trickle, say)
+                    raise self._past_deadline(
+                        deadline, url, f"no complete answer ({type(exc).__name__})"
+                    ) from None
+                timeout = min(self.timeout_s, remaining)
+                last_problem, status = f"timed out after {timeout:.3g}s ({type(exc).__name__})", None
                 kind = "timeout"
                 delay = self._backoff(attempt)
             except httpx.TransportError as exc:
@@ -365,6 +738,12 @@ class HttpClient:
                 else:
                     delay = self._backoff(attempt)
             if attempt < self.max_retries:
+                if self._clock() + delay >= deadline:
+                    err = self._past_deadline(
+                        deadline, url, f"{last_problem}; the next try would come after it", kind
+                    )
+                    err.http_status = status
+                    raise err
                 self._sleep(delay)
         raise FetchError(
             kind,
@@ -373,42 +752,96 @@ class HttpClient:
             url,
         )
 
-    def _send_once(self, method: str, url: str, headers: dict[str, str], json_body: Any) -> Response:
+    def _send_once(
+        self,
+        method: str,
+        url: str,
+        headers: dict[str, str],
+        json_body: Any,
+        remaining: float | None = None,
+        cross_origin: bool = False,
+    ) -> Response:
         self.requests_made += 1
-        request = self._client.build_request(method, url, headers=headers, json=json_body)
-        resp = self._client.send(request, stream=True)
+        limit = self.timeout_s if remaining is None else min(self.timeout_s, remaining)
+        request = self._client.build_request(
+            method, url, headers=headers, json=json_body, timeout=httpx.Timeout(limit)
+        )
+        if cross_origin:
+            request.headers.pop("cookie", None)
+        # each socket operation waits at most `limit`; all of them together end at the overall deadline
+        token = _DEADLINE.set(time.monotonic() + remaining if remaining is not None else None)
         try:
-            declared = resp.headers.get("content-length")
-            if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            try:
+                resp = self._client.send(request, stream=True)
+            except AddressRefused as exc:
+                raise FetchError("blocked", str(exc), None, url) from None
+            try:
+                return Response(
+                    url=url,
+                    status=resp.status_code,
+                    headers=resp.headers,
+                    content=self._read_body(resp, url),
+                    fetched_at=self.now(),
+                )
+            finally:
+                resp.close()
+        finally:
+            _DEADLINE.reset(token)
+
+    def _read_body(self, resp: httpx.Response, url: str) -> bytes:
+        """The body, decoded, within the cap on both the bytes received and the decoded size."""
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > self.max_bytes:
+            raise FetchError(
+                "too_large",
+                f"{url} declares {int(declared):,} bytes, over the {self.max_bytes:,}-byte cap",
+                resp.status_code,
+                url,
+            )
+        if resp.is_stream_consumed:  # an in-process response built from bytes (MockTransport, respx)
+            if len(resp.content) > self.max_bytes:
                 raise FetchError(
                     "too_large",
-                    f"{url} declares {int(declared):,} bytes, over the {self.max_bytes:,}-byte cap",
+                    f"{url} sent more than the {self.max_bytes:,}-byte cap; download aborted",
                     resp.status_code,
                     url,
                 )
-            chunks: list[bytes] = []
-            size = 0
-            for chunk in resp.iter_bytes():
-                size += len(chunk)
-                if size > self.max_bytes:
-                    raise FetchError(
-                        "too_large",
-                        f"{url} sent more than the {self.max_bytes:,}-byte cap; download aborted",
-                        resp.status_code,
-                        url,
-                    )
-                chunks.append(chunk)
-            return Response(
-                url=url,
-                status=resp.status_code,
-                headers=resp.headers,
-                content=b"".join(chunks),
-                fetched_at=self.now(),
+            return resp.content
+        inflater = _Inflater(resp.headers.get("content-encoding"), url)
+        chunks: list[bytes] = []
+        received = size = 0
+        for raw in resp.iter_raw():
+            received += len(raw)
+            if received > self.max_bytes:
+                raise FetchError(
+                    "too_large",
+                    f"{url} sent more than the {self.max_bytes:,}-byte cap; download aborted",
+                    resp.status_code,
+                    url,
+                )
+            chunk = inflater.feed(raw, self.max_bytes - size)
+            size += len(chunk)
+            if size > self.max_bytes:
+                raise FetchError(
+                    "too_large",
+                    f"{url} decompresses to more than the {self.max_bytes:,}-byte cap "
+                    f"(from {received:,} bytes received); download aborted",
+                    resp.status_code,
+                    url,
+                )
+            chunks.append(chunk)
+        tail = inflater.finish()
+        if size + len(tail) > self.max_bytes:
+            raise FetchError(
+                "too_large",
+                f"{url} decompresses to more than the {self.max_bytes:,}-byte cap",
+                resp.status_code,
+                url,
             )
-        finally:
-            resp.close()
+        chunks.append(tail)
+        return b"".join(chunks)
 
-    def _check_robots(self, url: str) -> None:
+    def _check_robots(self, url: str, deadline: float | None = None) -> None:
         parts = urlsplit(url)
         host = (parts.hostname or "").lower()
         state = self._hosts.setdefault(host, _HostState())
@@ -417,7 +850,13 @@ class HttpClient:
             robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
             parser = urllib.robotparser.RobotFileParser(robots_url)
             try:
-                resp = self._send_with_retries("GET", robots_url, {}, None)
+                resp = self._send_with_retries(
+                    "GET",
+                    robots_url,
+                    {},
+                    None,
+                    deadline if deadline is not None else self._clock() + self.deadline_s,
+                )
             except FetchError as exc:  # unreachable robots.txt (RFC 9309 §2.3.1.4): assume disallowed
                 raise FetchError(
                     "robots",

@@ -82,7 +82,31 @@ def read_run_records(landing_dir: Path, source_name: str | None = None) -> list[
     return sorted(records, key=lambda r: str(r.get("started_at") or ""))
 
 
-def _flag(record: SourceRunRecord, history: list[dict[str, Any]]) -> None:
+def _flag_empty(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: int) -> str | None:
+    """Why a board that lists nothing is not healthy: nothing on its first fetch (a wrong or moved board
+    answers 200 with an empty list, e.g. a company that left that ATS), or nothing ``empty_runs`` fetches
+    in a row. Failed and not-modified runs are neither fetches that saw postings nor empty ones."""
+    if record.postings_seen != 0:
+        return None
+    fetches = [r for r in history if r.get("status") in ("ok", "empty")]
+    if not fetches:
+        return "empty: 0 postings on its first fetch; check the board name (has the company moved ATS?)"
+    streak = 1
+    for r in reversed(fetches):
+        if r.get("postings_seen") != 0:
+            break
+        streak += 1
+    if streak >= empty_runs:
+        return f"empty: 0 postings in each of the last {streak} fetches; check the board name"
+    return None
+
+
+def _flag(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: int = 3) -> None:
+    empty = _flag_empty(record, history, empty_runs)
+    if empty:
+        record.flagged = True
+        record.error = f"flagged: {empty}" if not record.error else f"{record.error}; flagged: {empty}"
+        return
     previous = [r for r in history if r.get("status") == "ok" and isinstance(r.get("postings_seen"), int)][
         -HISTORY_RECORDS:
     ]
@@ -208,7 +232,7 @@ def fetch_to_landing(
             if payload_errors:
                 record.error = f"{len(payload_errors)} payload(s) unreadable: {payload_errors[0]}"
                 record.status = "failed" if not seen else record.status
-            _flag(record, history)
+            _flag(record, history, settings.sources_empty_runs)
     except FetchError as exc:
         record.status, record.error, record.http_status = "failed", str(exc), exc.http_status
     except Exception as exc:  # isolation: a connector bug must not stop the other sources

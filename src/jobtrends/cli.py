@@ -13,7 +13,7 @@ import sys
 from collections.abc import Sequence
 
 from jobtrends import __version__
-from jobtrends.errors import UserError
+from jobtrends.errors import BusyError, UserError
 
 COMMAND_MODULES: tuple[str, ...] = (
     "jobtrends.commands.core",
@@ -25,6 +25,12 @@ COMMAND_MODULES: tuple[str, ...] = (
     "jobtrends.commands.fx",
     "jobtrends.commands.dashboard",
 )
+
+#: Sub-commands that write the warehouse or the exports: they hold the writer lock (``--wait SECONDS``).
+#: ``ingest`` and ``import`` only add landing files (atomic, content-addressed), which a load in
+#: progress either sees whole or not at all, so they run beside a writer.
+WRITING_COMMANDS: tuple[str, ...] = ("run", "load", "export", "validate", "fx")
+EXIT_BUSY = 75
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,17 +46,42 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     for name in COMMAND_MODULES:
         importlib.import_module(name).register(sub)
+    for name in WRITING_COMMANDS:
+        if name in sub.choices:
+            sub.choices[name].add_argument(
+                "--wait",
+                type=float,
+                default=None,
+                metavar="SECONDS",
+                help="if another writer holds the warehouse, wait up to this long for it "
+                "(default: $JOBTRENDS_LOCK_WAIT_S or 0: exit 75 at once)",
+            )
     return parser
+
+
+def _run_handler(args: argparse.Namespace) -> int:
+    if args.command not in WRITING_COMMANDS:
+        return int(args.handler(args) or 0)
+    from jobtrends.settings import load_settings
+    from jobtrends.writelock import writer_lock
+
+    settings = load_settings(args.data_dir)
+    wait = settings.lock_wait_s if args.wait is None else args.wait
+    with writer_lock(settings.warehouse_path, wait_s=wait):
+        return int(args.handler(args) or 0)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.handler(args) or 0)
+        return _run_handler(args)
     except UserError as exc:
         print(f"jobtrends: error: {exc}", file=sys.stderr)
         return 2
+    except BusyError as exc:
+        print(f"jobtrends: {exc}", file=sys.stderr)
+        return EXIT_BUSY
     except KeyboardInterrupt:
         print("jobtrends: interrupted", file=sys.stderr)
         return 130

@@ -3,3 +3,7 @@
 
 class UserError(RuntimeError):
     """Bad input or a state the user can fix; the message says how."""
+
+
+class BusyError(RuntimeError):
+    """Another process holds the warehouse (a temporary state: the CLI exits 75, Airflow retries)."""

@@ -27,6 +27,7 @@ from jobtrends import warehouse
 from jobtrends.errors import UserError
 from jobtrends.progress import report_count
 from jobtrends.settings import Settings
+from jobtrends.writelock import writer_lock
 
 log = logging.getLogger("jobtrends.pipeline")
 
@@ -36,6 +37,12 @@ Progress = Callable[[str], None]
 
 def _quiet(_: str) -> None:
     return None
+
+
+def writing(settings: Settings) -> contextlib.AbstractContextManager[None]:
+    """The writer lock every stage that writes the warehouse or the exports holds (CLI and DAG tasks
+    alike); reentrant, so :func:`run` holds it across its stages. See :mod:`jobtrends.writelock`."""
+    return writer_lock(settings.warehouse_path, wait_s=settings.lock_wait_s)
 
 
 # ----------------------------------------------------------------------------- sources
@@ -205,7 +212,7 @@ def update_fx(
                 "download eurofxref-hist.zip elsewhere and run `jobtrends fx update --file PATH`"
             )
         origin = f"ECB ({record.status})"
-    with warehouse.connect(settings.warehouse_path) as con:
+    with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         done = warehouse.loaded_landing_files(con)
     pending = [lf for lf in iter_landing(settings.landing_dir, "fx") if str(lf.path) not in done]
@@ -234,7 +241,8 @@ def load(settings: Settings, *, progress: Progress = _quiet) -> dict[str, Any]:
     """Landing zone → raw layer (idempotent); see :mod:`jobtrends.loader`."""
     from jobtrends.loader import load as load_landing
 
-    return load_landing(settings, progress=progress)
+    with writing(settings):
+        return load_landing(settings, progress=progress)
 
 
 # ----------------------------------------------------------------------------- normalise
@@ -258,7 +266,7 @@ def normalise(
     started = time.perf_counter()
     done = 0
     errors = RuleErrors()
-    with warehouse.connect(settings.warehouse_path) as con:
+    with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         fx_table = activate_fx_rates(con, settings)
         total = warehouse.count_unnormalised(con, TAXONOMY_VERSION)
@@ -314,7 +322,7 @@ def build(settings: Settings, run_id: str | None = None, *, progress: Progress =
     run_id = run_id or new_run_id()
     started = time.perf_counter()
     outcomes: dict[str, Any] = {}
-    with warehouse.connect(settings.warehouse_path) as con:
+    with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
             outcome = quality.validate_layer(con, layer, run_id=run_id, settings=settings)
@@ -349,7 +357,8 @@ class ValidationFailed(RuntimeError):
 def export(settings: Settings, run_date: date) -> dict[str, Any]:
     from jobtrends.export import export_marts
 
-    return export_marts(settings, run_date)
+    with writing(settings):
+        return export_marts(settings, run_date)
 
 
 def dashboard(settings: Settings, out_dir: Path | None = None) -> dict[str, Any]:
@@ -369,6 +378,11 @@ def run(
     progress: Progress = print,
 ) -> dict[str, Any]:
     """The whole pipeline: ingest → load → normalise → validate → build marts → export."""
+    with writing(settings):
+        return _run_locked(settings, run_date, progress)
+
+
+def _run_locked(settings: Settings, run_date: date | None, progress: Progress) -> dict[str, Any]:
     run_id = new_run_id()
     started = datetime.now(UTC)
     steps: list[dict[str, Any]] = []

@@ -37,6 +37,10 @@ class Settings:
     http_max_retries: int = 4
     http_max_bytes: int = 50_000_000
     http_rate_per_host_s: float = 1.0
+    http_deadline_s: float = 180.0
+    """One request's overall time limit: every attempt, backoff and Retry-After wait together."""
+    http_allow_private: tuple[str, ...] = ()
+    """Non-global addresses fetchers may connect to anyway: ``IP``, ``IP:PORT`` or a CIDR (tests, drills)."""
     min_base: int = 30
     sample: bool = False
     """Offline mode: sources are the synthetic sample's, served by an in-process transport."""
@@ -44,6 +48,10 @@ class Settings:
     sample_scale: float = 1.0
     usajobs_api_key: str | None = None
     usajobs_email: str | None = None
+    lock_wait_s: float = 0.0
+    """How long a writer waits for another writer to finish before giving up (exit 75)."""
+    sources_empty_runs: int = 3
+    """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **kwargs: object) -> Settings:
@@ -76,5 +84,11 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
         sample_scale=float(os.environ.get("JOBTRENDS_SAMPLE_SCALE", Settings.sample_scale)),
         usajobs_api_key=os.environ.get("USAJOBS_API_KEY") or None,
         usajobs_email=os.environ.get("USAJOBS_EMAIL") or None,
+        http_deadline_s=float(os.environ.get("JOBTRENDS_HTTP_DEADLINE_S", Settings.http_deadline_s)),
+        http_allow_private=tuple(
+            os.environ.get("JOBTRENDS_HTTP_ALLOW_PRIVATE", "").replace(",", " ").split()
+        ),
+        sources_empty_runs=int(os.environ.get("JOBTRENDS_SOURCES_EMPTY_RUNS", Settings.sources_empty_runs)),
+        lock_wait_s=float(os.environ.get("JOBTRENDS_LOCK_WAIT_S", Settings.lock_wait_s)),
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

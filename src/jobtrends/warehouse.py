@@ -24,13 +24,20 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobtrends.errors import BusyError
+
 LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
 BUILD_SCHEMA = "marts_next"
-_WRITE_KEYWORDS = re.compile(
-    r"^\s*(insert|update|delete|create|drop|alter|copy|attach|detach|install|load|set|pragma|call|"
-    r"export|import|checkpoint|vacuum|truncate|merge|begin|commit|rollback|use|reset|comment)\b",
-    re.IGNORECASE,
-)
+#: DuckDB settings of the ``jobtrends query`` connection, fixed when it opens: no file or network access
+#: beyond the warehouse itself, no extensions, and ``lock_configuration`` so no statement can undo them.
+SANDBOX_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "lock_configuration": True,
+}
 
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
@@ -43,19 +50,32 @@ class WarehouseError(RuntimeError):
     """A warehouse problem with a message meant for the user."""
 
 
-class WarehouseBusyError(WarehouseError):
+class WarehouseOpenInProcessError(WarehouseError):
+    """The file is already open in this process with other settings (DuckDB shares one instance)."""
+
+
+class WarehouseBusyError(WarehouseError, BusyError):
     """Another process holds the DuckDB write lock."""
 
 
 @contextlib.contextmanager
-def connect(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Open the warehouse; a read-only connection never creates the file."""
+def connect(
+    path: Path, *, read_only: bool = False, sandbox: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a read-only connection never creates the file. ``sandbox`` (implies read-only)
+    applies :data:`SANDBOX_CONFIG` at connect time: the warehouse opens, nothing else on disk does."""
     path = Path(path)
+    read_only = read_only or sandbox
     if read_only and not path.exists():
         raise WarehouseError(f"no warehouse at {path}: run `jobtrends run` first")
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        con = duckdb.connect(str(path), read_only=read_only)
+        con = duckdb.connect(str(path), read_only=read_only, config=dict(SANDBOX_CONFIG) if sandbox else {})
+    except duckdb.ConnectionException as exc:
+        # DuckDB shares one database instance per file within a process, with one configuration
+        raise WarehouseOpenInProcessError(
+            f"the warehouse {path} is already open in this process with other settings; close it first"
+        ) from exc
     except duckdb.IOException as exc:
         if "lock" in str(exc).lower():
             raise WarehouseBusyError(
@@ -374,25 +394,57 @@ def _run_model(
 # ----------------------------------------------------------------------------- reading
 
 
+#: Statement types ``jobtrends query`` runs (DuckDB's own parser decides; ``SELECT`` includes ``WITH``,
+#: ``FROM``-first, ``VALUES``, ``DESCRIBE``, ``SHOW`` and ``SUMMARIZE``).
+READ_STATEMENT_TYPES = frozenset({"SELECT"})
+
+
 def assert_read_only(sql: str) -> None:
-    """Refuse statements that write, before DuckDB's read-only mode would (clearer message)."""
-    for statement in filter(None, (s.strip() for s in _strip_comments(sql).split(";"))):
-        if _WRITE_KEYWORDS.match(statement):
-            raise WarehouseError(
-                f"refusing to run a statement that writes: {statement.split()[0].upper()} ..."
-            )
+    """Refuse anything but one read statement, as DuckDB's parser sees it: comments, string literals
+    holding ``;`` or ``--`` and odd spacing cannot hide a statement. Runtime limits (:data:`SANDBOX_CONFIG`)
+    are the second line of defence."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"cannot parse the SQL: {_first_line(exc)}") from None
+    if not statements:
+        raise WarehouseError("no SQL statement given")
+    if len(statements) > 1:
+        raise WarehouseError(f"one statement at a time, got {len(statements)}")
+    kind = statements[0].type.name
+    if kind not in READ_STATEMENT_TYPES:
+        raise WarehouseError(
+            f"refusing a {kind} statement: only read statements run here (SELECT, WITH ... SELECT, "
+            "DESCRIBE, SHOW), nothing that writes or reaches outside the warehouse"
+        )
+
+
+def _first_line(exc: BaseException) -> str:
+    return next((line.strip() for line in str(exc).splitlines() if line.strip()), type(exc).__name__)
 
 
 def query(path: Path, sql: str, params: Sequence[Any] | None = None) -> tuple[list[str], list[tuple]]:
-    """Run one read-only query; return column names and rows."""
+    """Run one read statement in the sandbox (read-only, no file or network access); return column
+    names and rows."""
     assert_read_only(sql)
-    with connect(path, read_only=True) as con:
+    try:
+        return _run_read(path, sql, params, sandbox=True)
+    except WarehouseOpenInProcessError:
+        # a library caller that holds the file open already (DuckDB keeps one configuration per file and
+        # process): the parser check above still holds; `jobtrends query` always opens it afresh
+        return _run_read(path, sql, params, sandbox=False)
+
+
+def _run_read(
+    path: Path, sql: str, params: Sequence[Any] | None, *, sandbox: bool
+) -> tuple[list[str], list[tuple]]:
+    with connect(path, read_only=True, sandbox=sandbox) as con:
         try:
             cur = con.execute(sql, params) if params else con.execute(sql)
+            columns = [d[0] for d in cur.description] if cur.description else []
+            return columns, cur.fetchall()
         except duckdb.Error as exc:
-            raise WarehouseError(str(exc)) from exc
-        columns = [d[0] for d in cur.description] if cur.description else []
-        return columns, cur.fetchall()
+            raise WarehouseError(_first_line(exc)) from exc
 
 
 def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:

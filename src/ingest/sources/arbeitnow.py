@@ -22,7 +22,8 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
     for _page in range(int(spec.params.get("max_pages", DEFAULT_MAX_PAGES))):
         if not url:
             break
-        resp, data = client.get_json(url)
+        # a next-page link comes from the payload: it must stay on the API's origin
+        resp, data = client.get_json(url, stay_on=API)
         out.append(fetched(resp))
         links = data.get("links") if isinstance(data, dict) else None
         url = text(links.get("next")) if isinstance(links, dict) else None

@@ -23,6 +23,9 @@ from ingest.sources._common import (
 
 KIND = "ashby"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '.', '-' and '_' (a dot is legal, e.g. mistral.ai); no slashes or spaces"
 API = "https://api.ashbyhq.com/posting-api/job-board/{board}"
 _COUNTRY_ALPHA3 = {"USA": "US", "GBR": "GB", "CAN": "CA", "DEU": "DE", "FRA": "FR", "IRL": "IE", "AUS": "AU"}
 

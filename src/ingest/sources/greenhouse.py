@@ -28,6 +28,9 @@ from ingest.sources._common import (
 
 KIND = "greenhouse"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '-' and '_'; no dots, slashes or spaces"
 API = "https://boards-api.greenhouse.io/v1/boards/{board}/jobs"
 CENTS_PER_UNIT = 100
 _EMPLOYMENT_RE = re.compile(r"employment|time type|job type", re.I)

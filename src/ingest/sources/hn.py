@@ -64,7 +64,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
     for hit in hits[:months]:
         if int(hit.get("created_at_i") or 0) < since:
             continue  # an older thread than the one we already have
-        resp, _ = client.get_json(ITEM_API.format(id=hit["objectID"]))
+        resp, _ = client.get_json(ITEM_API.format(id=hit["objectID"]), stay_on=SEARCH_API)
         out.append(fetched(resp))
     return out
 

@@ -26,6 +26,9 @@ from ingest.sources._common import (
 
 KIND = "lever"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '-' and '_'; no dots, slashes or spaces"
 API = {
     "global": "https://api.lever.co/v0/postings/{site}",
     "eu": "https://api.eu.lever.co/v0/postings/{site}",

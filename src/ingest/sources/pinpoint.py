@@ -23,6 +23,9 @@ from ingest.sources._common import (
 
 KIND = "pinpoint"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "a subdomain label: letters, digits and inner '-'"
 API = "https://{board}.pinpointhq.com/postings.json"
 
 

@@ -26,6 +26,9 @@ from ingest.sources._common import (
 
 KIND = "smartrecruiters"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '-' and '_'"
 API = "https://api.smartrecruiters.com/v1/companies/{company}/postings"
 PAGE_SIZE = 100
 DEFAULT_MAX_PAGES = 20
@@ -53,7 +56,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
         out[0] = fetched_complete(out[0])
     if spec.params.get("details"):
         for posting_id in ids[: int(spec.params.get("max_details", 100))]:
-            resp, _ = client.get_json(f"{API.format(company=company)}/{posting_id}")
+            resp, _ = client.get_json(f"{API.format(company=company)}/{posting_id}", stay_on=API)
             out.append(fetched(resp))
     return out
 

@@ -21,6 +21,9 @@ from ingest.sources._common import (
 
 KIND = "workable"
 NEEDS_BOARD = True
+BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
+"""A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
+BOARD_RULE = "letters, digits, '-' and '_'"
 API = "https://apply.workable.com/api/v1/widget/accounts/{account}"
 
 

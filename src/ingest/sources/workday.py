@@ -76,7 +76,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
         return pages
     out = []
     for path in paths[:max_jobs]:
-        resp, _ = client.get_json(f"{base}{path}")
+        resp, _ = client.get_json(f"{base}{path}", stay_on=base)  # the path comes from the payload
         out.append(fetched(resp))
     return out
 

@@ -90,6 +90,8 @@ def _query(args: argparse.Namespace) -> int:
     settings = _settings(args)
     try:
         columns, rows = warehouse.query(settings.warehouse_path, args.sql)
+    except warehouse.WarehouseBusyError:
+        raise  # a writer has the file open: exit 75, try again
     except warehouse.WarehouseError as exc:
         raise UserError(str(exc)) from exc
     shown = rows[: args.limit] if args.limit else rows

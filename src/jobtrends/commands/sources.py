@@ -123,6 +123,21 @@ def _health(landing_dir: Path) -> dict[str, dict[str, Any]]:
     return latest
 
 
+def health_of(last: dict[str, Any]) -> str:
+    """One word for a source's state from its latest run record: never run, healthy, not modified,
+    empty (flagged: nothing listed on the first fetch or several in a row), flagged, failed."""
+    status = last.get("status")
+    if not status:
+        return "never run"
+    if status == "failed":
+        return "failed"
+    if last.get("flagged"):
+        return "EMPTY" if "flagged: empty:" in str(last.get("error") or "") else "FLAGGED"
+    return {"ok": "healthy", "not_modified": "healthy (unchanged)", "empty": "empty"}.get(
+        str(status), str(status)
+    )
+
+
 def _sources(args: argparse.Namespace) -> int:
     from ingest.config import ConfigError, load_sources
     from ingest.sources import REGISTRY
@@ -152,6 +167,7 @@ def _sources(args: argparse.Namespace) -> int:
                 "last_status": last.get("status"),
                 "last_postings_seen": last.get("postings_seen"),
                 "flagged": bool(last.get("flagged")),
+                "health": health_of(last),
                 "last_error": last.get("error"),
             }
         )
@@ -159,14 +175,14 @@ def _sources(args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=1, ensure_ascii=False))
         return 0
     header = (
-        f"{'NAME':34} {'KIND':15} {'BOARD':18} {'ON':3} {'LAST RUN':20} {'STATUS':13} {'POSTINGS':>8} FLAG"
+        f"{'NAME':34} {'KIND':15} {'BOARD':18} {'ON':3} {'LAST RUN':20} {'STATUS':13} {'POSTINGS':>8} HEALTH"
     )
     print(header)
     for r in rows:
         print(
             f"{r['name'][:34]:34} {r['kind']:15} {(r['board'] or '-')[:18]:18} {'yes' if r['enabled'] else 'no':3} "
             f"{(r['last_run'] or 'never')[:19]:20} {(r['last_status'] or '-'):13} "
-            f"{'' if r['last_postings_seen'] is None else r['last_postings_seen']:>8} {'FLAGGED' if r['flagged'] else ''}"
+            f"{'' if r['last_postings_seen'] is None else r['last_postings_seen']:>8} {r['health']}"
         )
         if r["last_error"] and (r["flagged"] or r["last_status"] == "failed"):
             print(f"    └ {r['last_error'][:160]}")
