@@ -25,7 +25,14 @@ import yaml
 from transform.rule_errors import record_error
 from transform.textnorm import clean_text
 
-__all__ = ["WORK_MODES", "LocationResult", "is_location_phrase", "location_words", "parse_location"]
+__all__ = [
+    "WORK_MODES",
+    "LocationResult",
+    "find_country",
+    "is_location_phrase",
+    "location_words",
+    "parse_location",
+]
 
 WORK_MODES = ("remote", "hybrid", "onsite")
 MAX_LOCATION_CHARS = 300
@@ -445,3 +452,87 @@ def is_location_phrase(text: str) -> bool:
     except Exception as exc:
         record_error("locations.is_location_phrase", exc, text)
         return False
+
+
+# ---------------------------------------------------------------------------------------------------
+# Places named in free text (a Hacker News header, a pay sentence): the first one decides the country
+# ---------------------------------------------------------------------------------------------------
+#: Short names that free text uses in capitals for a place; every other 2-3 letter code ("IT", "BE",
+#: "QA", "HR") is far more often a word or a job abbreviation than a country.
+_SHORT_PLACE_KEYS = frozenset(
+    {"us", "usa", "u s", "uk", "u k", "uae", "nyc", "sf", "sfo", "dc", "slc", "prc"}
+)
+_TEXT_WORD_RE = re.compile(r"[^\W\d_]+")
+_STATE_CODE_RE = re.compile(r",\s*([A-Z]{2})\b")
+
+
+@dataclass(frozen=True)
+class _PlaceIndex:
+    names: dict[str, str]  # key -> ISO2 ("" for a region: recognised, no country)
+    first_words: frozenset[str]  # first words of multi-word names
+    cjk: tuple[tuple[str, str], ...]  # CJK names (matched as substrings: CJK text has no spaces)
+
+
+@cache
+def _place_index() -> _PlaceIndex:
+    g = _gazetteer()
+    names: dict[str, str] = {}
+    for k, (_, iso, _) in g.cities.items():
+        names.setdefault(k, iso)
+    for k, iso in g.countries.items():
+        names.setdefault(k, iso)
+    for table, iso in ((g.us_states, "US"), (g.ca_provinces, "CA")):
+        for k in table:
+            if len(k) > 2:
+                names.setdefault(k, iso)
+    for k in g.regions:
+        names.setdefault(k, "")
+    names = {k: v for k, v in names.items() if len(k) > 3 or k in _SHORT_PLACE_KEYS or not k.isascii()}
+    cjk = tuple((k, v) for k, v in names.items() if not k.isascii() and re.search(r"[\u4e00-\u9fff]", k))
+    first = frozenset(k.split()[0] for k in names if " " in k)
+    return _PlaceIndex(names, first, cjk)
+
+
+def find_country(text: str) -> str | None:
+    """ISO2 country of the first place named in free text ("Acme | Toronto (hybrid) | $150k" -> CA).
+
+    Uses the same gazetteer as :func:`parse_location`. Multi-word names win over their first word
+    ("New Mexico" is a US state, not Mexico); short names count only in capitals ("US", "UK", "NYC");
+    a region ("Europe", "EMEA") is a place with no country and is skipped.
+    """
+    if not text:
+        return None
+    idx = _place_index()
+    names = idx.names
+    best: tuple[int, str] | None = None
+    words = list(_TEXT_WORD_RE.finditer(text))
+    keys = [_key(w.group(0)) for w in words]
+    i = 0
+    while i < len(words):
+        k = keys[i]
+        hit: tuple[int, str] | None = None
+        if k in idx.first_words:
+            for n in (4, 3, 2):
+                cand = " ".join(keys[i : i + n]) if i + n <= len(words) else ""
+                if cand in names:
+                    hit = (n, names[cand])
+                    break
+        if hit is None and k in names and (len(k) > 3 or not k.isascii() or words[i].group(0).isupper()):
+            hit = (1, names[k])
+        if hit is not None and hit[0] > 1 and len(" ".join(keys[i : i + hit[0]])) <= 3:
+            hit = (
+                hit if all(w.group(0).isupper() for w in words[i : i + hit[0]]) else None
+            )  # "U.S." not "u s"
+        if hit is not None and hit[1]:
+            best = (words[i].start(), hit[1])
+            break
+        i += hit[0] if hit is not None else 1
+    code = _STATE_CODE_RE.search(text)  # "Austin, TX"
+    if code and code.group(1) in _gazetteer().us_states.values() and (best is None or code.start() < best[0]):
+        best = (code.start(), "US")
+    if not text.isascii():
+        for name, iso in idx.cjk:
+            at = text.find(name)
+            if at >= 0 and iso and (best is None or at < best[0]):
+                best = (at, iso)
+    return best[1] if best else None

@@ -1,11 +1,16 @@
 """Pay parsing: structured pay fields first, free text second (contract: ``shared/guide/salary.md``).
 
 :func:`parse_pay` returns a :class:`PayResult` in the *original* currency and period plus the annualised
-figures (conversion to USD is :mod:`transform.fx`'s job). Text parsing finds every money mention with one
-regex, joins adjacent mentions into ranges, and keeps a mention only where its context says it is pay
-(a pay word or a pay period nearby, or a short pay-only snippet) and nothing closer says it is something
-else (funding, budgets, stipends, bonuses, allowances, valuations). Several pay mentions of the first
-stated currency and period give their envelope.
+figures (conversion to USD is :mod:`transform.fx`'s job). Text parsing reads the money with the grammar
+of :mod:`transform.money` (amounts, ranges, open ends, currency and period tokens), then keeps a piece of
+money only where its own field or clause says it is pay (a pay word, a period, a pay package "+ equity",
+or a header field / short snippet holding little else) and nothing closer says it is something else
+(funding, revenue, deal sizes, budgets, stipends, benefits, bonuses, prices). The currency comes from the
+money's own tokens, else the posting's place (the :mod:`transform.locations` gazetteer), else USD.
+Several pay mentions of the first stated currency and period give their envelope.
+
+Errors inside the rules are counted per rule (:mod:`transform.rule_errors`), never turned silently into
+"no pay".
 """
 
 from __future__ import annotations
@@ -19,6 +24,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from transform import money
+from transform.locations import find_country, parse_location
+from transform.rule_errors import record_error
 from transform.textnorm import fix_mojibake, nfkc, strip_html
 
 __all__ = [
@@ -57,7 +65,7 @@ HOURLY_BELOW = 300
 MONTHLY_UP_TO = 20_000
 #: Markets where pay is usually quoted per month (CNY ``20K-35K`` in Chinese posts).
 MONTH_PAID_CURRENCIES = frozenset(
-    {"CNY", "TWD", "BRL", "MXN", "ARS", "COP", "CLP", "PEN", "PHP", "VND", "IDR", "THB"}
+    {"CNY", "TWD", "HKD", "MYR", "BRL", "MXN", "ARS", "COP", "CLP", "PEN", "PHP", "VND", "IDR", "THB"}
 )
 #: Currencies whose annual salaries are quoted in millions (``¥8M``), so an ``M`` suffix can be pay.
 MILLION_PAY_CURRENCIES = frozenset({"JPY", "KRW", "IDR", "VND", "HUF", "CLP", "COP"})
@@ -65,94 +73,44 @@ MAX_TEXT_CHARS = 200_000
 
 # ---------------------------------------------------------------------------------------------- currencies
 
-_SYMBOL_CURRENCY = {
-    "US$": "USD", "CA$": "CAD", "C$": "CAD", "AU$": "AUD", "A$": "AUD", "NZ$": "NZD", "S$": "SGD",
-    "SG$": "SGD", "HK$": "HKD", "R$": "BRL", "MX$": "MXN", "€": "EUR", "£": "GBP", "₹": "INR", "₪": "ILS",
-    "₩": "KRW", "RS": "INR", "RS.": "INR", "ZŁ": "PLN", "元": "CNY", "円": "JPY", "RMB": "CNY", "NIS": "ILS",
-    "₽": "RUB",
-}  # fmt: skip
-_CODES = "USD|EUR|GBP|CAD|AUD|NZD|SGD|HKD|JPY|CNY|RMB|INR|ILS|NIS|CHF|SEK|NOK|DKK|PLN|BRL|MXN|KRW|ZAR|TWD|CZK|HUF|RON"
 #: Where ``$`` means the local dollar (or peso) rather than USD.
-_LOCAL_DOLLAR = {"CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD", "MX": "MXN"}
+_LOCAL_DOLLAR = {"CA": "CAD", "AU": "AUD", "NZ": "NZD", "SG": "SGD", "HK": "HKD", "MX": "MXN", "TW": "TWD"}
 _COUNTRY_CURRENCY = {
     "US": "USD", "CA": "CAD", "GB": "GBP", "UK": "GBP", "IE": "EUR", "DE": "EUR", "FR": "EUR", "NL": "EUR",
     "ES": "EUR", "IT": "EUR", "PT": "EUR", "BE": "EUR", "AT": "EUR", "FI": "EUR", "GR": "EUR", "LU": "EUR",
     "EE": "EUR", "LV": "EUR", "LT": "EUR", "SK": "EUR", "SI": "EUR", "HR": "EUR", "CY": "EUR", "MT": "EUR",
     "AU": "AUD", "NZ": "NZD", "IN": "INR", "CN": "CNY", "JP": "JPY", "CH": "CHF", "SG": "SGD", "SE": "SEK",
     "PL": "PLN", "BR": "BRL", "MX": "MXN", "IL": "ILS", "DK": "DKK", "NO": "NOK", "HK": "HKD", "KR": "KRW",
-    "ZA": "ZAR", "TW": "TWD", "CZ": "CZK", "HU": "HUF", "RO": "RON",
+    "ZA": "ZAR", "TW": "TWD", "CZ": "CZK", "HU": "HUF", "RO": "RON", "MY": "MYR", "TH": "THB", "AE": "AED",
+    "VN": "VND", "ID": "IDR", "CL": "CLP", "CO": "COP", "AR": "ARS", "PE": "PEN", "PH": "PHP", "TR": "TRY",
+    "BG": "BGN", "IS": "ISK",
 }  # fmt: skip
-# Place names (lower case, matched as words) that decide the currency when the text names none.
-_PLACE_COUNTRY = {
-    "toronto": "CA", "vancouver": "CA", "montreal": "CA", "montréal": "CA", "ottawa": "CA", "calgary": "CA",
-    "canada": "CA", "london": "GB", "manchester": "GB", "edinburgh": "GB", "cambridge, uk": "GB",
-    "united kingdom": "GB", "uk": "GB", "england": "GB", "scotland": "GB", "berlin": "DE", "munich": "DE",
-    "münchen": "DE", "hamburg": "DE", "germany": "DE", "paris": "FR", "france": "FR", "amsterdam": "NL",
-    "netherlands": "NL", "dublin": "IE", "ireland": "IE", "madrid": "ES", "barcelona": "ES", "spain": "ES",
-    "lisbon": "PT", "portugal": "PT", "milan": "IT", "rome": "IT", "italy": "IT", "vienna": "AT",
-    "brussels": "BE", "helsinki": "FI", "sydney": "AU", "melbourne": "AU", "brisbane": "AU",
-    "australia": "AU", "auckland": "NZ", "wellington": "NZ", "new zealand": "NZ", "bangalore": "IN",
-    "bengaluru": "IN", "hyderabad": "IN", "mumbai": "IN", "pune": "IN", "chennai": "IN", "delhi": "IN",
-    "gurgaon": "IN", "gurugram": "IN", "noida": "IN", "india": "IN", "beijing": "CN", "shanghai": "CN",
-    "shenzhen": "CN", "hangzhou": "CN", "guangzhou": "CN", "china": "CN", "北京": "CN", "上海": "CN",
-    "深圳": "CN", "杭州": "CN", "广州": "CN", "成都": "CN", "tokyo": "JP", "osaka": "JP", "japan": "JP",
-    "zurich": "CH", "zürich": "CH", "geneva": "CH", "switzerland": "CH", "singapore": "SG",
-    "stockholm": "SE", "sweden": "SE", "warsaw": "PL", "krakow": "PL", "kraków": "PL", "wroclaw": "PL",
-    "poland": "PL", "são paulo": "BR", "sao paulo": "BR", "brazil": "BR", "mexico city": "MX",
-    "mexico": "MX", "tel aviv": "IL", "israel": "IL", "copenhagen": "DK", "denmark": "DK", "oslo": "NO",
-    "norway": "NO", "hong kong": "HK", "seoul": "KR", "taipei": "TW",
-}  # fmt: skip
-_PLACE_WORD_RE = re.compile(r"[^\W\d_]+", re.UNICODE)
-_CJK_PLACES = tuple(k for k in _PLACE_COUNTRY if not k.isascii())
-
-
-_PLACE_FIRST_WORDS = frozenset(k.split()[0] for k in _PLACE_COUNTRY if " " in k)
-
-
-def _find_place(text: str) -> str | None:
-    """ISO country of the first known place named in ``text`` (words and word pairs/triples, then CJK)."""
-    low = text.lower()
-    words = _PLACE_WORD_RE.findall(low)
-    get = _PLACE_COUNTRY.get
-    for i, w in enumerate(words):
-        if w in _PLACE_FIRST_WORDS:
-            for n in (3, 2):
-                cc = get(" ".join(words[i : i + n])) if i + n <= len(words) else None
-                if cc:
-                    return cc
-        cc = get(w)
-        if cc:
-            return cc
-    if not low.isascii():
-        for name in _CJK_PLACES:
-            if name in low:
-                return _PLACE_COUNTRY[name]
-    return None
-
-
 _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
+# Characters only traditional script uses: a Chinese post written in it comes from Taiwan (or Hong Kong,
+# which its place name or HK$ then says), so its bare amounts are TWD, not CNY.
+_TRADITIONAL_RE = re.compile("[萬與資灣臺幣經驗職員開發務據區際們個時為會這來說對點學體薪資]")
+_SIMPLIFIED_RE = re.compile("[万与资湾币经验职员开发务据区际们个时为会这来说对点学体]")
+
+
+def _country_of(country: str | None, location_text: str | None) -> str | None:
+    """ISO2 country of the posting from its country field (code or name) or its location text."""
+    if country and str(country).strip():
+        c = str(country).strip().upper()
+        if c in _COUNTRY_CURRENCY:
+            return "GB" if c == "UK" else c
+        found = parse_location(None, country=str(country)).country
+        if found:
+            return found
+    if location_text and str(location_text).strip():
+        return parse_location(str(location_text)).country or find_country(str(location_text))
+    return None
 
 
 def currency_for_location(country: str | None = None, location_text: str | None = None) -> str | None:
     """ISO 4217 code implied by an ISO country code or a place name in ``location_text``; else None."""
-    if country:
-        code = _COUNTRY_CURRENCY.get(str(country).strip().upper())
-        if code:
-            return code
-    if location_text:
-        cc = _find_place(str(location_text))
-        if cc:
-            return _COUNTRY_CURRENCY.get(cc)
-    return None
-
-
-def _country_code(country: str | None, location_text: str | None) -> str | None:
-    if country and str(country).strip().upper() in _COUNTRY_CURRENCY:
-        return str(country).strip().upper()
-    if location_text:
-        return _find_place(str(location_text))
-    return None
+    cc = _country_of(country, location_text)
+    return _COUNTRY_CURRENCY.get(cc) if cc else None
 
 
 # ---------------------------------------------------------------------------------------------- result
@@ -238,7 +196,7 @@ def _structured(
     if lo is not None and hi is not None and hi < lo:
         lo, hi = hi, lo
     cur = str(currency).strip().upper() if currency and str(currency).strip() else default_cur
-    cur = _SYMBOL_CURRENCY.get(cur, cur)
+    cur = money.SYMBOL_CURRENCY.get(cur, cur)
     if cur == "$":
         cur = "USD"
     return _make(lo, hi, cur, _norm_period(period), bool(is_estimate), "structured")
@@ -256,68 +214,18 @@ _JSON_UNIT_RE = re.compile(r'"(?:unitText|salary_period|period|unit)"\s*:\s*"([A
 # Retirement plans (401k, 403(b)) and months-of-pay counts ("13薪") are numbers that are not pay.
 _RETIREMENT_RE = re.compile(r"40[13]\s*\(?\s*[kKbB]\s*\)?")  # literal first: fast prefix scan
 _MONTHS_OF_PAY_RE = re.compile(r"\d+(?:\s*[-–~]\s*\d+)?\s*薪")
-_AMOUNT_RE = re.compile(
-    r"""
-    (?:
-        (?P<pre>(?:US|CA|C|AU|A|NZ|SG|S|HK|R|MX)\$|(?<![A-Za-z])(?:"""
-    + _CODES
-    + r""")\s?\$?|(?<![A-Za-z])Rs\.?|[$€£¥₹₪₩])\s*
-      | (?<![A-Za-z0-9.,$€£¥])
-    )
-    (?P<num>\d{1,3}(?:(?:,\s?|[.\u00a0\u202f' ])\d{3}(?![\d]))+(?:\.\d{1,2}(?!\d))?|\d+(?:\.\d+)?)
-    (?P<mult>\s?(?:[kK]|thousand|[wW]|万|千|mn?|M|million|bn?|B|billion|lakhs?|lacs?|crores?|LPA|lpa)(?![A-Za-z]))?
-    (?P<plus>\+)?
-    (?P<post>\s?(?:"""
-    + _CODES
-    + r""")(?![A-Za-z])|\s?(?:元|円|€|zł|₽|kr)(?![A-Za-z]))?
-    """,
-    re.X,
-)
-_MULT = {
-    "k": 1e3, "thousand": 1e3, "w": 1e4, "万": 1e4, "千": 1e3, "m": 1e6, "mn": 1e6, "million": 1e6,
-    "lakh": 1e5, "lakhs": 1e5, "lac": 1e5, "lacs": 1e5, "lpa": 1e5, "crore": 1e7, "crores": 1e7,
-}  # fmt: skip
-_BIG_MULT = {"m", "mn", "million", "b", "bn", "billion"}
-_PERIOD_TAIL = r"(?:\s*(?:/|per\s|an?\s|each\s)\s*(?:hour|hr|h|year|yr|annum|month|mo|day|week|wk)s?\b\.?)?"
-_RANGE_JOIN_RE = re.compile(
-    r"^" + _PERIOD_TAIL + r"\s*\)?\s*(?:[-–—~～－‐‑−]+|to|and|至|到|through|thru)\s*\(?\s*$", re.I
-)
-_AFTER_PERIOD_RE = re.compile(
-    r"""^[\s()*,:/]*(?:
-        (?:/|per|an?|each|every)\s*(?P<p1>hour|hr|h|day|week|wk|month|mo|year|yr|annum)s?\b
-      | (?P<p2>hourly|daily|weekly|monthly|yearly|annually|p\.\s?a\.|pa\b|per\s+annum)
-      | (?P<p4>por\s+m[eê]s|al\s+mes|pro\s+monat|par\s+mois|monatlich|mensuel|por\s+a[ñn]o|pro\s+jahr
-          |par\s+an\b|j[äa]hrlich|brutto\s+j[äa]hrlich|annuel|por\s+hora|pro\s+stunde)
-      | (?P<p3>/月|每月|/年|每年|/天|/日|每天|/小时|/时|/周|每周)
-    )""",
-    re.I | re.X,
-)
-_BEFORE_PERIOD_RE = re.compile(
-    r"(?P<w>hourly|per hour|an hour|daily|per day|weekly|per week|monthly|per month|annual|annually|yearly"
-    r"|per year|per annum|月薪|年薪|日薪|时薪|周薪)",
-    re.I,
-)
-_CJK_PERIOD = {
-    "月": "month",
-    "年": "year",
-    "日": "day",
-    "天": "day",
-    "时": "hour",
-    "小": "hour",
-    "周": "week",
-}
 
 _PAY_WORDS = frozenset(
     _w(
         "salary salaries pay paid compensation comp base wage wages rate rates remuneration ote earnings earn "
-        "income stipend? range bracket package salário salario gehalt salaire sueldo rémunération vergütung"
+        "income range bracket package tc salário salario gehalt salaire sueldo rémunération vergütung hiring"
     )
-) - {"stipend?", "paid"}
-_CJK_PAY = ("薪", "工资", "待遇", "报酬")
+) - {"paid"}
+_CJK_PAY = ("薪", "工资", "待遇", "报酬", "薪酬", "年包", "总包", "base")
 # Words that say an amount is something other than pay (the closest descriptor decides).
 _STOP_WORDS = frozenset(
     _w(
-        "funding funded raised raise series valuation valued revenue revenues arr acv deal deals budget "
+        "funding funded raised raise series valuation valued revenue revenues arr mrr acv deal deals budget "
         "budgets stipend stipends allowance allowances perk perks marketplace credit credits reimbursement "
         "reimbursed reimburse grant grants match matching donation donations gift gifts relocation referral "
         "signing sign-on bonus bonuses award awards prize prizes saved savings save processes processed "
@@ -326,37 +234,45 @@ _STOP_WORDS = frozenset(
         "invest investors investor worth customers gmv volume loan loans equity rsu rsus options tuition "
         "education learning wellness fitness gym phone internet coworking home-office office lunch meals meal "
         "per-employee months years weeks days hours employees people users engineers members countries "
-        "offices locations percent"
+        "offices locations percent vouchers voucher tickets ticket groceries grocery food membership "
+        "subscription subscriptions services clients rent brings generates generated generating profit "
+        "profitable contracts contract-value retainer rent mortgage 融资 估值 营收 预算 租金 补贴 奖金 年终奖"
     )
 )
-# Before an amount these are too often part of a pay sentence ("base salary + commission for sales roles").
-_STOP_BEFORE = _STOP_WORDS - {"sales", "equity", "rsu", "rsus", "options", "customers", "volume", "learning"}
-_TOTAL_WORDS = frozenset({"ote", "on-target", "total"})
+# Before an amount these describe a preceding number ("5 years", "a team of 12 engineers") or are too
+# often part of a pay sentence ("base salary + commission for sales roles").
+_STOP_BEFORE = _STOP_WORDS - frozenset(
+    _w(
+        "sales equity rsu rsus options customers volume learning months years weeks days hours employees "
+        "people users engineers members countries offices locations percent contract-value 奖金 年终奖"
+    )
+)
+_TOTAL_WORDS = frozenset({"ote", "on-target", "total", "tc"})
 _WORD_RE = re.compile(r"[A-Za-z][A-Za-z\-]*|[\u4e00-\u9fff]+")
-_SENTENCE_END_RE = re.compile(r"[.!?;](?=\s+[A-Z(\"'“])|\n\s*\n\s*(?=\S)(?![$€£¥₹])")
+_SENTENCE_END_RE = re.compile(r"[.!?;。！？；](?=\s*[A-Z(\"'“\u4e00-\u9fff])|\n\s*\n\s*(?=\S)(?![$€£¥₹])")
 _ESTIMATE_RE = re.compile(r"glassdoor\s*est|\(est\.?\)|indeed\s+est|salary_is_predicted\W+(?:1|true)", re.I)
-_MIN_ONLY_BEFORE_RE = re.compile(
-    r"(?:start(?:s|ing)?\s+(?:at|from)|from|min(?:imum)?(?:\s+of)?|at\s+least|begins?\s+at|floor\s+(?:of|is)"
-    r"|no\s+less\s+than|over|above)\s*$",
-    re.I,
-)
-_MAX_ONLY_BEFORE_RE = re.compile(
-    r"(?:up\s*to|max(?:imum)?(?:\s+of)?|as\s+much\s+as|not\s+to\s+exceed)\s*$", re.I
-)
-_MIN_ONLY_AFTER_RE = re.compile(r"^\s*(?:to\s+start|起|以上|or\s+more|and\s+up)", re.I)
 _HTML_HINT_RE = re.compile(r"&(?:lt|gt|amp|nbsp|quot|#\d+|mdash|ndash);|<[a-zA-Z/]")
 _MOJI_CUR_RE = re.compile("Â(?=[£¥€$\u00a0])")
-
+# The fields of a forum header ("Acme | ML Engineer | Remote (US) | $150k-190k + equity") and the
+# separators of list lines: words in another field do not describe an amount.
+_FIELD_SEPS = ("|", "•", "\n", " – ", " — ", " - ", "｜")
+# "$170k + equity", "£70k - £90k + up to 2% equity", "30-50K + 股票": a package, so pay.
+_COMPONENT_AFTER_RE = re.compile(
+    r"^[\s)\]]*(?:\+|plus\b|&|and\b|,)\s*(?:[\w.%-]+\s+){0,4}?(?:early\s+)?(?:equity|bonus|bonuses|stock|options"
+    r"|esops?|rsus?|commission|benefits|super(?:annuation)?|token|tokens|incentives?)\b"
+    r"|^[\s)\]]*\+\s*(?:股票|期权|股权|奖金|年终奖|绩效|提成|token|期權|獎金)",
+    re.I,
+)
+_TOTAL_AFTER_RE = re.compile(r"^[\s)\]]*(?:total\s+comp(?:ensation)?|tc\b|ote\b|on[\s-]target)", re.I)
 
 _DIGIT_RE = re.compile(r"\d")
 _LEAD_CHARS = frozenset("$€£¥₹₪₩0123456789")
-_CODE_SET = frozenset(_CODES.split("|"))
 _ESTIMATE_HINTS = ("est.", "est)", "Est.", "EST.", "predicted")
 _HAN_LEAD_BYTES = (b"\xe4", b"\xe5", b"\xe6", b"\xe7", b"\xe8", b"\xe9")
 
 
 def _is_chinese(text: str) -> bool:
-    """Han characters and no kana (Japanese); ``max`` is a cheap C-level pre-check for CJK at all."""
+    """Han characters and no kana (Japanese); the byte test is a cheap C-level pre-check for CJK at all."""
     if text.isascii():
         return False
     raw = text.encode("utf-8", "surrogatepass")
@@ -365,14 +281,11 @@ def _is_chinese(text: str) -> bool:
     return bool(_HAN_RE.search(text)) and not _KANA_RE.search(text)
 
 
-_AND_RE = re.compile(r"\band\b", re.I)
-_BETWEEN_RE = re.compile(r"between\s*$", re.I)
-_BLANK_LINE_RE = re.compile(r"\n[ \t]*\n\s*")
-# A paragraph can only state pay if it has a currency sign/code or a pay word (see _mention).
+# A paragraph can only state pay if it has a currency sign/code or a pay word (see _judge).
 _SIGNAL_RE = re.compile(
-    r"[$€£¥₹₪₩元円万千]|薪|工资|待遇|报酬|/月|/年|\b(?:"
-    + _CODES
-    + r"|Rs|zł|kr)\b|\b(?:"
+    r"[$€£¥₹₪₩元円万萬千]|薪|工资|待遇|报酬|/月|/年|台币|台幣|\d\s?[UL]\b|\d\s?(?:LPA|lpa|[kK])\b|\b(?:"
+    + money.CODES
+    + r"|Rs|RM|zł|kr)\b|\b(?:"
     + "|".join(sorted(_PAY_WORDS))
     + r")\b",
     re.I,
@@ -382,6 +295,8 @@ SHORT_TEXT_CHARS = 80
 #: Only the head of a text is searched for a place name standing in for the location.
 PLACE_HEAD_CHARS = 300
 SEGMENT_CACHE_SIZE = 100_000
+#: A Chinese ``w``/``万`` amount below this with no period is monthly ("5w+"); ``40w~70w`` is yearly.
+CJK_MONTHLY_WAN_BELOW = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -392,6 +307,16 @@ class _Mention:
     period: str | None
     total: bool
     start: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Ctx:
+    """What the whole text says about its money: Chinese script, the posting's country, its currencies."""
+
+    han: bool
+    country: str | None
+    local_dollar: str | None
+    default_currency: str
 
 
 def _clean(text: str) -> str:
@@ -414,43 +339,20 @@ def _clean(text: str) -> str:
     return s.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2009", " ")
 
 
-def _parse_number(num: str) -> float | None:
-    s = num.replace("\u00a0", "").replace("\u202f", "").replace("'", "").replace(" ", "")
-    if re.fullmatch(r"\d{1,3}(?:[.,]\d{3})+", s):
-        s = s.replace(",", "").replace(".", "")
-    elif re.fullmatch(r"\d{1,3}(?:,\d{3})+\.\d{1,2}", s):
-        s = s.replace(",", "")
-    else:
-        s = s.replace(",", "")
-    try:
-        return float(s)
-    except ValueError:
-        return None
+def _field_start(s: str, start: int) -> int:
+    """Start of the header field / list line / sentence that holds position ``start``."""
+    lo = max(0, start - 160)
+    best = lo
+    for sep in _FIELD_SEPS:
+        i = s.rfind(sep, lo, start)
+        if i >= 0 and i + len(sep) > best:
+            best = i + len(sep)
+    return best
 
 
-def _currency_token(tok: str | None, local_dollar: str | None, han: bool, country: str | None) -> str | None:
-    if not tok:
-        return None
-    t = re.sub(r"\s+", "", tok).upper()
-    if len(t) == 4 and t.endswith("$") and t[:3].isalpha():
-        t = t[:3]  # "USD $", "CAD$"
-    if t in _SYMBOL_CURRENCY:
-        return _SYMBOL_CURRENCY[t]
-    if t == "$":
-        return local_dollar or "USD"
-    if t == "¥":
-        return "CNY" if han or country == "CN" else "JPY"
-    if t == "KR":
-        return {"NO": "NOK", "DK": "DKK"}.get(country or "", "SEK")
-    if t == "RMB":
-        return "CNY"
-    return t if re.fullmatch(r"[A-Z]{3}", t) else None
-
-
-def _words_before(text: str, start: int, limit: int = 160) -> tuple[str, list[str]]:
-    """The clause before ``start`` (cut at the previous sentence end) and its lower-cased words."""
-    lo = max(0, start - limit)
-    window = text[lo:start]
+def _words_before(text: str, start: int) -> tuple[str, list[str]]:
+    """The clause before ``start`` (cut at the field or sentence start) and its lower-cased words."""
+    window = text[_field_start(text, start) : start]
     cut = None
     for m in _SENTENCE_END_RE.finditer(window):
         cut = m.end()
@@ -459,10 +361,13 @@ def _words_before(text: str, start: int, limit: int = 160) -> tuple[str, list[st
     return window, [w.lower() for w in _WORD_RE.findall(window)]
 
 
+_AFTER_CUT_RE = re.compile(r"[+,;(.\n|•，；。]|\s[-–—]\s")
+
+
 def _words_after(text: str, end: int, n: int = 4) -> list[str]:
-    """Up to ``n`` words directly attached after ``end`` (stops at + , ; ( . and line breaks)."""
+    """Up to ``n`` words directly attached after ``end`` (stops at + , ; ( . | and line breaks)."""
     window = text[end : end + 60]
-    m = re.search(r"[+,;(.\n|]|\s-\s", window)
+    m = _AFTER_CUT_RE.search(window)
     if m:
         window = window[: m.start()]
     return [w.lower() for w in _WORD_RE.findall(window)][:n]
@@ -475,11 +380,14 @@ def _has_pay_word(words: Iterable[str]) -> bool:
 def _closest_descriptor(words: list[str]) -> str | None:
     """'pay' or 'stop' for the nearest descriptive word before the amount; None when neither is near."""
     for w in reversed(words[-14:]):
-        if w in _STOP_BEFORE:
+        if w in _STOP_BEFORE or (not w.isascii() and any(c in w for c in _CJK_STOP)):
             return "stop"
         if w in _PAY_WORDS or any(c in w for c in _CJK_PAY):
             return "pay"
     return None
+
+
+_CJK_STOP = tuple(w for w in _STOP_WORDS if not w.isascii())
 
 
 def _text_pay(text: str, country: str | None, location_text: str | None) -> PayResult | None:
@@ -491,14 +399,14 @@ def _text_pay(text: str, country: str | None, location_text: str | None) -> PayR
         if json_hit is not None:
             return json_hit if json_hit.salary_min is not None or json_hit.salary_max is not None else None
     han = _is_chinese(text)
-    cc = _country_code(country, location_text)
+    cc = _country_of(country, location_text)
     if cc is None:
         # Text-only input: a place named in the text's head (HN-style "Toronto | …") stands in for the
         # posting's location.
-        cc = _find_place(_clean(text[:PLACE_HEAD_CHARS]))
+        cc = find_country(_clean(text[:PLACE_HEAD_CHARS]))
     if cc is None and han:
-        cc = "CN"
-    ctx = (han, cc, _LOCAL_DOLLAR.get(cc or ""), currency_for_location(cc, None) or ("CNY" if han else "USD"))
+        cc = "TW" if _TRADITIONAL_RE.search(text) and not _SIMPLIFIED_RE.search(text) else "CN"
+    ctx = _Ctx(han, cc, _LOCAL_DOLLAR.get(cc or ""), _COUNTRY_CURRENCY.get(cc or "") or "USD")
     short = len(text) <= SHORT_TEXT_CHARS
     mentions: list[_Mention] = []
     for seg in _segments(text):
@@ -516,7 +424,7 @@ def _text_pay(text: str, country: str | None, location_text: str | None) -> PayR
     if lo is not None and hi is not None and hi < lo:
         lo, hi = hi, lo
     est = any(h in text for h in _ESTIMATE_HINTS) and bool(_ESTIMATE_RE.search(_clean(text)))
-    return _make(lo, hi, first.currency or ctx[3], first.period, est, "text")
+    return _make(lo, hi, first.currency or ctx.default_currency, first.period, est, "text")
 
 
 def _segments(s: str) -> list[str]:
@@ -529,17 +437,17 @@ def _segments(s: str) -> list[str]:
         if not para or para.isspace():
             continue
         head = para.lstrip(" \t\n(*")[:3]
-        if out and (len(out[-1]) < 40 or head[:1] in _LEAD_CHARS or head.upper() in _CODE_SET):
+        if out and (len(out[-1]) < 40 or head[:1] in _LEAD_CHARS or head.upper() in money.CODE_SET):
             out[-1] = out[-1] + "\n\n" + para
         else:
             out.append(para)
     return out or [s]
 
 
-_SEGMENT_CACHE: dict[tuple[str, tuple, bool], tuple[_Mention, ...]] = {}
+_SEGMENT_CACHE: dict[tuple[str, _Ctx, bool], tuple[_Mention, ...]] = {}
 
 
-def _segment_mentions(seg: str, ctx: tuple, short: bool) -> tuple[_Mention, ...]:
+def _segment_mentions(seg: str, ctx: _Ctx, short: bool) -> tuple[_Mention, ...]:
     """Pay mentions of one paragraph, memoised (boilerplate paragraphs repeat across postings)."""
     key = (seg, ctx, short)
     hit = _SEGMENT_CACHE.get(key)
@@ -562,7 +470,7 @@ def _segment_mentions(seg: str, ctx: tuple, short: bool) -> tuple[_Mention, ...]
             months_of_pay = False
             if "薪" in clean:
                 clean, months_of_pay = _MONTHS_OF_PAY_RE.subn(" 薪 ", clean)
-            found = tuple(_find_mentions(clean, ctx, short))
+            found = tuple(m for m in (_judge(clean, mo, ctx, short) for mo in money.scan(clean)) if m)
             if months_of_pay:  # "25-45K·15薪": N months of pay a year, so the amounts are monthly
                 found = tuple(m if m.period else dataclasses.replace(m, period="month") for m in found)
     if len(_SEGMENT_CACHE) > SEGMENT_CACHE_SIZE:
@@ -571,132 +479,101 @@ def _segment_mentions(seg: str, ctx: tuple, short: bool) -> tuple[_Mention, ...]
     return found
 
 
-def _find_mentions(s: str, ctx: tuple, short: bool) -> list[_Mention]:
-    han, cc, local_dollar, default_cur = ctx
-    raw = list(_AMOUNT_RE.finditer(s))
-    mentions: list[_Mention] = []
-    i = 0
-    while i < len(raw):
-        a = raw[i]
-        b = None
-        if i + 1 < len(raw):
-            between = s[a.end() : raw[i + 1].start()]
-            if _RANGE_JOIN_RE.match(between) and (
-                not _AND_RE.search(between) or _BETWEEN_RE.search(s[max(0, a.start() - 30) : a.start()])
-            ):
-                b = raw[i + 1]
-        mention = _mention(s, a, b, han, cc, local_dollar, default_cur, short)
-        if mention is not None:
-            mentions.append(mention)
-        i += 2 if b is not None else 1
-    return mentions
-
-
-def _amount(m: re.Match[str], han: bool) -> tuple[float | None, str | None]:
-    """Value and multiplier key of one amount match; value None when the multiplier rules it out."""
-    value = _parse_number(m.group("num"))
-    mult = (m.group("mult") or "").strip()
-    key = mult.lower()
+def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
+    """``mo`` as a pay mention, or None where its context says it is not pay (the contract's classes:
+    funding, revenue, deal sizes, budgets, stipends, benefits, bonus-only, equity percentages)."""
+    if s[mo.tail_end : mo.tail_end + 3].lstrip().startswith("%") or s[mo.end : mo.end + 2].startswith("%"):
+        return None
+    cur = money.currency_of(mo.tokens, ctx.local_dollar, ctx.han, ctx.country)
+    currency = cur or ctx.default_currency
+    mults = mo.mults
+    if mults:
+        if mults & money.BIG_MULT and currency not in MILLION_PAY_CURRENCIES:
+            return None  # $80M funding, $10B saved: never pay
+        if mults & money.LAKH_MULT and currency != "INR":
+            if cur is not None or "l" in mults:
+                return None  # "L" is a lakh only in Indian pay
+            currency = "INR"
+        if "w" in mults and not (ctx.han or currency in ("CNY", "TWD", "HKD")):
+            return None  # "w" is 万 only in Chinese posts
+    value = mo.lo if mo.lo is not None else mo.hi
     if value is None:
-        return None, None
-    if key in ("w",) and not han:
-        return None, None
-    return value, key or None
-
-
-def _mention(
-    s: str,
-    a: re.Match[str],
-    b: re.Match[str] | None,
-    han: bool,
-    cc: str | None,
-    local_dollar: str | None,
-    default_cur: str,
-    short: bool,
-) -> _Mention | None:
-    v1, k1 = _amount(a, han)
-    v2, k2 = _amount(b, han) if b is not None else (None, None)
-    if v1 is None or (b is not None and v2 is None):
         return None
-    end = (b or a).end()
-    tail = s[end : end + 3]
-    if tail.lstrip().startswith("%"):
+    if value >= 10_000_000 and currency not in MILLION_PAY_CURRENCIES and "crore" not in mults:
         return None
-    # An explicit code or specific sign ("$1800 - $2200 AUD") beats a bare "$" or "¥".
-    tokens = [m.group(g) for m in (a, b) if m is not None for g in ("pre", "post") if m.group(g)]
-    specific = [t for t in tokens if re.sub(r"\s+", "", t) not in ("$", "¥")]
-    cur = _currency_token((specific or tokens or [None])[0], local_dollar, han, cc)
-    mults = {k for k in (k1, k2) if k}
-    if mults & _BIG_MULT and (cur or default_cur) not in MILLION_PAY_CURRENCIES:
-        return None  # $80M funding, $10B saved: never pay
-    if b is not None:
-        # A multiplier written once applies to both ends (150-180K, $90k- 150k), where plausible.
-        if k2 and not k1 and v1 * _MULT.get(k2, 1) <= v2 * _MULT.get(k2, 1) * 1.0001:
-            k1 = k2
-        elif k1 and not k2 and v2 * _MULT.get(k1, 1) >= v1 * _MULT.get(k1, 1):
-            k2 = k1
-    lo = v1 * _MULT.get(k1 or "", 1.0)
-    hi = (v2 * _MULT.get(k2 or "", 1.0)) if b is not None and v2 is not None else lo
-    if b is not None and hi < lo:
-        return None  # "… $100k and a $10k …": not one range
 
-    before_text, before = _words_before(s, a.start())
-    after = _words_after(s, end)
-    own_period = _own_period(s, end)
-    period = own_period or _clause_period(before_text)
+    before_text, before = _words_before(s, mo.start)
+    after = _words_after(s, mo.tail_end)
+    period = mo.period or money.period_before(before_text)
+    tail = s[mo.tail_end : mo.tail_end + 80]
+    package = bool(_COMPONENT_AFTER_RE.match(tail))
     descriptor = _closest_descriptor(before)
-    stop_after = any(w in _STOP_WORDS for w in after)
+    stop_after = any(w in _STOP_WORDS or (not w.isascii() and any(c in w for c in _CJK_STOP)) for w in after)
     pay_after = _has_pay_word(after) and not stop_after
-    if stop_after or (descriptor == "stop" and not pay_after):
+    if stop_after or (descriptor == "stop" and not (pay_after or package)):
         return None
     has_cur = cur is not None
-    has_mult = bool(k1 or k2)
-    pay_context = descriptor == "pay" or pay_after or _has_pay_word(before)
+    has_mult = bool(mults)
+    pay_context = descriptor == "pay" or pay_after or package or _has_pay_word(before)
     # A snippet that is little more than the amount ("$120,000", "150-180K", "$97K-$181K (Glassdoor est.)")
     # is a pay string: that is what a pay field or a pay label's value looks like.
-    bare = (short and len(_WORD_RE.findall(s[: a.start()] + " " + s[end:])) <= 2) or _alone_in_field(
-        s, a.start(), end
+    bare = (short and len(_WORD_RE.findall(s[: mo.start] + " " + s[mo.tail_end :])) <= 2) or _alone_in_field(
+        s, mo.start, mo.tail_end
     )
+    lo = value
     if has_cur:
         # A currency range in thousands ("CAD 150k-190k", "$180k - $240k") reads as pay unless a closer
         # word says otherwise (checked above); single amounts need a pay word, a period or a pay field.
-        k_range = b is not None and has_mult and lo >= 10_000
+        k_range = not mo.single and has_mult and lo >= 10_000
         if not (
-            pay_context or period is not None or (short and (b is not None or has_mult)) or bare or k_range
+            pay_context or period is not None or (short and (not mo.single or has_mult)) or bare or k_range
         ):
             return None
     else:
         # No currency: a pay word and a pay-like amount (thousands, a period) are both needed.
         if not (
             pay_context
-            or (han and has_mult and period is not None)
-            or (bare and b is not None and (has_mult or lo >= 1000))
+            or (ctx.han and has_mult and period is not None)
+            or (bare and (not mo.single or has_mult) and (has_mult or lo >= 1000))
         ):
             return None
-        if not (has_mult or lo >= 1000 or own_period is not None):
+        if not (has_mult or lo >= 1000 or mo.period is not None):
             return None
-        if han and not (k1 or k2 or period) and lo < 1000:
+        if ctx.han and not (has_mult or period) and lo < 1000:
             return None
-    if lo >= 10_000_000 and (cur or default_cur) not in MILLION_PAY_CURRENCIES:
-        return None
-    currency = cur or default_cur
-    total = any(w in _TOTAL_WORDS for w in before[-3:]) or any(w == "ote" for w in after[:2])
-    if period is None and k1 == "lpa":
-        period = "year"
-    lo_out: float | None = lo
-    hi_out: float | None = hi
-    if b is None:
-        head = s[max(0, a.start() - 40) : a.start()]
-        if _MAX_ONLY_BEFORE_RE.search(head):
-            lo_out = None
-        elif a.group("plus") or _MIN_ONLY_BEFORE_RE.search(head) or _MIN_ONLY_AFTER_RE.match(s[end:]):
-            hi_out = None
-    return _Mention(lo_out, hi_out, currency, period, total, a.start())
+    total = (
+        any(w in _TOTAL_WORDS for w in before[-3:])
+        or bool(_TOTAL_AFTER_RE.match(s, mo.tail_end))
+        or (before[-2:] == ["total", "comp"])
+    )
+    if period is None:
+        period = _unwritten_period(mo, currency, ctx)
+    return _Mention(mo.lo, mo.hi, currency, period, total, mo.start)
+
+
+def _unwritten_period(mo: money.Money, currency: str, ctx: _Ctx) -> str | None:
+    """Period where the text writes none: the contract's magnitude rules, plus the Chinese conventions
+    (``K`` amounts are monthly; ``w``/``万`` amounts are monthly below annual size)."""
+    if "lpa" in mo.mults or mo.mults & {"l", "lakh", "lakhs", "lac", "lacs", "crore", "crores", "cr"}:
+        return "year"
+    if ctx.han or currency in ("CNY", "TWD") and ctx.country in ("CN", "TW"):
+        value = mo.lo if mo.lo is not None else mo.hi or 0.0
+        if "k" in mo.mults:
+            return "month"
+        if mo.mults & {"w", "万", "萬"}:
+            return "month" if value < CJK_MONTHLY_WAN_BELOW else "year"
+        if HOURLY_BELOW <= value <= MONTHLY_UP_TO:
+            return "month"
+    return None
 
 
 def _alone_in_field(s: str, start: int, end: int) -> bool:
     """The amount fills a ``|``/``•``/line-delimited field ("Acme | ML Engineer | Remote | $150k-190k")."""
-    lo = max(s.rfind("|", 0, start), s.rfind("\n", 0, start), s.rfind("•", 0, start))
+    lo = max(s.rfind("|", 0, start), s.rfind("\n", 0, start), s.rfind("•", 0, start), s.rfind("[", 0, start))
+    for sep in (" – ", " — "):
+        i = s.rfind(sep, 0, start)
+        if i >= 0:
+            lo = max(lo, i + len(sep) - 1)
     if lo < 0:
         return False
     hi_candidates = [i for i in (s.find("|", end), s.find("\n", end), s.find("•", end)) if i >= 0]
@@ -704,41 +581,6 @@ def _alone_in_field(s: str, start: int, end: int) -> bool:
     if hi - end > 60 or start - lo > 40:
         return False
     return len(_WORD_RE.findall(s[lo + 1 : start] + " " + s[end:hi])) <= 3
-
-
-def _own_period(s: str, end: int) -> str | None:
-    """Period written right after the amount ("/hr", "a year", "per month", "/月")."""
-    m = _AFTER_PERIOD_RE.match(s[end : end + 40])
-    if m:
-        foreign = (m.group("p4") or "").lower()
-        if foreign:
-            if any(w in foreign for w in ("m", "mois")) and not any(
-                w in foreign for w in ("jahr", "jährlich", "jahrlich", "año", "ano", "an", "annuel")
-            ):
-                return "month"
-            if "hora" in foreign or "stunde" in foreign:
-                return "hour"
-            return "year"
-        word = (m.group("p1") or m.group("p2") or m.group("p3") or "").lower().replace(" ", "")
-        if word.startswith("/") or word.startswith("每"):
-            return _CJK_PERIOD.get(word[1])
-        if word.startswith("p.") or word == "perannum":
-            return "year"
-        return _PERIOD_WORDS.get(word)
-    return None
-
-
-def _clause_period(before_text: str) -> str | None:
-    """Period named earlier in the clause ("The monthly rate … is $11,000", "月薪2-3万")."""
-    found = None
-    for found in _BEFORE_PERIOD_RE.finditer(before_text):  # noqa: B007 - the last (nearest) one counts
-        pass
-    if found is not None:
-        w = found.group("w").lower()
-        if w[0] in _CJK_PERIOD:
-            return _CJK_PERIOD[w[0]]
-        return _PERIOD_WORDS.get(w.replace("per ", "").replace("an ", ""))
-    return None
 
 
 def _json_pay(s: str, country: str | None, location_text: str | None) -> PayResult | None:
@@ -784,16 +626,21 @@ def parse_pay(
     try:
         default_cur = currency_for_location(country, location_text) or "USD"
         found = _structured(pay_min, pay_max, currency, period, is_estimate, default_cur)
-        if found is not None:
-            return found
-        if not text or not isinstance(text, str):
-            return None
-        result = _text_pay(text, country, location_text)
-        if result is not None and is_estimate:
-            result = PayResult(**{**result.as_dict(), "is_estimate": True})
-        return result
-    except Exception:  # a normaliser must never stop a batch; a bad pay string means "no pay"
+    except Exception as exc:  # a bug, not an answer: counted, and the batch goes on
+        record_error("salary.structured", exc, (pay_min, pay_max, currency, period))
+        found = None
+    if found is not None:
+        return found
+    if not text or not isinstance(text, str):
         return None
+    try:
+        result = _text_pay(text, country, location_text)
+    except Exception as exc:  # a bug, not an answer: counted, and the batch goes on
+        record_error("salary.text", exc, text)
+        return None
+    if result is not None and is_estimate:
+        result = dataclasses.replace(result, is_estimate=True)
+    return result
 
 
 _EMPTY_OUT = {
@@ -837,7 +684,8 @@ def normalize_salary_stream(lines: Iterable[str]) -> Iterator[dict[str, Any]]:
             pass
         try:
             result = parse_pay(text, **kwargs)
-        except Exception:
+        except Exception as exc:  # parse_pay counts its own errors; this catches bad keyword values
+            record_error("salary.stream", exc, line)
             result = None
         out: dict[str, Any] = {"text": text, **_EMPTY_OUT}
         if result is not None:
