@@ -103,7 +103,7 @@ _CJK_PERIOD = {
 # What may follow an amount or range: a code in brackets, "/" + unit, a period word, in that order or the
 # other ("$4,000 USD/mo", "40$-60$/hr (CAD)", "8000U 每月", "30-50K * 13" = 13 months of pay).
 _TAIL_RE = re.compile(
-    r"""^[\s*,:]*(?:\(\s*(?P<code1>"""
+    r"""[\s*,:]*(?:\(\s*(?P<code1>"""
     + CODES
     + r""")\s*\)\s*)?[\s(*,:]*(?:
         (?:/|per|an?|each|every)\s*(?P<p1>hour|hr|h|day|week|wk|month|mo|year|yr|annum)s?\b
@@ -141,8 +141,8 @@ _MIN_ONLY_AFTER_RE = re.compile(
 _MAX_ONLY_AFTER_RE = re.compile(r"^\s*(?:以内|以下|封顶|or\s+less|max\b|maximum\b)", re.I)
 # "50K+奖金", "$170k + equity": a "+" followed by a pay component adds it, it does not open the range.
 _PLUS_COMPONENT_RE = re.compile(
-    r"^\s*(?:[a-z]+\s+){0,2}(?:bonus|bonuses|equity|stock|options?|esops?|rsus?|commission|benefits|super"
-    r"|token|tokens|incentives?|profit|allowance)\b|^\s*(?:奖金|期权|股票|股权|年终奖|绩效|提成|补贴|token|期權|獎金)",
+    r"\s*(?:[a-z]+\s+){0,2}(?:bonus|bonuses|equity|stock|options?|esops?|rsus?|commission|benefits|super"
+    r"|token|tokens|incentives?|profit|allowance)\b|\s*(?:奖金|期权|股票|股权|年终奖|绩效|提成|补贴|token|期權|獎金)",
     re.I,
 )
 

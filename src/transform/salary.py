@@ -89,7 +89,7 @@ _HAN_RE = re.compile(r"[\u4e00-\u9fff]")
 _KANA_RE = re.compile(r"[\u3040-\u30ff]")
 # Characters only traditional script uses: a Chinese post written in it comes from Taiwan (or Hong Kong,
 # which its place name or HK$ then says), so its bare amounts are TWD, not CNY.
-_TRADITIONAL_RE = re.compile("[萬與資灣臺幣經驗職員開發務據區際們個時為會這來說對點學體薪資]")
+_TRADITIONAL_RE = re.compile("[萬與資灣臺幣經驗職員開發務據區際們個時為會這來說對點學體]")
 _SIMPLIFIED_RE = re.compile("[万与资湾币经验职员开发务据区际们个时为会这来说对点学体]")
 
 
@@ -263,7 +263,7 @@ _COMPONENT_AFTER_RE = re.compile(
     r"|^[\s)\]]*\+\s*(?:股票|期权|股权|奖金|年终奖|绩效|提成|token|期權|獎金)",
     re.I,
 )
-_TOTAL_AFTER_RE = re.compile(r"^[\s)\]]*(?:total\s+comp(?:ensation)?|tc\b|ote\b|on[\s-]target)", re.I)
+_TOTAL_AFTER_RE = re.compile(r"[\s)\]]*(?:total\s+comp(?:ensation)?|tc\b|ote\b|on[\s-]target)", re.I)
 
 _DIGIT_RE = re.compile(r"\d")
 _LEAD_CHARS = frozenset("$€£¥₹₪₩0123456789")
@@ -547,7 +547,7 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
         or (before[-2:] == ["total", "comp"])
     )
     if period is None:
-        period = _unwritten_period(mo, currency, ctx)
+        period = _unwritten_period(mo, currency, ctx) or _default_period(value, currency)
     return _Mention(mo.lo, mo.hi, currency, period, total, mo.start)
 
 
