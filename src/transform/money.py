@@ -57,7 +57,7 @@ _PRE = (
     r"|[$€£¥₹₪₩]|" + _CUR_WORDS + r")\s*"
 )
 _AMOUNT_RE = re.compile(
-    r"(?:" + _PRE + r"|(?<![A-Za-z0-9.,$€£¥]))"
+    r"(?:" + _PRE + r"|(?<![A-Za-z0-9.$€£¥])(?<!\d,))"
     r"(?P<num>\d{1,3}(?:(?:,\s?|[.\u00a0\u202f' ])\d{3}(?!\d))+(?:\.\d{1,2}(?!\d))?|\d+(?:\.\d+)?)"
     r"(?P<mult>\s?(?:[kK]|thousand|[wW]|万|萬|千|mn?|M|million|bn?|B|billion|lakhs?|lacs?|crores?|[cC]r"
     r"|LPA|lpa|L)(?![A-Za-z]))?"
@@ -106,7 +106,7 @@ _TAIL_RE = re.compile(
     r"""[\s*,:]*(?:\(\s*(?P<code1>"""
     + CODES
     + r""")\s*\)\s*)?[\s(*,:]*(?:
-        (?:/|per|an?|each|every)\s*(?P<p1>hour|hr|h|day|week|wk|month|mo|year|yr|annum)s?\b
+        (?:/|per|an?|each|every)\s*(?P<p1>hour|hr|h|day|week|wk|month|mo|year|yr|annum|annual)(?:s|ly)?\b
       | /\s*(?P<pm>[mM])(?![A-Za-z])
       | (?P<p2>hourly|daily|weekly|monthly|yearly|annually|p\.\s?a\.|pa\b|per\s+annum|lpa\b)
       | (?P<p4>por\s+m[eê]s|al\s+mes|pro\s+monat|par\s+mois|monatlich|mensuel|por\s+a[ñn]o|pro\s+jahr
@@ -136,7 +136,7 @@ _MAX_ONLY_BEFORE_RE = re.compile(
     r"(?:up[\s-]*to|max(?:imum)?(?:\s+of)?|as\s+much\s+as|not\s+to\s+exceed|最高|最多|不超过)\s*:?\s*$", re.I
 )
 _MIN_ONLY_AFTER_RE = re.compile(
-    r"^\s*(?:to\s+start|起|以上|or\s+more|and\s+up|\+(?![\s+]*[\w\u4e00-\u9fff]))", re.I
+    r"^\s*(?:to\s+start|起|以上|or\s+more|and\s+up|\+(?![\s+]*[\w\u4e00-\u9fff$€£¥₹]))", re.I
 )
 _MAX_ONLY_AFTER_RE = re.compile(r"^\s*(?:以内|以下|封顶|or\s+less|max\b|maximum\b)", re.I)
 # "50K+奖金", "$170k + equity": a "+" followed by a pay component adds it, it does not open the range.
@@ -206,6 +206,8 @@ def _read_tail(s: str, end: int) -> tuple[str | None, bool, str | None, int]:
     if m is None or m.end() == end:
         return None, False, None, end
     code = m.group("code1") or m.group("code2")
+    if not (code or m.lastgroup):
+        return None, False, None, end  # only spaces or punctuation follow: leave them to the caller
     if m.group("months"):
         return "month", True, code, m.end()
     foreign = (m.group("p4") or "").lower()
@@ -291,11 +293,13 @@ def _money(s: str, a: re.Match[str], b: re.Match[str] | None) -> Money | None:
     if plus:
         plus_at = last.end("plus2") if last.group("plus2") else last.end("plus1")
         if _PLUS_COMPONENT_RE.match(s, plus_at):
-            plus = False
+            plus = False  # "50K+奖金": the money ends before the "+"
+            end = plus_at - 1
     period, months, code, tail_end = _read_tail(s, end)
     tokens = _tokens(a, b)
-    if code:
-        tokens = (code.upper(), *tokens)
+    if code:  # "5w+ RMB (USDT)": the amount's own code first; "$110k-$150k (AUD)": the code beats "$"
+        specific = tuple(t for t in tokens if t not in ("$", "¥"))
+        tokens = (*specific, code.upper(), *tokens[len(specific) :])
     lo_out: float | None = lo
     hi_out: float | None = hi
     if b is None:

@@ -236,7 +236,15 @@ _STOP_WORDS = frozenset(
         "per-employee months years weeks days hours employees people users engineers members countries "
         "offices locations percent vouchers voucher tickets ticket groceries grocery food membership "
         "subscription subscriptions services clients rent brings generates generated generating profit "
-        "profitable contracts contract-value retainer rent mortgage 融资 估值 营收 预算 租金 补贴 奖金 年终奖"
+        "profitable contracts contract-value retainer rent mortgage 融资 估值 营收 预算 租金 补贴 奖金 年终奖 "
+        "用户 粉丝 下载 日活 月活 流量 市值 交易额"
+    )
+)
+# Units: they describe the number they follow ("5 years", "12 engineers", "50K 用户"), not a later one.
+_UNIT_WORDS = frozenset(
+    _w(
+        "months years weeks days hours employees people users engineers members countries offices locations "
+        "percent customers"
     )
 )
 # Before an amount these describe a preceding number ("5 years", "a team of 12 engineers") or are too
@@ -248,20 +256,29 @@ _STOP_BEFORE = _STOP_WORDS - frozenset(
     )
 )
 _TOTAL_WORDS = frozenset({"ote", "on-target", "total", "tc"})
-_WORD_RE = re.compile(r"[A-Za-z][A-Za-z\-]*|[\u4e00-\u9fff]+")
+_WORD_RE = re.compile(r"[A-Za-z](?:[A-Za-z\-]*[A-Za-z])?|[\u4e00-\u9fff]+")
 _SENTENCE_END_RE = re.compile(r"[.!?;。！？；](?=\s*[A-Z(\"'“\u4e00-\u9fff])|\n\s*\n\s*(?=\S)(?![$€£¥₹])")
 _ESTIMATE_RE = re.compile(r"glassdoor\s*est|\(est\.?\)|indeed\s+est|salary_is_predicted\W+(?:1|true)", re.I)
 _HTML_HINT_RE = re.compile(r"&(?:lt|gt|amp|nbsp|quot|#\d+|mdash|ndash);|<[a-zA-Z/]")
 _MOJI_CUR_RE = re.compile("Â(?=[£¥€$\u00a0])")
 # The fields of a forum header ("Acme | ML Engineer | Remote (US) | $150k-190k + equity") and the
 # separators of list lines: words in another field do not describe an amount.
-_FIELD_SEPS = ("|", "•", "\n", " – ", " — ", " - ", "｜")
+_FIELD_SEPS = ("|", "•", "\n", "｜")
+_DASH_SEPS = (" – ", " — ", " - ")
+#: A spaced dash ends a field only after a short one ("Acme - Founding Engineer – Remote (USA) – 180-250k"),
+#: not inside a sentence ("… a product called X - $7/month for tickets").
+DASH_FIELD_CHARS = 40
 # "$170k + equity", "£70k - £90k + up to 2% equity", "30-50K + 股票": a package, so pay.
 _COMPONENT_AFTER_RE = re.compile(
-    r"^[\s)\]]*(?:\+|plus\b|&|and\b|,)\s*(?:[\w.%-]+\s+){0,4}?(?:early\s+)?(?:equity|bonus|bonuses|stock|options"
+    r"^[\s)\]起]*(?:\+|plus\b|&|and\b|,)\s*(?:[\w.%-]+\s+){0,4}?(?:early\s+)?(?:equity|bonus|bonuses|stock|options"
     r"|esops?|rsus?|commission|benefits|super(?:annuation)?|token|tokens|incentives?)\b"
-    r"|^[\s)\]]*\+\s*(?:股票|期权|股权|奖金|年终奖|绩效|提成|token|期權|獎金)",
+    r"|^[\s)\]起]*\+\s*(?:股票|期权|股权|奖金|年终奖|绩效|提成|token|期權|獎金)",
     re.I,
+)
+_COMPONENT_WORDS = frozenset(
+    _w(
+        "equity stock options rsu rsus esop esops bonus bonuses commission cash benefits token tokens 奖金 期权 股票"
+    )
 )
 _TOTAL_AFTER_RE = re.compile(r"[\s)\]]*(?:total\s+comp(?:ensation)?|tc\b|ote\b|on[\s-]target)", re.I)
 
@@ -347,6 +364,15 @@ def _field_start(s: str, start: int) -> int:
         i = s.rfind(sep, lo, start)
         if i >= 0 and i + len(sep) > best:
             best = i + len(sep)
+    for sep in _DASH_SEPS:
+        i = s.rfind(sep, best, start)
+        if i >= 0:
+            prev = max(
+                [s.rfind(d, 0, i) + len(d) for d in (*_FIELD_SEPS, *_DASH_SEPS) if s.rfind(d, 0, i) >= 0]
+                or [0]
+            )
+            if i - prev <= DASH_FIELD_CHARS:
+                best = i + len(sep)
     return best
 
 
@@ -361,7 +387,7 @@ def _words_before(text: str, start: int) -> tuple[str, list[str]]:
     return window, [w.lower() for w in _WORD_RE.findall(window)]
 
 
-_AFTER_CUT_RE = re.compile(r"[+,;(.\n|•，；。]|\s[-–—]\s")
+_AFTER_CUT_RE = re.compile(r"[+,;(.\n|•，；。]|\s[-–—]\s|\splus\s")
 
 
 def _words_after(text: str, end: int, n: int = 4) -> list[str]:
@@ -503,12 +529,22 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
         return None
 
     before_text, before = _words_before(s, mo.start)
-    after = _words_after(s, mo.tail_end)
+    # After a spaced "+" comes another part of the package ("$11,375 + $10k housing stipend"); after an
+    # attached one its parts ("$150k+ cash/equity", "50K+奖金") or what the amount is ("$200K+ perk budget").
+    if s[mo.end - 1 : mo.end] == "+" or s[mo.end : mo.end + 1] == "+":
+        after = [w for w in _words_after(s, s.index("+", mo.end - 1) + 1) if w not in _COMPONENT_WORDS]
+    elif s[mo.tail_end : mo.tail_end + 3].lstrip().startswith("+"):
+        after = []
+    else:
+        after = _words_after(s, mo.tail_end)
     period = mo.period or money.period_before(before_text)
     tail = s[mo.tail_end : mo.tail_end + 80]
     package = bool(_COMPONENT_AFTER_RE.match(tail))
     descriptor = _closest_descriptor(before)
-    stop_after = any(w in _STOP_WORDS or (not w.isascii() and any(c in w for c in _CJK_STOP)) for w in after)
+    stop_after = any(
+        (w in _STOP_WORDS and w not in _UNIT_WORDS) or (not w.isascii() and any(c in w for c in _CJK_STOP))
+        for w in after
+    ) or bool(after and after[0] != "for" and any(w in _UNIT_WORDS for w in after[:2]))
     pay_after = _has_pay_word(after) and not stop_after
     if stop_after or (descriptor == "stop" and not (pay_after or package)):
         return None
@@ -517,8 +553,10 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
     pay_context = descriptor == "pay" or pay_after or package or _has_pay_word(before)
     # A snippet that is little more than the amount ("$120,000", "150-180K", "$97K-$181K (Glassdoor est.)")
     # is a pay string: that is what a pay field or a pay label's value looks like.
-    bare = (short and len(_WORD_RE.findall(s[: mo.start] + " " + s[mo.tail_end :])) <= 2) or _alone_in_field(
-        s, mo.start, mo.tail_end
+    bare = (
+        (short and len(_WORD_RE.findall(s[: mo.start] + " " + s[mo.tail_end :])) <= 2)
+        or _alone_in_field(s, mo.start, mo.tail_end)
+        or (not before and s.count("|") >= 2 and (bool(mults) or value >= 1000))  # "| $160k 1099 for US…"
     )
     lo = value
     if has_cur:
@@ -533,7 +571,7 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
         # No currency: a pay word and a pay-like amount (thousands, a period) are both needed.
         if not (
             pay_context
-            or (ctx.han and has_mult and period is not None)
+            or (ctx.han and has_mult and (period is not None or _CJK_MIN_AFTER_RE.match(s, mo.tail_end)))
             or (bare and (not mo.single or has_mult) and (has_mult or lo >= 1000))
         ):
             return None
@@ -553,18 +591,29 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
 
 def _unwritten_period(mo: money.Money, currency: str, ctx: _Ctx) -> str | None:
     """Period where the text writes none: the contract's magnitude rules, plus the Chinese conventions
-    (``K`` amounts are monthly; ``w``/``万`` amounts are monthly below annual size)."""
-    if "lpa" in mo.mults or mo.mults & {"l", "lakh", "lakhs", "lac", "lacs", "crore", "crores", "cr"}:
+    (``K`` amounts are monthly; ``w``/``万`` amounts are monthly below annual size) and the monthly
+    quotes of USDT pay (``3000U-6000U``) and of month-paid markets (scaled by :data:`MONTHLY_UP_TO_IN`)."""
+    if mo.mults & money.LAKH_MULT:
         return "year"
-    if ctx.han or currency in ("CNY", "TWD") and ctx.country in ("CN", "TW"):
-        value = mo.lo if mo.lo is not None else mo.hi or 0.0
+    value = mo.lo if mo.lo is not None else mo.hi or 0.0
+    if ctx.han or currency in ("CNY", "TWD"):
         if "k" in mo.mults:
             return "month"
         if mo.mults & {"w", "万", "萬"}:
             return "month" if value < CJK_MONTHLY_WAN_BELOW else "year"
-        if HOURLY_BELOW <= value <= MONTHLY_UP_TO:
-            return "month"
+    month_paid = ctx.han or currency in MONTH_PAID_CURRENCIES or any(t in _STABLECOIN for t in mo.tokens)
+    if month_paid and HOURLY_BELOW <= value <= MONTHLY_UP_TO_IN.get(currency, MONTHLY_UP_TO):
+        return "month"
     return None
+
+
+_STABLECOIN = frozenset({"U", "USDT", "USDC"})
+#: Upper bound of a monthly amount where a currency's unit is small (TWD 36000-40000 is a month's pay).
+MONTHLY_UP_TO_IN = {
+    "TWD": 200_000, "PHP": 200_000, "THB": 200_000, "ARS": 5_000_000, "CLP": 5_000_000,
+    "COP": 20_000_000, "IDR": 50_000_000, "VND": 100_000_000, "HKD": 100_000, "MXN": 100_000,
+}  # fmt: skip
+_CJK_MIN_AFTER_RE = re.compile(r"\s*(?:起|以上)")
 
 
 def _alone_in_field(s: str, start: int, end: int) -> bool:
