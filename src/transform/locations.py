@@ -493,6 +493,12 @@ def _place_index() -> _PlaceIndex:
     return _PlaceIndex(names, first, cjk)
 
 
+@lru_cache(maxsize=1 << 16)
+def _word_key(word: str) -> str:
+    return word.lower() if word.isascii() else _key(word)
+
+
+@lru_cache(maxsize=1 << 15)
 def find_country(text: str) -> str | None:
     """ISO2 country of the first place named in free text ("Acme | Toronto (hybrid) | $150k" -> CA).
 
@@ -506,7 +512,7 @@ def find_country(text: str) -> str | None:
     names = idx.names
     best: tuple[int, str] | None = None
     words = list(_TEXT_WORD_RE.finditer(text))
-    keys = [_key(w.group(0)) for w in words]
+    keys = [_word_key(w.group(0)) for w in words]
     i = 0
     while i < len(words):
         k = keys[i]

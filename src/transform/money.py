@@ -56,9 +56,11 @@ _PRE = (
     r"|(?<![A-Za-z])(?:Rs\.?|RM)"
     r"|[$€£¥₹₪₩]|" + _CUR_WORDS + r")\s*"
 )
-_AMOUNT_RE = re.compile(
-    r"(?:" + _PRE + r"|(?<![A-Za-z0-9.$€£¥])(?<!\d,))"
-    r"(?P<num>\d{1,3}(?:(?:,\s?|[.\u00a0\u202f' ])\d{3}(?!\d))+(?:\.\d{1,2}(?!\d))?|\d+(?:\.\d+)?)"
+# An amount is found from its number (a fast scan: the regex starts with a digit), then the currency
+# sign or code written before it and the multiplier, "+" and currency written after it.
+_NUM_RE = re.compile(r"\d{1,3}(?:(?:,\s?|[.\u00a0\u202f' ])\d{3}(?!\d))+(?:\.\d{1,2}(?!\d))?|\d+(?:\.\d+)?")
+_PRE_END_RE = re.compile(_PRE + r"$")
+_AFTER_NUM_RE = re.compile(
     r"(?P<mult>\s?(?:[kK]|thousand|[wW]|万|萬|千|mn?|M|million|bn?|B|billion|lakhs?|lacs?|crores?|[cC]r"
     r"|LPA|lpa|L)(?![A-Za-z]))?"
     r"(?P<plus1>\+)?"
@@ -70,6 +72,52 @@ _AMOUNT_RE = re.compile(
     r"|\$|\s?\((?:" + CODES + r")\))?"
     r"(?P<plus2>\+)?",
 )
+_NOT_BEFORE_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.$€£¥")
+
+
+class _Amt:
+    """One amount as read: the groups ``pre num mult plus1 post plus2`` and their span."""
+
+    __slots__ = ("_after", "_pre", "_start", "num")
+
+    def __init__(self, start: int, pre: str | None, num: str, after: re.Match[str]) -> None:
+        self._start, self._pre, self.num, self._after = start, pre, num, after
+
+    def group(self, name: str) -> str | None:
+        if name == "pre":
+            return self._pre
+        if name == "num":
+            return self.num
+        return self._after.group(name)
+
+    def start(self) -> int:
+        return self._start
+
+    def end(self, name: str | None = None) -> int:
+        return self._after.end() if name is None else self._after.end(name)
+
+
+def _amounts(s: str) -> list[_Amt]:
+    out: list[_Amt] = []
+    last_end = 0
+    for m in _NUM_RE.finditer(s):
+        p = m.start()
+        start, pre = p, None
+        if p:
+            pm = _PRE_END_RE.search(s, max(last_end, p - 12), p)
+            if pm is not None:
+                start, pre = pm.start(), pm.group("pre")
+            else:
+                c = s[p - 1]
+                if c in _NOT_BEFORE_BARE or (c == "," and p > 1 and s[p - 2].isdigit()):
+                    continue
+        after = _AFTER_NUM_RE.match(s, m.end())
+        assert after is not None  # every group is optional
+        out.append(_Amt(start, pre, m.group(0), after))
+        last_end = after.end()
+    return out
+
+
 # Between two amounts of one range: the joiner, with a period or code of the first end allowed before it.
 _JOINER = r"(?:[-–—~～－‐‑−]+|to|and|至|到|through|thru)"
 _PERIOD_UNIT = r"(?:hour|hr|h|year|yr|annum|month|mo|m|day|week|wk)s?"
@@ -187,9 +235,12 @@ def _mult_key(raw: str | None) -> str | None:
     return m.lower()
 
 
-def _tokens(*matches: re.Match[str] | None) -> tuple[str, ...]:
+_TOKEN_JUNK_RE = re.compile(r"[\s()]+")
+
+
+def _tokens(*matches: _Amt | None) -> tuple[str, ...]:
     raw = [
-        re.sub(r"[\s()]+", "", t)
+        _TOKEN_JUNK_RE.sub("", t)
         for m in matches
         if m is not None
         for g in ("pre", "post")
@@ -248,7 +299,7 @@ def period_before(clause: str) -> str | None:
 
 def scan(s: str) -> list[Money]:
     """Every amount or range in ``s`` (already cleaned), in order."""
-    raw = list(_AMOUNT_RE.finditer(s))
+    raw = _amounts(s)
     out: list[Money] = []
     i = 0
     n = len(raw)
@@ -268,7 +319,7 @@ def scan(s: str) -> list[Money]:
     return out
 
 
-def _money(s: str, a: re.Match[str], b: re.Match[str] | None) -> Money | None:
+def _money(s: str, a: _Amt, b: _Amt | None) -> Money | None:
     v1 = parse_number(a.group("num"))
     v2 = parse_number(b.group("num")) if b is not None else None
     if v1 is None or (b is not None and v2 is None):

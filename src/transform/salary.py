@@ -400,7 +400,7 @@ def _words_after(text: str, end: int, n: int = 4) -> list[str]:
 
 
 def _has_pay_word(words: Iterable[str]) -> bool:
-    return any(w in _PAY_WORDS or any(c in w for c in _CJK_PAY) for w in words)
+    return any(w in _PAY_WORDS or (not w.isascii() and any(c in w for c in _CJK_PAY)) for w in words)
 
 
 def _closest_descriptor(words: list[str]) -> str | None:
@@ -408,7 +408,7 @@ def _closest_descriptor(words: list[str]) -> str | None:
     for w in reversed(words[-14:]):
         if w in _STOP_BEFORE or (not w.isascii() and any(c in w for c in _CJK_STOP)):
             return "stop"
-        if w in _PAY_WORDS or any(c in w for c in _CJK_PAY):
+        if w in _PAY_WORDS or (not w.isascii() and any(c in w for c in _CJK_PAY)):
             return "pay"
     return None
 
