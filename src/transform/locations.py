@@ -509,30 +509,38 @@ def find_country(text: str) -> str | None:
     if not text:
         return None
     idx = _place_index()
-    names = idx.names
+    names, first_words = idx.names, idx.first_words
     best: tuple[int, str] | None = None
-    words = list(_TEXT_WORD_RE.finditer(text))
-    keys = [_word_key(w.group(0)) for w in words]
-    i = 0
-    while i < len(words):
-        k = keys[i]
-        hit: tuple[int, str] | None = None
-        if k in idx.first_words:
+    words = _TEXT_WORD_RE.findall(text)
+    keys = [w.lower() if w.isascii() else _word_key(w) for w in words]
+    n_words = len(words)
+    skip_to = 0
+    for i, k in enumerate(keys):
+        if i < skip_to or (k not in names and k not in first_words):
+            continue
+        size, iso = 0, ""
+        if k in first_words:
             for n in (4, 3, 2):
-                cand = " ".join(keys[i : i + n]) if i + n <= len(words) else ""
-                if cand in names:
-                    hit = (n, names[cand])
+                if i + n <= n_words and (cand := " ".join(keys[i : i + n])) in names:
+                    size, iso = n, names[cand]
                     break
-        if hit is None and k in names and (len(k) > 3 or not k.isascii() or words[i].group(0).isupper()):
-            hit = (1, names[k])
-        if hit is not None and hit[0] > 1 and len(" ".join(keys[i : i + hit[0]])) <= 3:
-            hit = (
-                hit if all(w.group(0).isupper() for w in words[i : i + hit[0]]) else None
-            )  # "U.S." not "u s"
-        if hit is not None and hit[1]:
-            best = (words[i].start(), hit[1])
+        if not size and k in names:
+            size, iso = 1, names[k]
+        # Short names only in capitals: "US", "U.S.", "NYC", not the pronoun "us".
+        if (
+            size
+            and len(" ".join(keys[i : i + size])) <= 3
+            and not all(w.isupper() for w in words[i : i + size])
+        ):
+            size = 0
+        if size and iso:
+            # Position of the i-th word (for the comparison with state codes and CJK names below).
+            pos = -1
+            for w in words[: i + 1]:
+                pos = text.find(w, pos + 1)
+            best = (pos, iso)
             break
-        i += hit[0] if hit is not None else 1
+        skip_to = i + size  # a region ("Latin America") is consumed whole
     code = _STATE_CODE_RE.search(text)  # "Austin, TX"
     if code and code.group(1) in _gazetteer().us_states.values() and (best is None or code.start() < best[0]):
         best = (code.start(), "US")

@@ -429,7 +429,8 @@ def _text_pay(text: str, country: str | None, location_text: str | None) -> PayR
     if cc is None:
         # Text-only input: a place named in the text's head (HN-style "Toronto | …") stands in for the
         # posting's location.
-        cc = find_country(_clean(text[:PLACE_HEAD_CHARS]))
+        head = text[:PLACE_HEAD_CHARS]
+        cc = find_country(_clean(head) if "&" in head or "<" in head or "Ã" in head else head)
     if cc is None and han:
         cc = "TW" if _TRADITIONAL_RE.search(text) and not _SIMPLIFIED_RE.search(text) else "CN"
     ctx = _Ctx(han, cc, _LOCAL_DOLLAR.get(cc or ""), _COUNTRY_CURRENCY.get(cc or "") or "USD")
