@@ -561,9 +561,10 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
     )
     lo = value
     if has_cur:
-        # A currency range in thousands ("CAD 150k-190k", "$180k - $240k") reads as pay unless a closer
-        # word says otherwise (checked above); single amounts need a pay word, a period or a pay field.
-        k_range = not mo.single and has_mult and lo >= 10_000
+        # A currency range in thousands ("CAD 150k-190k", "$180k - $240k", "Zone B: $95,000 - $130,500")
+        # reads as pay unless a closer word says otherwise (checked above); single amounts need a pay
+        # word, a period or a pay field.
+        k_range = not mo.single and lo >= 10_000 and (has_mult or (mo.hi or 0) <= 1_000_000)
         if not (
             pay_context or period is not None or (short and (not mo.single or has_mult)) or bare or k_range
         ):
