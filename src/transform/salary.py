@@ -218,7 +218,7 @@ _MONTHS_OF_PAY_RE = re.compile(r"\d+(?:\s*[-–~]\s*\d+)?\s*薪")
 _PAY_WORDS = frozenset(
     _w(
         "salary salaries pay paid compensation comp base wage wages rate rates remuneration ote earnings earn "
-        "income range bracket package tc salário salario gehalt salaire sueldo rémunération vergütung hiring"
+        "income range bracket package tc salário salario gehalt salaire sueldo rémunération vergütung"
     )
 ) - {"paid"}
 _CJK_PAY = ("薪", "工资", "待遇", "报酬", "薪酬", "年包", "总包", "base")
@@ -579,6 +579,8 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
             return None
         if not (has_mult or lo >= 1000 or mo.period is not None):
             return None
+        if mo.single and not has_mult and mo.period is None and 1900 <= lo <= 2100 and lo == int(lo):
+            return None  # a year ("January 2026"), not pay
         if ctx.han and not (has_mult or period) and lo < 1000:
             return None
     total = (
