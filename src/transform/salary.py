@@ -213,6 +213,8 @@ _JSON_UNIT_RE = re.compile(r'"(?:unitText|salary_period|period|unit)"\s*:\s*"([A
 
 # Retirement plans (401k, 403(b)) and months-of-pay counts ("13薪") are numbers that are not pay.
 _RETIREMENT_RE = re.compile(r"40[13]\s*\(?\s*[kKbB]\s*\)?")  # literal first: fast prefix scan
+# "$401k", "USD 401k": an amount, not the retirement plan.
+_CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£]|\b[A-Z]{3})\s?$")
 _MONTHS_OF_PAY_RE = re.compile(r"\d+(?:\s*[-–~]\s*\d+)?\s*薪")
 
 _PAY_WORDS = frozenset(
@@ -490,7 +492,12 @@ def _segment_mentions(seg: str, ctx: _Ctx, short: bool) -> tuple[_Mention, ...]:
             if "40" in clean:
                 clean = _RETIREMENT_RE.sub(
                     lambda m: (
-                        m.group(0) if m.start() and clean[m.start() - 1].isdigit() else " retirement plan "
+                        m.group(0)
+                        if m.start()
+                        and (
+                            clean[m.start() - 1].isdigit() or _CURRENCY_BEFORE_RE.search(clean, 0, m.start())
+                        )
+                        else " retirement plan "
                     ),
                     clean,
                 )

@@ -8,9 +8,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from transform import rule_errors, salary
 from transform.salary import (
     DAYS_PER_YEAR,
     HOURS_PER_YEAR,
+    PERIOD_FACTORS,
     PayResult,
     annualise,
     normalize_salary_stream,
@@ -189,11 +191,26 @@ def test_long_text_is_bounded() -> None:
     assert key(parse_pay(text)) == (150_000, 180_000, "USD", "year")
 
 
+def assert_well_formed(r: PayResult | None) -> None:
+    """What every answer must satisfy, whatever the input: a valid code and period, lo <= hi, and the
+    annual figures the contract's factors give."""
+    if r is None:
+        return
+    assert r.salary_min is not None or r.salary_max is not None
+    assert r.currency is not None and len(r.currency) == 3 and r.currency.isupper()
+    assert r.period in PERIOD_FACTORS
+    if r.salary_min is not None and r.salary_max is not None:
+        assert 0 < r.salary_min <= r.salary_max
+    for amount, annual in ((r.salary_min, r.annual_min), (r.salary_max, r.annual_max)):
+        assert annual == (None if amount is None else amount * PERIOD_FACTORS[r.period])
+
+
 @settings(max_examples=200, deadline=None)
 @given(st.text(max_size=400))
-def test_never_raises_on_any_text(text: str) -> None:
-    r = parse_pay(text)
-    assert r is None or isinstance(r, PayResult)
+def test_any_text_gives_a_well_formed_answer_and_no_rule_error(text: str) -> None:
+    rule_errors.snapshot(reset=True)
+    assert_well_formed(parse_pay(text))
+    assert rule_errors.snapshot(reset=True).total == 0
 
 
 @settings(max_examples=60, deadline=None)
@@ -230,10 +247,10 @@ def test_never_raises_on_any_text(text: str) -> None:
         max_size=40,
     )
 )
-def test_never_raises_on_pay_like_noise(parts: list[str]) -> None:
-    r = parse_pay("".join(parts))
-    if r is not None and r.salary_min is not None and r.salary_max is not None:
-        assert r.salary_min <= r.salary_max
+def test_pay_like_noise_gives_a_well_formed_answer_and_no_rule_error(parts: list[str]) -> None:
+    rule_errors.snapshot(reset=True)
+    assert_well_formed(parse_pay("".join(parts)))
+    assert rule_errors.snapshot(reset=True).total == 0
 
 
 def test_free_text_posts() -> None:
@@ -251,3 +268,124 @@ def test_free_text_posts() -> None:
     assert key(parse_pay("Salary: $60-$80 per hour (contract, 6 months)")) == (60, 80, "USD", "hour")
     assert parse_pay("We close $10k-$50k deals with SMBs every week, and you will own a team of 5.") is None
     assert parse_pay("Our customers save $20k-$40k per year on average.") is None
+
+
+# ------------------------------------------------------------------------ classes of issue 12 (own texts)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # forum header fields: words of other fields ("Engineers", "hours", "days/week") are not context
+        (
+            "Acme | Backend Engineers | Remote (US) | Full Time | $140-210K + equity",
+            (140e3, 210e3, "USD", "year"),
+        ),
+        ("Foo Labs | Data Engineers | Berlin | ONSITE (4 days/week) | 90-120k", (90e3, 120e3, "EUR", "year")),
+        ("Bar | ML Engineer | Paris | €75k — €95k", (75e3, 95e3, "EUR", "year")),
+        ("Baz - Founding Engineer – Remote (USA) – 160-220k", (160e3, 220e3, "USD", "year")),
+        ("Qux | Infra | NYC | [170 - 230K]", (170e3, 230e3, "USD", "year")),
+        ("Zed | SRE | Toronto, ON | 120-150k", (120e3, 150e3, "CAD", "year")),
+        ("Zed | SRE | Sydney, Australia | $130k-$170k", (130e3, 170e3, "AUD", "year")),
+        ("Zed | SRE | Remote (US/Canada) | $130k-$170k", (130e3, 170e3, "USD", "year")),
+        ("Zed | SRE | Albuquerque, New Mexico | $86k - $150k", (86e3, 150e3, "USD", "year")),
+        ("Zed | SRE | Remote (Europe) | $90k-$120k", (90e3, 120e3, "USD", "year")),
+        ("Zed | Eng | Remote | $150k 1099 or local average elsewhere", (150e3, 150e3, "USD", "year")),
+        # open ends and single values
+        ("Zed | Eng | London | £120k+", (120e3, None, "GBP", "year")),
+        ("Zed | Eng | NYC | $180K USD+", (180e3, None, "USD", "year")),
+        ("Zed | Eng | Bristol, UK | up-to £65K", (None, 65e3, "GBP", "year")),
+        ("Base salary starting at $95,000", (95e3, None, "USD", "year")),
+        ("Entry salary of 90,000 CHF, reviewed yearly", (90e3, None, "CHF", "year")),
+        ("Zed | Eng | NYC | $210k", (210e3, 210e3, "USD", "year")),
+        ("Zed | Eng | NYC | $210k + bonus", (210e3, 210e3, "USD", "year")),
+        ("£40,000 – £52,000 depending on experience", (40e3, 52e3, "GBP", "year")),
+        # currency words, codes and tails
+        ("Pay: 95-120k chf/annum", (95e3, 120e3, "CHF", "year")),
+        ("Salary: $95,000-$130,000 (AUD) plus super", (95e3, 130e3, "AUD", "year")),
+        ("Contract, 35$-55$/hr (CAD)", (35, 55, "CAD", "hour")),
+        ("Salary: ~4.500$/month", (4_500, 4_500, "USD", "month")),
+        ("Rate is $3,500–4,500 USD/mo for engineers in Asia", (3_500, 4_500, "USD", "month")),
+        ("NTD 65k+/month", (65e3, None, "TWD", "month")),
+        ("Compensation: RM8000-9500 monthly", (8_000, 9_500, "MYR", "month")),
+        # lakh / crore
+        ("Zed | Backend | Bengaluru | 8-12 LPA", (800e3, 1_200e3, "INR", "year")),
+        ("Comp: ₹30L–₹45L base + ESOPs", (3e6, 4.5e6, "INR", "year")),
+        ("Zed | Backend | Pune, India | 20-35L INR", (2e6, 3.5e6, "INR", "year")),
+        ("CTC 7 lakhs p.a.", (700e3, 700e3, "INR", "year")),
+        # base beats total compensation; total alone counts
+        ("Zed | Eng | NYC | $190k Salary - $350k Total Compensation", (190e3, 190e3, "USD", "year")),
+        ("Zed | Eng | NYC | $240k+ TC", (240e3, None, "USD", "year")),
+        ("Zed | BDR | Remote | $50K-$65K + OTE $80K-$95K", (50e3, 65e3, "USD", "year")),
+        # several ranges: the envelope of the first currency and period
+        ("Senior: $150,000 - $180,000, Staff $180,000 - $215,000", (150e3, 215e3, "USD", "year")),
+    ],
+)
+def test_forum_and_free_text_classes(text: str, expected: tuple) -> None:
+    assert key(parse_pay(text)) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("岗位：后端开发 薪资 22K-38K", (22e3, 38e3, "CNY", "month")),
+        ("base 20K-40K，可远程", (20e3, 40e3, "CNY", "month")),
+        ("**薪酬**：25-40K * 14", (25e3, 40e3, "CNY", "month")),
+        ("待遇：30-45K·14薪", (30e3, 45e3, "CNY", "month")),
+        ("远程岗位 300 元/天", (300, 300, "CNY", "day")),
+        ("兼职 80元/小时", (80, 80, "CNY", "hour")),
+        ("年薪 45w~80w", (450e3, 800e3, "CNY", "year")),
+        ("月薪 3w+", (30e3, None, "CNY", "month")),
+        ("区块链工程师 月薪40K+奖金", (40e3, 40e3, "CNY", "month")),
+        ("上海 35k起，上不封顶", (35e3, None, "CNY", "month")),
+        ("海外岗位 5000 — 8000美元", (5_000, 8_000, "USD", "month")),
+        ("USDT结算，4000U-7000U", (4_000, 7_000, "USD", "month")),
+        ("薪资 2500-3500 USDT/月", (2_500, 3_500, "USD", "month")),
+        ("台北 後端工程師 薪資 50000-70000台幣", (50e3, 70e3, "TWD", "month")),
+        ("薪資：45000-6萬", (45e3, 60e3, "TWD", "month")),
+        ("香港 HKD25K+", (25e3, None, "HKD", "month")),
+        ("时薪制，$20/小时起步", (20, None, "USD", "hour")),
+    ],
+)
+def test_chinese_conventions(text: str, expected: tuple) -> None:
+    assert key(parse_pay(text)) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "We grew to $3M ARR and $250k MRR last quarter.",
+        "Our ARR is 1.2M and rent for the office is $4,000/month.",
+        "Perks: $300/month food stipend, $100/month gym membership.",
+        "Base + equity + benefits ($500/monthly for groceries)",
+        "Monthly 50 EUR vouchers for the team",
+        "Average contract is $40k-$80k for our clients.",
+        "We charge $180/hr for consulting services.",
+        "Seed round: raised $4.5M led by Foo Ventures.",
+        "Equity: 0.5% - 1.5%",
+        "Signing bonus of $15,000 for senior hires.",
+        "Annual bonus up to 20%, paid in December.",
+        "Project budget $20k-$30k, fixed price.",
+        "项目预算1w-2w RMB",
+        "目前已有 80K 的用户量。",
+        "Our app has 200k users and 5 years of history.",
+        "How to apply: email jobs@acme.dev and mention HN January 2026.",
+        "Membership is $9/month for a pair of concert tickets.",
+        "The company brings in more than $300k/yr in revenue.",
+    ],
+)
+def test_not_pay_classes(text: str) -> None:
+    assert parse_pay(text) is None
+
+
+def test_an_error_inside_a_rule_is_counted_and_the_batch_goes_on(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object) -> None:
+        raise ValueError("boom")
+
+    monkeypatch.setattr(salary, "_text_pay", broken)
+    rule_errors.snapshot(reset=True)
+    out = list(normalize_salary_stream(["$100k", "$120k"]))
+    assert [o["salary_min"] for o in out] == [None, None]
+    errors = rule_errors.snapshot(reset=True)
+    assert errors.counts == {"salary.text": 2}
+    assert errors.examples["salary.text"] == ("$100k", "ValueError: boom")
