@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from transform.locations import WORK_MODES, LocationResult, is_location_phrase, parse_location
+from transform.locations import WORK_MODES, LocationResult, find_country, is_location_phrase, parse_location
 
 
 @pytest.mark.parametrize(
@@ -101,3 +101,23 @@ def test_is_location_phrase() -> None:
     assert is_location_phrase("NYC")
     assert not is_location_phrase("Payments")
     assert not is_location_phrase("Data Platform")
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Acme | Backend | Toronto, ON (hybrid) | $150k", "CA"),
+        ("Acme | Remote (US/Canada) | $150k", "US"),
+        ("Acme | Albuquerque, New Mexico | $90k", "US"),
+        ("Acme | Latin America or Toronto", "CA"),
+        ("Acme | Remote (Europe) | $90k", None),
+        ("Acme | 1st BE / 1st FE | IT support", None),
+        ("tell us about yourself", None),
+        ("Acme | Austin, TX | $120k", "US"),
+        ("Acme | Zürich | CHF 120k", "CH"),
+        ("招聘后端工程师，工作地点：深圳", "CN"),
+        ("台北 後端工程師", "TW"),
+    ],
+)
+def test_find_country_names_the_first_place_in_free_text(text: str, country: str | None) -> None:
+    assert find_country(text) == country
