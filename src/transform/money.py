@@ -76,25 +76,15 @@ _NOT_BEFORE_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwx
 
 
 class _Amt:
-    """One amount as read: the groups ``pre num mult plus1 post plus2`` and their span."""
+    """One amount as read: currency before, number, multiplier, "+", currency after, and its span."""
 
-    __slots__ = ("_after", "_pre", "_start", "num")
+    __slots__ = ("end", "mult", "num", "plus", "plus_end", "post", "pre", "start")
 
     def __init__(self, start: int, pre: str | None, num: str, after: re.Match[str]) -> None:
-        self._start, self._pre, self.num, self._after = start, pre, num, after
-
-    def group(self, name: str) -> str | None:
-        if name == "pre":
-            return self._pre
-        if name == "num":
-            return self.num
-        return self._after.group(name)
-
-    def start(self) -> int:
-        return self._start
-
-    def end(self, name: str | None = None) -> int:
-        return self._after.end() if name is None else self._after.end(name)
+        self.start, self.pre, self.num, self.end = start, pre, num, after.end()
+        self.mult, plus1, self.post, plus2 = after.group("mult", "plus1", "post", "plus2")
+        self.plus = bool(plus1 or plus2)
+        self.plus_end = after.end("plus2") if plus2 else after.end("plus1") if plus1 else -1
 
 
 def _amounts(s: str) -> list[_Amt]:
@@ -235,20 +225,16 @@ def _mult_key(raw: str | None) -> str | None:
     return m.lower()
 
 
-_TOKEN_JUNK_RE = re.compile(r"[\s()]+")
-
-
-def _tokens(*matches: _Amt | None) -> tuple[str, ...]:
-    raw = [
-        _TOKEN_JUNK_RE.sub("", t)
-        for m in matches
-        if m is not None
-        for g in ("pre", "post")
-        if (t := m.group(g))
-    ]
+def _tokens(a: _Amt, b: _Amt | None) -> tuple[str, ...]:
+    """Currency tokens as written, specific ones ("USD", "€", "RMB") before a bare "$" or "¥"."""
+    raw = [t for t in (a.pre, a.post, *((b.pre, b.post) if b is not None else ())) if t]
+    if not raw:
+        return ()
+    raw = ["".join(t.split()).replace("(", "").replace(")", "") if len(t) > 1 else t for t in raw]
     specific = [t for t in raw if t not in ("$", "¥")]
-    generic = [t for t in raw if t in ("$", "¥")]
-    return tuple(specific + generic)
+    if len(specific) == len(raw):
+        return tuple(raw)
+    return (*specific, *(t for t in raw if t in ("$", "¥")))
 
 
 def _read_tail(s: str, end: int) -> tuple[str | None, bool, str | None, int]:
@@ -307,9 +293,9 @@ def scan(s: str) -> list[Money]:
         a = raw[i]
         b = None
         if i + 1 < n:
-            between = s[a.end() : raw[i + 1].start()]
+            between = s[a.end : raw[i + 1].start]
             if _RANGE_JOIN_RE.match(between) and (
-                not _AND_RE.search(between) or _BETWEEN_RE.search(s[max(0, a.start() - 30) : a.start()])
+                not _AND_RE.search(between) or _BETWEEN_RE.search(s[max(0, a.start - 30) : a.start])
             ):
                 b = raw[i + 1]
         money = _money(s, a, b)
@@ -320,11 +306,11 @@ def scan(s: str) -> list[Money]:
 
 
 def _money(s: str, a: _Amt, b: _Amt | None) -> Money | None:
-    v1 = parse_number(a.group("num"))
-    v2 = parse_number(b.group("num")) if b is not None else None
+    v1 = parse_number(a.num)
+    v2 = parse_number(b.num) if b is not None else None
     if v1 is None or (b is not None and v2 is None):
         return None
-    k1, k2 = _mult_key(a.group("mult")), _mult_key(b.group("mult")) if b is not None else None
+    k1, k2 = _mult_key(a.mult), _mult_key(b.mult) if b is not None else None
     if b is not None and v2 is not None:
         # A multiplier written once applies to both ends (150-180K, $90k- 150k) where that keeps lo <= hi.
         if k2 and not k1 and v1 * MULT.get(k2, 1) <= v2 * MULT.get(k2, 1) * 1.0001:
@@ -337,12 +323,12 @@ def _money(s: str, a: _Amt, b: _Amt | None) -> Money | None:
         if k1 is None and k2 is None:
             return None  # "… $100k and a $10k …": not one range
         return None
-    end = (b or a).end()
+    end = (b or a).end
     # A "+" on the amount itself is matched inside the amount regex; give it back when it adds a component.
     last = b or a
-    plus = bool(last.group("plus1") or last.group("plus2"))
+    plus = last.plus
     if plus:
-        plus_at = last.end("plus2") if last.group("plus2") else last.end("plus1")
+        plus_at = last.plus_end
         if _PLUS_COMPONENT_RE.match(s, plus_at):
             plus = False  # "50K+奖金": the money ends before the "+"
             end = plus_at - 1
@@ -354,7 +340,7 @@ def _money(s: str, a: _Amt, b: _Amt | None) -> Money | None:
     lo_out: float | None = lo
     hi_out: float | None = hi
     if b is None:
-        head = s[max(0, a.start() - 40) : a.start()]
+        head = s[max(0, a.start - 40) : a.start]
         after = s[tail_end : tail_end + 12]
         if _MAX_ONLY_BEFORE_RE.search(head) or _MAX_ONLY_AFTER_RE.match(after):
             lo_out = None
@@ -367,7 +353,7 @@ def _money(s: str, a: _Amt, b: _Amt | None) -> Money | None:
         frozenset(k for k in (k1, k2) if k),
         period,
         months,
-        a.start(),
+        a.start,
         end,
         tail_end,
         b is None,
