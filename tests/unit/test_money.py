@@ -73,8 +73,8 @@ def test_full_amounts_with_every_joiner_and_separator(data: st.DataObject, joine
     r = parse_pay(text)
     assert r is not None, text
     # Month-paid markets quote monthly amounts up to their monthly bound (salary.md magnitude rules).
-    # So do Chinese posts (a 至 or ～ joiner makes the text Chinese).
-    month_paid = code in MONTH_PAID_CURRENCIES or joiner in ("至", "～")
+    # So do Chinese posts (a 至 joiner makes the text Chinese).
+    month_paid = code in MONTH_PAID_CURRENCIES or joiner == "至"
     monthly = month_paid and lo <= MONTHLY_UP_TO_IN.get(code, MONTHLY_UP_TO)  # the lower end decides
     assert (r.salary_min, r.salary_max, r.currency, r.period) == (
         lo,
