@@ -146,6 +146,7 @@ _TAIL_RE = re.compile(
     + r""")\s*\)\s*)?[\s(*,:]*(?:
         (?:/|per|an?|each|every)\s*(?P<p1>hour|hr|h|day|week|wk|month|mo|year|yr|annum|annual)(?:s|ly)?\b
       | /\s*(?P<pm>[mM])(?![A-Za-z])
+      | /\s*(?P<py>[yY])(?![A-Za-z])
       | (?P<p2>hourly|daily|weekly|monthly|yearly|annually|p\.\s?a\.|pa\b|per\s+annum|lpa\b)
       | (?P<p4>por\s+m[eê]s|al\s+mes|pro\s+monat|par\s+mois|monatlich|mensuel|por\s+a[ñn]o|pro\s+jahr
           |par\s+an\b|j[äa]hrlich|brutto\s+j[äa]hrlich|annuel|por\s+hora|pro\s+stunde)
@@ -256,6 +257,8 @@ def _read_tail(s: str, end: int) -> tuple[str | None, bool, str | None, int]:
         return "month", False, code, m.end()
     if m.group("pm"):
         return "month", False, code, m.end()
+    if m.group("py"):
+        return "year", False, code, m.end()
     word = (m.group("p1") or m.group("p2") or m.group("p3") or "").lower().replace(" ", "")
     if not word:
         return None, False, code, m.end()

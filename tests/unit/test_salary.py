@@ -345,6 +345,7 @@ def test_forum_and_free_text_classes(text: str, expected: tuple) -> None:
         ("薪資：45000-6萬", (45e3, 60e3, "TWD", "month")),
         ("香港 HKD25K+", (25e3, None, "HKD", "month")),
         ("时薪制，$20/小时起步", (20, None, "USD", "hour")),
+        ("Salary：$ 70-80K/y + 绩效奖金", (70e3, 80e3, "USD", "year")),
     ],
 )
 def test_chinese_conventions(text: str, expected: tuple) -> None:
