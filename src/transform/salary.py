@@ -531,8 +531,8 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
         if "w" in mults and not (ctx.han or currency in ("CNY", "TWD", "HKD")):
             return None  # "w" is 万 only in Chinese posts
     value = mo.lo if mo.lo is not None else mo.hi
-    if value is None:
-        return None
+    if not value:
+        return None  # "0K", "$0": zero is no pay (as in structured fields)
     if value >= 10_000_000 and currency not in MILLION_PAY_CURRENCIES and "crore" not in mults:
         return None
 
