@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from transform import money
-from transform.locations import find_country, parse_location
+from transform.locations import find_country
 from transform.rule_errors import record_error
 from transform.textnorm import fix_mojibake, nfkc, strip_html
 
@@ -94,16 +94,17 @@ _SIMPLIFIED_RE = re.compile("[万与资湾币经验职员开发务据区际们�
 
 
 def _country_of(country: str | None, location_text: str | None) -> str | None:
-    """ISO2 country of the posting from its country field (code or name) or its location text."""
+    """ISO2 country of the posting from its country field (code or name) or its location text, read
+    with the :mod:`transform.locations` gazetteer (one gazetteer for places and currencies)."""
     if country and str(country).strip():
         c = str(country).strip().upper()
         if c in _COUNTRY_CURRENCY:
             return "GB" if c == "UK" else c
-        found = parse_location(None, country=str(country)).country
+        found = find_country(str(country))
         if found:
             return found
     if location_text and str(location_text).strip():
-        return parse_location(str(location_text)).country or find_country(str(location_text))
+        return find_country(str(location_text))
     return None
 
 
@@ -214,7 +215,7 @@ _JSON_UNIT_RE = re.compile(r'"(?:unitText|salary_period|period|unit)"\s*:\s*"([A
 # Retirement plans (401k, 403(b)) and months-of-pay counts ("13薪") are numbers that are not pay.
 _RETIREMENT_RE = re.compile(r"40[13]\s*\(?\s*[kKbB]\s*\)?")  # literal first: fast prefix scan
 # "$401k", "USD 401k": an amount, not the retirement plan.
-_CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£]|\b[A-Z]{3})\s?$")
+_CURRENCY_BEFORE_RE = re.compile(r"(?:[$€£]|(?<![A-Za-z])[A-Z]{3})\s?$")
 _MONTHS_OF_PAY_RE = re.compile(r"\d+(?:\s*[-–~]\s*\d+)?\s*薪")
 
 _PAY_WORDS = frozenset(
