@@ -72,6 +72,7 @@ _AFTER_NUM_RE = re.compile(
     r"|\$|\s?\((?:" + CODES + r")\))?"
     r"(?P<plus2>\+)?",
 )
+_PRE_LAST = frozenset("$€£¥₹₪₩.s元币幣金镑鎊円块")
 _NOT_BEFORE_BARE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz.$€£¥")
 
 
@@ -94,7 +95,11 @@ def _amounts(s: str) -> list[_Amt]:
         p = m.start()
         start, pre = p, None
         if p:
-            pm = _PRE_END_RE.search(s, max(last_end, p - 12), p)
+            c = s[p - 1]
+            if c in " \u00a0" and p > 1:
+                c = s[p - 2]
+            # Only a sign, a capital (a code, "Rs", "RM") or a currency word can end a prefix.
+            pm = _PRE_END_RE.search(s, max(last_end, p - 12), p) if c in _PRE_LAST or c.isupper() else None
             if pm is not None:
                 start, pre = pm.start(), pm.group("pre")
             else:
