@@ -390,7 +390,11 @@ def _words_before(text: str, start: int) -> tuple[str, list[str]]:
     return window, [w.lower() for w in _WORD_RE.findall(window)]
 
 
-_AFTER_CUT_RE = re.compile(r"[+,;(.\n|•，；。]|\s[-–—]\s|\splus\s")
+# A label starts the next field ("$90,000 - $120,000 Equity: 0.2%"): its words describe what follows it.
+_AFTER_CUT_RE = re.compile(r"[+,;(.\n|•，；。]|\s[-–—]\s|\splus\s|\s[A-Z][A-Za-z]*(?:\s[A-Za-z]+)?:")
+# After "and"/"with"/"&", an equity or bonus word is another part of the package ("$100-120k and equity",
+# "$250K - $350K with meaningful equity"), not what the amount is ("$50k in equity").
+_PACKAGE_JOINERS = frozenset({"and", "with", "&"})
 
 
 def _words_after(text: str, end: int, n: int = 4) -> list[str]:
@@ -400,6 +404,14 @@ def _words_after(text: str, end: int, n: int = 4) -> list[str]:
     if m:
         window = window[: m.start()]
     return [w.lower() for w in _WORD_RE.findall(window)][:n]
+
+
+def _unjoined(after: list[str]) -> list[str]:
+    """``after`` without the package parts that follow a joiner (they do not describe the amount)."""
+    for i, w in enumerate(after):
+        if w in _PACKAGE_JOINERS:
+            return after[:i] + [x for x in after[i + 1 :] if x not in _COMPONENT_WORDS]
+    return after
 
 
 def _has_pay_word(words: Iterable[str]) -> bool:
@@ -552,7 +564,7 @@ def _judge(s: str, mo: money.Money, ctx: _Ctx, short: bool) -> _Mention | None:
     descriptor = _closest_descriptor(before)
     stop_after = any(
         (w in _STOP_WORDS and w not in _UNIT_WORDS) or (not w.isascii() and any(c in w for c in _CJK_STOP))
-        for w in after
+        for w in _unjoined(after)
     ) or bool(after and after[0] != "for" and any(w in _UNIT_WORDS for w in after[:2]))
     pay_after = _has_pay_word(after) and not stop_after
     if stop_after or (descriptor == "stop" and not (pay_after or package)):

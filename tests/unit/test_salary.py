@@ -390,3 +390,25 @@ def test_an_error_inside_a_rule_is_counted_and_the_batch_goes_on(monkeypatch: py
     errors = rule_errors.snapshot(reset=True)
     assert errors.counts == {"salary.text": 2}
     assert errors.examples["salary.text"] == ("$100k", "ValueError: boom")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a package part after "and"/"with" does not make the amount equity
+        ("Competitive pay ($90-110k) and equity, remote", (90_000, 110_000)),
+        ("Total cash of $180K - $220K with generous equity and benefits", (180_000, 220_000)),
+        ("salary: £60,000 - £75,000 and stock options", (60_000, 75_000)),
+        # the next field's label describes what follows it, not the amount before it
+        ("Salary: $130,000 - $150,000 Equity: 0.1% - 0.3% Visa: no", (130_000, 150_000)),
+    ],
+)
+def test_package_parts_and_next_labels_do_not_veto_pay(text: str, expected: tuple) -> None:
+    got = parse_pay(text)
+    assert got is not None, text
+    assert (got.salary_min, got.salary_max) == expected
+
+
+@pytest.mark.parametrize("text", ["Early hires get $40k in equity", "We raised $12M and equity from angels"])
+def test_equity_as_what_the_amount_is_stays_no_pay(text: str) -> None:
+    assert parse_pay(text) is None
