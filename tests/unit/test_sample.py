@@ -12,7 +12,6 @@ import httpx
 import pytest
 from bs4 import BeautifulSoup
 
-from ingest.models import POSTING_FIELDS
 from jobtrends.sample import SYNTHETIC_MARKER, TRUTHS, generate_world, realised_truths
 from jobtrends.sample import text as T
 from jobtrends.sample.world import MIN_OPEN_DAYS, SampleWorld
@@ -318,42 +317,6 @@ def test_sample_command_writes_payloads(tmp_path: Path) -> None:
     stats = write_sample(tmp_path, scale=0.05, dates=[date(2024, 1, 1)])
     assert stats["files"] > 30 and (tmp_path / "2024-01-01/greenhouse/synthetica.json").exists()
     assert (tmp_path / "2024-01-01/remoteok/api.json").exists() and (tmp_path / "truths.json").exists()
-
-
-def test_bench_dumps_and_checks(tmp_path: Path) -> None:
-    from jobtrends.bench import evaluate, generate_dumps
-
-    files = generate_dumps(tmp_path, 300, files=3, workers=1)
-    rows = [json.loads(line) for f in files for line in f.read_text().splitlines()]
-    assert len(rows) == 300 and len({r["source_id"] for r in rows}) == 300
-    assert set(rows[0]) <= set(POSTING_FIELDS)
-    assert 2500 <= sum(len(r["description"]) for r in rows) / len(rows) <= 4500
-    assert (
-        generate_dumps(tmp_path / "again", 300, files=3, workers=1)[0].read_bytes() == files[0].read_bytes()
-    )
-    checks = evaluate(
-        1_000_000,
-        {
-            "load": {"seconds": 10.0},
-            "native": {"seconds": 7.0},
-            "normalise": {"seconds": 29.0, "peak_rss_mb": 900.0, "peak_child_rss_mb": 5000.0},
-            "build": {"seconds": 15.0},
-            "rebuild": {
-                "seconds": 30.0,
-                "summary": {"validation": {"marts": {"timings": {"total_s": 25.0}}}},
-            },
-            "validate": {"skipped": "absent"},
-            "queries": {"queries": {"q": {"p95_ms": 12.0}}},
-        },
-    )
-    result = {c["check"]: c["result"] for c in checks}
-    assert result["load speed / DuckDB read_json speed"] == "PASS"
-    assert result["normalise seconds"] == "PASS"
-    assert result["normalise peak RSS GB (largest process)"] == "FAIL"  # a worker's peak counts
-    assert (
-        result["marts rebuild seconds (second build)"] == "FAIL" and result["GX validation seconds"] == "SKIP"
-    )
-    assert result["query p95 ms: q"] == "PASS"
 
 
 def test_mart_checks_compares_with_tolerance() -> None:
