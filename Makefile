@@ -36,9 +36,9 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-## bench: speed targets (not part of `make test`); N=100000 for a quick run
+## bench: speed targets (not part of `make test`); N=100000 for a quick run; BENCH_ARGS=--scaling for 100k/1M/3M
 bench: $(STAMP)
-	$(BIN)/python -m jobtrends.bench --n $(N)
+	$(BIN)/python -m jobtrends.bench --n $(N) $(BENCH_ARGS)
 
 ## drill: reliability drills (crash recovery, fuzzing, source failures); not part of `make test`
 drill: $(STAMP)

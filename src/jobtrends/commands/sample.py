@@ -30,7 +30,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "bench",
         help="benchmark every stage on N synthetic postings (wall time, rows/s, peak memory, PASS/FAIL)",
         description="Same as `python -m jobtrends.bench`: generates N postings as JSON Lines dumps, runs landing, "
-        "raw load (vs DuckDB read_json), normalise, build, GX validation and dashboard queries.",
+        "raw load (vs DuckDB read_json), normalise, build and rebuild (validation included), export, a "
+        "20,000-posting increment, dashboard queries and one end-to-end run, with peak RSS per stage.",
     )
     from jobtrends.bench import add_arguments
 
