@@ -1,0 +1,7 @@
+"""``python -m jobtrends.bench``."""
+
+import sys
+
+from jobtrends.bench import main
+
+sys.exit(main())
