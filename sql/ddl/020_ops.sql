@@ -1,8 +1,10 @@
 -- Operational tables: bookkeeping of loads, fetches, quarantine, validation and runs.
 
--- grain: one row per landing file loaded into the raw layer (the loader's idempotency ledger).
+-- grain: one row per landing file loaded into the raw layer (the loader's idempotency ledger, keyed by
+-- landing_path + sha256: moving or renaming the data folder reloads nothing).
 create table if not exists ops.landing_files (
-    landing_file varchar primary key,
+    landing_file varchar primary key,      -- as loaded (rows from before landing_path: an absolute path)
+    landing_path varchar,                  -- relative to the landing zone: <source>/dt=<date>/<name>
     sha256       varchar not null,
     source       varchar not null,
     run_date     date not null,
@@ -12,6 +14,12 @@ create table if not exists ops.landing_files (
     note         varchar,
     loaded_at    timestamptz not null default current_timestamp
 );
+-- ledgers from before landing_path: the landing layout is fixed, so the last three parts of the stored
+-- absolute path are the landing-relative path
+alter table ops.landing_files add column if not exists landing_path varchar;
+update ops.landing_files
+set landing_path = regexp_extract(landing_file, '([^/]+/[^/]+/[^/]+)$', 1)
+where landing_path is null;
 
 -- grain: one row per record (or whole payload) that could not be used; nothing is dropped silently.
 create table if not exists ops.quarantine (
@@ -66,4 +74,10 @@ create table if not exists ops.runs (
     finished_at timestamptz,
     status      varchar not null,           -- running | ok | failed | validation_failed
     summary     json
+);
+
+-- grain: one row per one-off data migration applied to this warehouse (see warehouse.ensure_schema).
+create table if not exists ops.migrations (
+    name       varchar primary key,
+    applied_at timestamptz not null default current_timestamp
 );

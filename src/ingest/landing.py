@@ -11,6 +11,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
@@ -53,8 +55,18 @@ def sha256_bytes(payload: bytes) -> str:
     return hashlib.sha256(payload).hexdigest()
 
 
+TEMP_SUFFIX = ".tmp"
+#: A temp file older than this is stale whoever wrote it (a writer on another host, an older name).
+STALE_TEMP_SECONDS = 3600.0
+_HOST = socket.gethostname().replace(".", "_")  # no dots: the temp name is split on them
+
+
+def _temp_name(name: str) -> str:
+    return f".{name}.{_HOST}-{os.getpid()}{TEMP_SUFFIX}"
+
+
 def _atomic_write(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(_temp_name(path.name))
     with open(tmp, "wb") as fh:
         fh.write(data)
         fh.flush()
@@ -114,3 +126,34 @@ def iter_landing(landing_dir: Path, source: str | None = None) -> Iterator[Landi
         payload_path = meta_path.with_name(meta_path.name[: -len(META_SUFFIX)])
         if payload_path.exists():
             yield LandingFile(path=payload_path, meta=LandingMeta(**json.loads(meta_path.read_text())))
+
+
+def _writer_alive(name: str) -> bool:
+    """Whether the process that named a temp file ``.<file>.<host>-<pid>.tmp`` still runs on this host
+    (unknown host or name: assumed alive, left to the age rule)."""
+    host, _, pid = name[: -len(TEMP_SUFFIX)].rpartition(".")[2].rpartition("-")
+    if host != _HOST or not pid.isdigit():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # exists, owned by someone else
+        return True
+    return int(pid) != 0
+
+
+def sweep_temp_files(landing_dir: Path, *, stale_after_s: float = STALE_TEMP_SECONDS) -> int:
+    """Remove temp files that a writer killed mid-write left behind (its process is gone, or the file is
+    older than ``stale_after_s``); return how many. A live writer's temp file is left alone."""
+    removed = 0
+    now = time.time()
+    for tmp in Path(landing_dir).glob(f"*/dt=*/.*{TEMP_SUFFIX}"):
+        try:
+            stale = not _writer_alive(tmp.name) or now - tmp.stat().st_mtime > stale_after_s
+            if stale:
+                tmp.unlink()
+                removed += 1
+        except FileNotFoundError:  # its writer renamed it into place meanwhile
+            continue
+    return removed

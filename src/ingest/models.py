@@ -8,8 +8,6 @@ later in ``transform``. Field-by-field documentation lives in ``docs/posting-mod
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
@@ -67,13 +65,8 @@ class Posting:
             out[f.name] = value
         return out
 
-    def content_hash(self) -> str:
-        """Hash of what the source said, excluding fetch bookkeeping, so re-fetches dedupe."""
-        record = self.to_record()
-        for volatile in ("raw_ref", "fetched_at"):
-            record.pop(volatile, None)
-        blob = json.dumps(record, sort_keys=True, ensure_ascii=False, default=str)
-        return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+    # The content hash of a posting version is computed where it is stored, over the stored values, by
+    # one definition for every load path: jobtrends.warehouse.content_hash_sql.
 
 
 POSTING_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Posting))

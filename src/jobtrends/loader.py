@@ -4,8 +4,10 @@ Payload files are parsed by their source's pure parser (in worker processes: ren
 descriptions is the expensive part) and written in batches, each batch in one transaction together
 with its ledger rows, so a crash leaves every landing file either fully loaded or not at all.
 File dumps (JSONL, CSV, Parquet) skip Python entirely and load through DuckDB's own readers.
-Idempotent: a landing file is loaded once (``ops.landing_files``) and a posting version once
-(source + id + content hash).
+Idempotent: a landing file is loaded once (``ops.landing_files``, keyed by its landing-relative path and
+sha256, so a moved or renamed data folder reloads nothing) and a posting version once (source + id +
+content hash, :func:`jobtrends.warehouse.content_hash_sql` on both load paths). Paths stored in the raw and
+ops tables (``landing_file``, ``raw_ref``) are relative to the landing zone.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.base import ParseContext
-from ingest.landing import LandingFile, iter_landing
+from ingest.landing import LandingFile, iter_landing, sweep_temp_files
 from ingest.models import POSTING_FIELDS, Posting
 from jobtrends import warehouse
 from jobtrends.progress import report_count
@@ -64,7 +66,7 @@ def parse_landing(landing: LandingFile) -> ParsedFile:
     try:
         ctx = ParseContext(
             fetched_at=datetime.fromisoformat(meta.fetched_at),
-            raw_ref=str(landing.path),
+            raw_ref=warehouse.landing_key(str(landing.path)),
             board=meta.board,
             url=meta.url,
             options=meta.options or {},
@@ -137,10 +139,15 @@ def load(
     """Load every landing file not loaded yet; return counts."""
     started = time.perf_counter()
     totals = {"files": 0, "postings": 0, "new_postings": 0, "quarantined": 0, "source_runs": 0}
+    totals["temp_files_swept"] = sweep_temp_files(settings.landing_dir)
     with warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         done = warehouse.loaded_landing_files(con)
-    pending = [lf for lf in iter_landing(settings.landing_dir) if str(lf.path) not in done]
+    pending = [
+        lf
+        for lf in iter_landing(settings.landing_dir)
+        if (warehouse.landing_key(str(lf.path)), lf.meta.sha256) not in done
+    ]
     # reference tables (ECB FX rates) go to ref.*, not to the postings tables
     reference = [lf for lf in pending if lf.meta.source == "fx"]
     pending = [lf for lf in pending if lf.meta.source != "fx"]
@@ -218,7 +225,7 @@ def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str,
 
 
 def _write_fx_file(con: Any, lf: LandingFile, rows: list[tuple[str, str, float]], error: str | None) -> int:
-    path = str(lf.path)
+    path = warehouse.landing_key(str(lf.path))  # relative to the landing zone, as the other loads
     n = warehouse.upsert_fx_rates(con, rows, source="ecb", landing_file=path) if rows else 0
     note = error or f"{n:,} ECB rates loaded into ref.fx_rates"
     status = "failed" if error else "loaded"
@@ -239,19 +246,10 @@ def _add(totals: dict[str, int], stats: dict[str, int], files: int) -> None:
 
 def _write_batch(con: Any, parsed: list[ParsedFile]) -> dict[str, int]:
     postings = _postings_table(parsed)
-    new = warehouse.insert_raw_postings(con, postings)
-    warehouse.insert_arrow(
-        con,
-        "raw.sightings",
-        postings.select(
-            ["source", "source_id", "board", "content_hash", "fetched_at", "run_date", "landing_file"]
-        ).rename_columns(
-            ["source", "source_id", "board", "content_hash", "seen_at", "run_date", "landing_file"]
-        ),
-    )
+    new = warehouse.insert_raw_batch(con, postings)
     listings, ledger, quarantine = [], [], []
     for pf in parsed:
-        meta, path = pf.landing.meta, str(pf.landing.path)
+        meta, path = pf.landing.meta, warehouse.landing_key(str(pf.landing.path))
         listings.append(
             {
                 "source": meta.source,
@@ -267,6 +265,7 @@ def _write_batch(con: Any, parsed: list[ParsedFile]) -> dict[str, int]:
         ledger.append(
             {
                 "landing_file": path,
+                "landing_path": path,
                 "sha256": meta.sha256,
                 "source": meta.source,
                 "run_date": date.fromisoformat(meta.run_date),
@@ -285,9 +284,10 @@ def _write_batch(con: Any, parsed: list[ParsedFile]) -> dict[str, int]:
 
 def _postings_table(parsed: list[ParsedFile]) -> pa.Table:
     rows: dict[str, list[Any]] = {name: [] for name in POSTING_FIELDS}
-    rows.update(posting_key=[], content_hash=[], landing_file=[], run_date=[])
+    rows.update(posting_key=[], landing_file=[], run_date=[])
     for pf in parsed:
-        landing_file, run_date = str(pf.landing.path), date.fromisoformat(pf.landing.meta.run_date)
+        landing_file = warehouse.landing_key(str(pf.landing.path))
+        run_date = date.fromisoformat(pf.landing.meta.run_date)
         for p in pf.postings:
             for name in POSTING_FIELDS:
                 value = getattr(p, name)
@@ -295,7 +295,6 @@ def _postings_table(parsed: list[ParsedFile]) -> pa.Table:
                     value = json.dumps(value, default=str, ensure_ascii=False) if value else None
                 rows[name].append(value)
             rows["posting_key"].append(f"{p.source}:{p.source_id}")
-            rows["content_hash"].append(p.content_hash())
             rows["landing_file"].append(landing_file)
             rows["run_date"].append(run_date)
     schema = pa.schema([(name, _ARROW_TYPES.get(name, pa.string())) for name in rows])
@@ -310,7 +309,8 @@ def _load_run_records(con: Any, settings: Settings) -> int:
     known = warehouse.loaded_run_records(con)
     records, bad = [], []
     for path in sorted(runs_dir.glob("dt=*/*.json")):
-        if str(path) in known:
+        key = warehouse.landing_key(str(path))  # _runs/dt=<date>/<name>.json
+        if key in known:
             continue
         try:
             record = json.loads(path.read_text())
@@ -318,13 +318,13 @@ def _load_run_records(con: Any, settings: Settings) -> int:
             bad.append(
                 {
                     "stage": "load",
-                    "landing_file": str(path),
+                    "landing_file": key,
                     "check_name": "run_record",
                     "reason": f"unreadable run record: {exc}",
                 }
             )
             continue
-        record["record_file"] = str(path)
+        record["record_file"] = key
         records.append(record)
     warehouse.insert_quarantine(con, bad)
     return warehouse.insert_source_runs(con, records)

@@ -98,6 +98,56 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
         if migrate is not None:
             migrate(con)
         con.execute(ddl.read_text())
+    _rehash_content(con)
+
+
+def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before :func:`content_hash_sql`: recompute every stored ``content_hash`` (the Python
+    load hashed with sha256 of a JSON text, the native dump load with DuckDB's ``hash()``) in one
+    transaction, in every table that holds it; a version stored twice under the two old hashes becomes one
+    (the first loaded stays). Runs once (``ops.migrations``); a new warehouse only records it."""
+    name = f"content_hash_{CONTENT_HASH_VERSION}"
+    if scalar(con, "select count(*) from ops.migrations where name = ?", [name]):
+        return
+    register_hash_function(con)
+
+    def migrate(c: duckdb.DuckDBPyConnection) -> None:
+        c.execute(
+            f"""
+            create or replace temp table _jt_rehash as
+            select posting_key, source, source_id, old_hash, min(new_hash) as new_hash
+            from (select posting_key, source, source_id, content_hash as old_hash, {content_hash_sql()} as new_hash
+                  from raw.postings)
+            group by all having old_hash <> min(new_hash)
+            """
+        )
+        if scalar(c, "select count(*) from _jt_rehash"):
+            c.execute(
+                "update raw.postings as t set content_hash = r.new_hash from _jt_rehash as r "
+                "where t.source = r.source and t.source_id = r.source_id and t.content_hash = r.old_hash"
+            )
+            c.execute(
+                "update raw.sightings as t set content_hash = r.new_hash from _jt_rehash as r "
+                "where t.source = r.source and t.source_id = r.source_id and t.content_hash = r.old_hash"
+            )
+            for table in ("normalised.postings", "normalised.dedup_processed"):
+                c.execute(
+                    f"update {table} as t set content_hash = r.new_hash from _jt_rehash as r "
+                    "where t.posting_key = r.posting_key and t.content_hash = r.old_hash"
+                )
+            for table, key, keep in (
+                ("raw.postings", "source, source_id, content_hash", "loaded_at, rowid"),
+                ("normalised.postings", "posting_key, content_hash, taxonomy_version", "normalised_at desc"),
+                ("normalised.dedup_processed", "posting_key, content_hash", "processed_at"),
+            ):
+                c.execute(
+                    f"delete from {table} where rowid in (select rowid from (select rowid, row_number() over "
+                    f"(partition by {key} order by {keep}) as n from {table}) where n > 1)"
+                )
+        c.execute("drop table if exists _jt_rehash")
+        c.execute("insert into ops.migrations (name) values (?)", [name])
+
+    in_transaction(con, migrate)
 
 
 def _skills_table_to_list(con: duckdb.DuckDBPyConnection) -> None:
@@ -483,30 +533,116 @@ RAW_POSTING_TYPES: dict[str, str] = {
     "extra": "json",
 }
 _CONTENT_FIELDS = [c for c in RAW_POSTING_TYPES if c not in {"raw_ref", "fetched_at"}]
+#: Version tag at the start of the canonical serialisation: a new definition gets a new tag.
+CONTENT_HASH_VERSION = "jt1"
+_HASH_FUNCTION = "jt_sha256"
 
 
-def loaded_landing_files(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("select landing_file from ops.landing_files").fetchall()}
+def _field_text(column: str, sql_type: str) -> str:
+    """The canonical text of one typed column (NULL stays NULL)."""
+    if sql_type == "boolean":
+        return f"{column}::varchar"  # 'true' | 'false'
+    if sql_type == "double":
+        return f"printf('%.17g', {column})"  # round-trips every double; Python's '%.17g' % x agrees
+    if sql_type == "timestamptz":
+        return f"epoch_us({column})::varchar"  # the instant, whatever offset the source wrote
+    if sql_type == "json":
+        return f"json({column})::varchar"  # minified: whitespace in the stored text does not count
+    return column
+
+
+def content_hash_sql(alias: str = "", *, function: str = _HASH_FUNCTION) -> str:
+    """The one definition of ``content_hash``: the first 32 hex digits of the SHA-256 of a canonical
+    serialisation of a posting's content columns (``raw_ref`` and ``fetched_at`` are fetch bookkeeping).
+
+    Every field in a fixed order as ``<UTF-8 byte length>:<text>`` or ``-`` for NULL (a prefix code: no two
+    rows share a serialisation), over the *typed values as stored*, so both load paths (Python parsers and
+    the native dump load) and any later re-check give the same hash for the same row. ``function`` is
+    ``jt_sha256`` (Python's hashlib through an Arrow UDF: SHA-NI, about 3x DuckDB's own) or ``sha256``.
+    """
+    prefix = f"{alias}." if alias else ""
+    parts = []
+    for field in _CONTENT_FIELDS:
+        text = _field_text(f'{prefix}"{field}"', RAW_POSTING_TYPES[field])
+        parts.append(f"coalesce(strlen({text})::varchar || ':' || {text}, '-')")
+    return f"left({function}(concat('{CONTENT_HASH_VERSION}|', {', '.join(parts)})), 32)"
+
+
+def _sha256_hex(col: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """SHA-256 hex digests of a string column, hashing the UTF-8 bytes in place (no str objects)."""
+    import hashlib
+
+    import numpy as np
+
+    if isinstance(col, pa.ChunkedArray):
+        col = col.combine_chunks()
+    if col.type == pa.string_view():
+        col = col.cast(pa.string())
+    width = np.int64 if col.type == pa.large_string() else np.int32
+    offsets = np.frombuffer(col.buffers()[1], dtype=width)[col.offset : col.offset + len(col) + 1].tolist()
+    data = memoryview(col.buffers()[2] or b"")
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    sha = hashlib.sha256
+    return pa.array(
+        [sha(data[offsets[i] : offsets[i + 1]]).hexdigest() if valid[i] else None for i in range(len(col))],
+        pa.string(),
+    )
+
+
+def register_hash_function(con: duckdb.DuckDBPyConnection) -> None:
+    """Make ``jt_sha256(varchar) -> varchar`` available on ``con`` (same digests as DuckDB's ``sha256``)."""
+    from duckdb.sqltypes import VARCHAR
+
+    with contextlib.suppress(duckdb.Error):  # already registered on this connection
+        con.create_function(
+            _HASH_FUNCTION, _sha256_hex, [VARCHAR], VARCHAR, type="arrow", null_handling="special"
+        )
+
+
+def landing_key(path: str) -> str:
+    """The landing-relative form of a landing file path (``<source>/dt=<date>/<name>``), whatever folder
+    the landing zone lived in: the layout is fixed, so the last three parts name the file."""
+    return "/".join(str(path).replace("\\", "/").split("/")[-3:])
+
+
+def loaded_landing_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The loader's ledger: ``(landing-relative path, sha256)`` of every landing file loaded."""
+    rows = con.execute(
+        "select coalesce(landing_path, landing_file), sha256 from ops.landing_files"
+    ).fetchall()
+    return {(landing_key(path), sha) for path, sha in rows}
 
 
 def loaded_run_records(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {r[0] for r in con.execute("select record_file from ops.source_runs").fetchall()}
+    """Run records already in ``ops.source_runs``, as ``_runs/dt=<date>/<name>`` (older rows hold
+    absolute paths: compared by their landing-relative tail, so a moved data folder reloads none)."""
+    return {landing_key(r[0]) for r in con.execute("select record_file from ops.source_runs").fetchall()}
 
 
-def insert_raw_postings(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
-    """Append posting versions not already present (same source, id and content hash); return how many."""
+def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    """Hash (:func:`content_hash_sql`) a batch of parsed postings, append the versions not already present
+    (same source, id and content hash) to ``raw.postings`` and every row to ``raw.sightings``; return how
+    many versions were new. ``table`` has the ``raw.postings`` columns but ``content_hash``."""
     if table.num_rows == 0:
         return 0
+    register_hash_function(con)
     con.register("_jt_postings", table)
     try:
-        cols = ", ".join(f'"{c}"' for c in table.column_names)
+        con.execute(
+            f"create or replace temp table _jt_hashed as select *, {content_hash_sql()} as content_hash "
+            "from _jt_postings"
+        )
+    finally:
+        con.unregister("_jt_postings")
+    try:
+        cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash"])
         before = _count(con, "raw.postings")
         con.execute(
             f"""
             insert into raw.postings ({cols})
             select {cols} from (
                 select *, row_number() over (partition by source, source_id, content_hash) as _n
-                from _jt_postings
+                from _jt_hashed
             ) as incoming
             where _n = 1 and not exists (
                 select 1 from raw.postings as p
@@ -515,9 +651,14 @@ def insert_raw_postings(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
             )
             """
         )
-        return _count(con, "raw.postings") - before
+        new = _count(con, "raw.postings") - before
+        con.execute(
+            "insert into raw.sightings (source, source_id, board, content_hash, seen_at, run_date, landing_file) "
+            "select source, source_id, board, content_hash, fetched_at, run_date, landing_file from _jt_hashed"
+        )
+        return new
     finally:
-        con.unregister("_jt_postings")
+        con.execute("drop table if exists _jt_hashed")
 
 
 QUARANTINE_COLUMNS = (
@@ -553,9 +694,10 @@ def record_landing_file(
     note: str | None,
 ) -> None:
     con.execute(
-        "insert or replace into ops.landing_files (landing_file, sha256, source, run_date, postings, errors, status, note)"
-        " values (?, ?, ?, ?, ?, ?, ?, ?)",
-        [landing_file, sha256, source, run_date, postings, errors, status, note],
+        "insert or replace into ops.landing_files "
+        "(landing_file, landing_path, sha256, source, run_date, postings, errors, status, note)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [landing_file, landing_key(landing_file), sha256, source, run_date, postings, errors, status, note],
     )
 
 
@@ -643,8 +785,9 @@ def load_file_dumps_native(
     meta = files[0][1]
     options = meta.options or {}
     source_sql = _READERS[str(options["format"]).lower()].replace("?", "$files, filename = true", 1)
-    by_file = {str(p): m for p, m in files}
-    params = {"files": list(by_file)}
+    paths = {landing_key(str(p)): str(p) for p, _ in files}  # landing-relative → absolute
+    by_file = {landing_key(str(p)): m for p, m in files}
+    params = {"files": list(paths.values())}
     try:
         present = {r[0] for r in con.execute(f"describe select * from {source_sql}", params).fetchall()}
     except duckdb.Error:
@@ -652,12 +795,16 @@ def load_file_dumps_native(
     mapped = _mapped_dump_sql(present, meta, source_sql)
     run_dates = pa.table(
         {
+            "filename": list(paths.values()),
             "landing_file": list(by_file),
             "run_date": [date.fromisoformat(m.run_date) for m in by_file.values()],
         }
     )
+    register_hash_function(con)
+    with contextlib.suppress(duckdb.Error):  # timestamps without an offset are UTC, as in the parsers
+        con.execute("set TimeZone = 'UTC'")
     con.register("_jt_run_dates", run_dates)
-    cols = ", ".join(["posting_key", "content_hash", *RAW_POSTING_TYPES, "landing_file"])
+    cols = ", ".join(["posting_key", "content_hash", *RAW_POSTING_TYPES])
     in_files = "landing_file in (select landing_file from _jt_run_dates)"
     untitled = "title is null or trim(title) = ''"
     try:
@@ -665,10 +812,11 @@ def load_file_dumps_native(
         try:
             con.execute(
                 f"""
-                insert into raw.postings ({cols}, run_date)
-                select {", ".join("m." + c for c in cols.split(", "))}, d.run_date
+                insert into raw.postings ({cols}, landing_file, run_date)
+                select {", ".join("m." + c for c in cols.split(", ")).replace("m.raw_ref", "d.landing_file || m.raw_ref")},
+                       d.landing_file, d.run_date
                 from ({mapped}) as m
-                inner join _jt_run_dates as d on d.landing_file = m.landing_file
+                inner join _jt_run_dates as d on d.filename = m._filename
                 where not exists (
                     select 1 from raw.postings as p
                     where p.posting_key = m.posting_key and p.content_hash = m.content_hash
@@ -756,22 +904,31 @@ def _mapped_dump_sql(present: set[str], meta: Any, source_sql: str) -> str:
             return f'try_cast(d."{name}" as {RAW_POSTING_TYPES[field]})'
         if field == "source":
             return default_source
+        if field == "board" and meta.board:  # as the parsers do: the board the file was landed under
+            return _literal(str(meta.board))
         return f"null::{RAW_POSTING_TYPES[field]}"
 
     exprs = {field: col(field) for field in RAW_POSTING_TYPES}
+    posted = mapping.get("posted_at", "posted_at")
+    if mapping.get("posted_at_precision", "posted_at_precision") not in present and posted in present:
+        # as the Python parser states it: a bare date is day-precise, a timestamp second-precise
+        exprs["posted_at_precision"] = (
+            f"case when {exprs['posted_at']} is null then null "
+            f"when regexp_full_match(trim(d.\"{posted}\"::varchar), '\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}') "
+            "then 'day' else 'second' end"
+        )
     if mapping.get("source_id", "source_id") in present:
         # a pointer by id keeps the read streaming (a row number would need a window over the files)
-        exprs["raw_ref"] = f"d.filename || '#id=' || {exprs['source_id']}"
+        exprs["raw_ref"] = f"'#id=' || {exprs['source_id']}"  # after the landing-relative path
         exprs["source_id"] = f"coalesce({exprs['source_id']}, 'row-' || hash(to_json(d))::varchar)"
     else:
-        exprs["raw_ref"] = "d.filename || '#row=' || (row_number() over (partition by d.filename))::varchar"
+        exprs["raw_ref"] = "'#row=' || (row_number() over (partition by d.filename))::varchar"
         exprs["source_id"] = "'row-' || (row_number() over (partition by d.filename))::varchar"
     exprs["fetched_at"] = f"coalesce({exprs['fetched_at']}, {_literal(meta.fetched_at)}::timestamptz)"
     select = ",\n".join(f"{expr} as {field}" for field, expr in exprs.items())
     return f"""
-        select *, source || ':' || source_id as posting_key,
-               hash({", ".join(_CONTENT_FIELDS)})::varchar as content_hash
-        from (select {select}, d.filename as landing_file from {source_sql} as d)
+        select *, source || ':' || source_id as posting_key, {content_hash_sql()} as content_hash
+        from (select {select}, d.filename as _filename from {source_sql} as d)
     """
 
 

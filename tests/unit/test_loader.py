@@ -115,7 +115,8 @@ def test_truncated_payload_is_quarantined_and_other_files_still_load(settings: S
     statuses = dict(_rows(settings, "select status, count(*) from ops.landing_files group by all"))
     assert statuses == {"loaded": 1, "failed": 1}
     ((stage, landing_file),) = _rows(settings, "select distinct stage, landing_file from ops.quarantine")
-    assert stage == "load" and Path(landing_file).exists()  # the raw payload is kept
+    # landing_file is relative to the landing zone; the raw payload is kept
+    assert stage == "load" and (settings.landing_dir / landing_file).exists()
 
 
 def test_changed_posting_adds_a_version_unchanged_does_not(settings: Settings) -> None:
