@@ -1,8 +1,14 @@
 """``jobtrends export``: every published mart as Parquet, ``<export_dir>/<run_date>/<mart>.parquet``
 and the same files in ``<export_dir>/latest/``.
 
-Files are written into a hidden staging folder beside the target and the folder is renamed into place,
-so a reader sees a complete set of files or none (never a half-written file).
+Each export is written into a new, never-modified version folder ``<export_dir>/versions/<run_date>-<id>/``;
+``<run_date>`` and ``latest`` are symlinks to it, each replaced atomically (a new link renamed over the
+old one). A reader opening ``latest/<mart>.parquet`` therefore always finds a complete set: the previous
+export or the new one, never a missing or half-written folder, even if the process is killed at any
+point. ``<export_dir>/LATEST`` holds the same version name for tools that do not follow symlinks. Where
+symlinks are unavailable the folders are swapped by rename (a brief gap, as before). Versions no link
+points to are removed, except the one ``latest`` pointed to before (a reader may still be listing it).
+Leftovers of an export that was killed (temp folders and links) are swept at the start of the next.
 """
 
 from __future__ import annotations
@@ -19,10 +25,15 @@ import pyarrow.parquet as pq
 
 from jobtrends import warehouse
 
-__all__ = ["export_marts", "mart_names", "write_exports"]
+__all__ = ["export_marts", "mart_names", "sweep_stale", "write_exports"]
 
 _RUN_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _NAME_RE = re.compile(r"^[a-z_][a-z0-9_]*$")
+VERSIONS = "versions"
+LATEST = "latest"
+POINTER = "LATEST"
+#: Names of an export's temporary entries (this module's and the older rename-swap's).
+_TEMP_RE = re.compile(r"^\.(staging-|link-|pointer-|.*\.old-)")
 
 
 def mart_names(con: Any) -> list[str]:
@@ -32,8 +43,69 @@ def mart_names(con: Any) -> list[str]:
     return [r[0] for r in rows if _NAME_RE.match(r[0])]
 
 
+def export_marts(settings: Any, run_date: date | str | None = None) -> dict[str, object]:
+    """Pipeline stage: open the warehouse read-only and :func:`write_exports` to ``settings.export_dir``."""
+    with warehouse.connect(settings.warehouse_path, read_only=True) as con:
+        return write_exports(con, settings.export_dir, run_date)
+
+
+def sweep_stale(export_dir: Path) -> int:
+    """Remove what a killed export left: hidden temp folders/links and unfinished version folders."""
+    export_dir = Path(export_dir)
+    removed = 0
+    candidates = list(export_dir.iterdir()) if export_dir.is_dir() else []
+    versions = export_dir / VERSIONS
+    if versions.is_dir():
+        candidates += [p for p in versions.iterdir() if p.name.startswith(".")]
+    for path in candidates:
+        if _TEMP_RE.match(path.name):
+            _remove(path)
+            removed += 1
+    return removed
+
+
+def _remove(path: Path) -> None:
+    if path.is_symlink() or path.is_file():
+        path.unlink(missing_ok=True)
+    else:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def _link(export_dir: Path, name: str, version: str) -> None:
+    """Point ``export_dir/name`` at ``versions/<version>`` atomically (a new link renamed over the old)."""
+    target = export_dir / name
+    tmp = export_dir / f".link-{name}-{uuid.uuid4().hex[:8]}"
+    os.symlink(Path(VERSIONS) / version, tmp, target_is_directory=True)
+    if target.is_dir() and not target.is_symlink():
+        # a folder from before versioned exports: a link cannot replace it in one step (once only)
+        aside = export_dir / f".{name}.old-{uuid.uuid4().hex[:8]}"
+        os.replace(target, aside)
+        os.replace(tmp, target)
+        shutil.rmtree(aside, ignore_errors=True)
+        return
+    os.replace(tmp, target)
+
+
+def _write_pointer(export_dir: Path, version: str) -> None:
+    tmp = export_dir / f".pointer-{uuid.uuid4().hex[:8]}"
+    tmp.write_text(version + "\n")
+    os.replace(tmp, export_dir / POINTER)
+
+
+def _linked_version(link: Path) -> str | None:
+    return Path(os.readlink(link)).name if link.is_symlink() else None
+
+
+def _prune(export_dir: Path, keep: set[str]) -> None:
+    """Remove version folders no link points to, except ``keep``."""
+    linked = {_linked_version(p) for p in export_dir.iterdir() if p.is_symlink()}
+    for folder in (export_dir / VERSIONS).iterdir():
+        if not folder.name.startswith(".") and folder.name not in linked | keep:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def _swap_in(staging: Path, target: Path) -> None:
-    """Rename ``staging`` to ``target``; an existing ``target`` is moved aside first, then removed."""
+    """Without symlinks: rename ``staging`` to ``target``, moving an existing ``target`` aside first."""
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{uuid.uuid4().hex[:8]}")
@@ -43,14 +115,8 @@ def _swap_in(staging: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def export_marts(settings: Any, run_date: date | str | None = None) -> dict[str, object]:
-    """Pipeline stage: open the warehouse read-only and :func:`write_exports` to ``settings.export_dir``."""
-    with warehouse.connect(settings.warehouse_path, read_only=True) as con:
-        return write_exports(con, settings.export_dir, run_date)
-
-
 def write_exports(con: Any, export_dir: Path, run_date: date | str | None = None) -> dict[str, object]:
-    """Write every mart in ``marts`` as Parquet; returns ``{run_date, dir, latest, files: {mart: rows}}``."""
+    """Write every mart in ``marts`` as Parquet; returns ``{run_date, dir, latest, version, files: {mart: rows}}``."""
     if isinstance(run_date, date):
         run_date = run_date.isoformat()
     run_date = run_date or datetime.now(UTC).date().isoformat()
@@ -58,10 +124,11 @@ def write_exports(con: Any, export_dir: Path, run_date: date | str | None = None
         raise ValueError(f"run date must be YYYY-MM-DD, got {run_date!r}")
     export_dir = Path(export_dir)
     export_dir.mkdir(parents=True, exist_ok=True)
+    swept = sweep_stale(export_dir)
+    (export_dir / VERSIONS).mkdir(exist_ok=True)
     names = mart_names(con)
-    token = uuid.uuid4().hex[:8]
-    staging = export_dir / f".staging-{run_date}-{token}"
-    staging_latest = export_dir / f".staging-latest-{token}"
+    version = f"{run_date}-{datetime.now(UTC).strftime('%H%M%S')}-{uuid.uuid4().hex[:8]}"
+    staging = export_dir / VERSIONS / f".staging-{version}"
     staging.mkdir()
     files: dict[str, int] = {}
     try:
@@ -69,22 +136,42 @@ def write_exports(con: Any, export_dir: Path, run_date: date | str | None = None
             table = con.sql(f"select * from marts.{name}").to_arrow_table()
             pq.write_table(table, staging / f"{name}.parquet", compression="zstd")
             files[name] = table.num_rows
-        staging_latest.mkdir()
-        for name in names:
-            src = staging / f"{name}.parquet"
-            try:
-                os.link(src, staging_latest / src.name)
-            except OSError:
-                shutil.copy2(src, staging_latest / src.name)
-        _swap_in(staging, export_dir / run_date)
-        _swap_in(staging_latest, export_dir / "latest")
+        for path in staging.iterdir():  # durable before any link names them
+            with open(path, "rb") as fh:
+                os.fsync(fh.fileno())
+        os.replace(staging, export_dir / VERSIONS / version)
+        previous = _linked_version(export_dir / LATEST)
+        try:
+            _link(export_dir, run_date, version)
+            _link(export_dir, LATEST, version)
+        except (NotImplementedError, OSError) as exc:
+            if not _symlinks_unsupported(exc):
+                raise
+            _copy_swap(export_dir, version, run_date)
+        else:
+            _write_pointer(export_dir, version)
+            _prune(export_dir, keep={version, previous} - {None})  # type: ignore[operator]
     finally:
-        for leftover in (staging, staging_latest):
-            if leftover.exists():
-                shutil.rmtree(leftover, ignore_errors=True)
+        if staging.exists():
+            shutil.rmtree(staging, ignore_errors=True)
     return {
         "run_date": run_date,
         "dir": str(export_dir / run_date),
-        "latest": str(export_dir / "latest"),
+        "latest": str(export_dir / LATEST),
+        "version": version,
         "files": files,
+        "swept": swept,
     }
+
+
+def _symlinks_unsupported(exc: BaseException) -> bool:
+    return isinstance(exc, NotImplementedError) or getattr(exc, "winerror", None) == 1314
+
+
+def _copy_swap(export_dir: Path, version: str, run_date: str) -> None:
+    """The fallback where symlinks are not allowed: folders swapped in by rename."""
+    for name in (run_date, LATEST):
+        tmp = export_dir / f".staging-{name}-{uuid.uuid4().hex[:8]}"
+        shutil.copytree(export_dir / VERSIONS / version, tmp)
+        _swap_in(tmp, export_dir / name)
+    shutil.rmtree(export_dir / VERSIONS / version, ignore_errors=True)

@@ -67,10 +67,15 @@ def test_export_writes_stable_names_atomically(data_dir, capsys):
     assert sorted(p.name for p in (exports / "latest").iterdir()) == names
     table = pq.read_table(exports / "latest" / "claims.parquet")
     assert table.num_rows == summary["files"]["claims"]
-    # a second export of the same day replaces the folder; no staging folders are left behind
+    # a second export of the same day is a new version the links move to; no staging folders are left
+    # behind, and the version before stays (a reader may still be listing it)
     assert cli.main(["--data-dir", str(data_dir), "export", "--run-date", "2025-04-03"]) == 0
-    capsys.readouterr()
-    assert sorted(p.name for p in exports.iterdir()) == ["2025-04-03", "latest"]
+    second = json.loads(capsys.readouterr().out)
+    assert sorted(p.name for p in exports.iterdir()) == ["2025-04-03", "LATEST", "latest", "versions"]
+    assert (exports / "latest").resolve() == (exports / "versions" / second["version"]).resolve()
+    assert sorted(p.name for p in (exports / "versions").iterdir()) == sorted(
+        [summary["version"], second["version"]]
+    )
 
 
 def test_export_rejects_a_bad_run_date(data_dir, capsys):
