@@ -109,7 +109,6 @@ def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
     name = f"content_hash_{CONTENT_HASH_VERSION}"
     if scalar(con, "select count(*) from ops.migrations where name = ?", [name]):
         return
-    register_hash_function(con)
 
     def migrate(c: duckdb.DuckDBPyConnection) -> None:
         c.execute(
@@ -535,7 +534,6 @@ RAW_POSTING_TYPES: dict[str, str] = {
 _CONTENT_FIELDS = [c for c in RAW_POSTING_TYPES if c not in {"raw_ref", "fetched_at"}]
 #: Version tag at the start of the canonical serialisation: a new definition gets a new tag.
 CONTENT_HASH_VERSION = "jt1"
-_HASH_FUNCTION = "jt_sha256"
 
 
 def _field_text(column: str, sql_type: str) -> str:
@@ -551,52 +549,22 @@ def _field_text(column: str, sql_type: str) -> str:
     return column
 
 
-def content_hash_sql(alias: str = "", *, function: str = _HASH_FUNCTION) -> str:
+def content_hash_sql(alias: str = "") -> str:
     """The one definition of ``content_hash``: the first 32 hex digits of the SHA-256 of a canonical
     serialisation of a posting's content columns (``raw_ref`` and ``fetched_at`` are fetch bookkeeping).
 
     Every field in a fixed order as ``<UTF-8 byte length>:<text>`` or ``-`` for NULL (a prefix code: no two
     rows share a serialisation), over the *typed values as stored*, so both load paths (Python parsers and
-    the native dump load) and any later re-check give the same hash for the same row. ``function`` is
-    ``jt_sha256`` (Python's hashlib through an Arrow UDF: SHA-NI, about 3x DuckDB's own) or ``sha256``.
+    the native dump load) and any later re-check give the same hash for the same row. DuckDB's own
+    ``sha256`` (runs on every thread; a Python hashlib UDF measured slower inside the load) — not ``hash()``,
+    which may change between DuckDB versions.
     """
     prefix = f"{alias}." if alias else ""
     parts = []
     for field in _CONTENT_FIELDS:
         text = _field_text(f'{prefix}"{field}"', RAW_POSTING_TYPES[field])
         parts.append(f"coalesce(strlen({text})::varchar || ':' || {text}, '-')")
-    return f"left({function}(concat('{CONTENT_HASH_VERSION}|', {', '.join(parts)})), 32)"
-
-
-def _sha256_hex(col: pa.Array | pa.ChunkedArray) -> pa.Array:
-    """SHA-256 hex digests of a string column, hashing the UTF-8 bytes in place (no str objects)."""
-    import hashlib
-
-    import numpy as np
-
-    if isinstance(col, pa.ChunkedArray):
-        col = col.combine_chunks()
-    if col.type == pa.string_view():
-        col = col.cast(pa.string())
-    width = np.int64 if col.type == pa.large_string() else np.int32
-    offsets = np.frombuffer(col.buffers()[1], dtype=width)[col.offset : col.offset + len(col) + 1].tolist()
-    data = memoryview(col.buffers()[2] or b"")
-    valid = col.is_valid().to_numpy(zero_copy_only=False)
-    sha = hashlib.sha256
-    return pa.array(
-        [sha(data[offsets[i] : offsets[i + 1]]).hexdigest() if valid[i] else None for i in range(len(col))],
-        pa.string(),
-    )
-
-
-def register_hash_function(con: duckdb.DuckDBPyConnection) -> None:
-    """Make ``jt_sha256(varchar) -> varchar`` available on ``con`` (same digests as DuckDB's ``sha256``)."""
-    from duckdb.sqltypes import VARCHAR
-
-    with contextlib.suppress(duckdb.Error):  # already registered on this connection
-        con.create_function(
-            _HASH_FUNCTION, _sha256_hex, [VARCHAR], VARCHAR, type="arrow", null_handling="special"
-        )
+    return f"left(sha256(concat('{CONTENT_HASH_VERSION}|', {', '.join(parts)})), 32)"
 
 
 def landing_key(path: str) -> str:
@@ -625,7 +593,6 @@ def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
     many versions were new. ``table`` has the ``raw.postings`` columns but ``content_hash``."""
     if table.num_rows == 0:
         return 0
-    register_hash_function(con)
     con.register("_jt_postings", table)
     try:
         con.execute(
@@ -800,7 +767,6 @@ def load_file_dumps_native(
             "run_date": [date.fromisoformat(m.run_date) for m in by_file.values()],
         }
     )
-    register_hash_function(con)
     with contextlib.suppress(duckdb.Error):  # timestamps without an offset are UTC, as in the parsers
         con.execute("set TimeZone = 'UTC'")
     con.register("_jt_run_dates", run_dates)
