@@ -197,7 +197,19 @@ def compute_dedup_inputs(
     before are recomputed (``full=True`` recomputes all). Every description of those blocks is signed once
     (:mod:`transform.dedup`); identical normalised texts are grouped by hash, the distinct ones by MinHash.
     ``near_duplicate_groups_merged`` counts the postings joined by similarity rather than identical text.
+
+    The step's state (keys, near-duplicates, the "compared" marks) changes in one transaction: a crash
+    anywhere leaves the state of before, never postings marked compared that were not.
     """
+    return warehouse.in_transaction(
+        con,
+        lambda c: _compute_dedup_inputs(c, sql_dir, threshold=threshold, num_perm=num_perm, full=full),
+    )
+
+
+def _compute_dedup_inputs(
+    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, full: bool
+) -> dict[str, object]:
     started = time.perf_counter()
     new_keys = _update_keys(con, sql_dir)
     # every posting version with a company key compared before: no block changed, and a nightly run with
@@ -226,7 +238,6 @@ def compute_dedup_inputs(
         merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
         con.register("_jt_nd", found)
         try:
-            con.execute("begin transaction")
             con.execute(
                 "delete from normalised.near_duplicates where block_key in (select block_key from _jt_dedup_blocks)"
             )
@@ -246,10 +257,6 @@ def compute_dedup_inputs(
                 )
                 """
             )
-            con.execute("commit")
-        except Exception:
-            con.execute("rollback")
-            raise
         finally:
             con.unregister("_jt_nd")
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
