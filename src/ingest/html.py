@@ -117,14 +117,25 @@ def _render(markup: str) -> str:
     return str(root.text_content())
 
 
-def html_to_text(markup: str | None) -> str | None:
+def html_to_text(markup: object) -> str | None:
     """Render an HTML fragment (also entity-escaped HTML like ``&lt;p&gt;``) as tidy plain text.
 
     ``None`` stays ``None``; a string that is empty after clean-up becomes ``None`` too.
     """
-    if markup is None:
-        return None
-    return _html_to_text_cached(markup)
+    if markup is None or isinstance(markup, dict | list):
+        return None  # a payload with an object where text belongs: no text
+    if not isinstance(markup, str):
+        markup = str(markup)
+    return _html_to_text_cached(_XML_UNSAFE_RE.sub(_xml_safe, markup))
+
+
+#: Characters lxml refuses (NUL, C0 controls but tab/newlines, lone surrogates from JSON ``\ud800``
+#: escapes, non-characters); a lone surrogate cannot be stored as UTF-8 either.
+_XML_UNSAFE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def _xml_safe(m: re.Match[str]) -> str:
+    return "\ufffd" if "\ud800" <= m.group() <= "\udfff" else " "
 
 
 @functools.lru_cache(maxsize=8192)

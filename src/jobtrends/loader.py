@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import re
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -73,28 +74,59 @@ def parse_landing(landing: LandingFile) -> ParsedFile:
         )
         result = get_source(meta.source).parse(landing.path.read_bytes(), ctx)
     except Exception as exc:  # a parser bug must not lose the payload: quarantine the whole file
-        out.errors.append({"reason": f"parser failed: {type(exc).__name__}: {exc}", "check_name": "parse"})
+        out.errors.append(
+            {"reason": _storable(f"parser failed: {type(exc).__name__}: {exc}"), "check_name": "parse"}
+        )
         return out
     out.note = result.note
     out.errors = [
-        {"reason": e.reason, "pointer": e.pointer, "record": _cut(e.record), "check_name": "parse"}
+        {
+            "reason": _storable(e.reason),
+            "pointer": _storable(e.pointer),
+            "record": _storable(_cut(e.record)),
+            "check_name": "parse",
+        }
         for e in result.errors
     ]
     for posting in result.postings:
-        if (posting.title or "").strip():
+        problem = admission_problem(posting)
+        if problem is None:
             out.postings.append(posting)
         else:
-            record = json.dumps(posting.to_record(), default=str, ensure_ascii=False)
+            record = _storable(json.dumps(posting.to_record(), default=str, ensure_ascii=False))
             out.errors.append(
                 {
-                    "reason": "posting has no title",
+                    "reason": problem[1],
                     "pointer": posting.raw_ref,
                     "record": _cut(record),
-                    "check_name": "title_present",
-                    "posting_key": f"{posting.source}:{posting.source_id}",
+                    "check_name": problem[0],
+                    "posting_key": _storable(f"{posting.source}:{posting.source_id}"),
                 }
             )
     return out
+
+
+def admission_problem(posting: Posting) -> tuple[str, str] | None:
+    """``(check, reason)`` when a parsed posting cannot enter the raw layer (it is quarantined instead)."""
+    if not (posting.title or "").strip():
+        return "title_present", "posting has no title"
+    if not isinstance(posting.source_id, str) or not posting.source_id.strip():
+        # every such posting would share one posting key and pass for versions of each other
+        return "id_present", "posting has no source id"
+    return None
+
+
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _storable(value: Any) -> Any:
+    """Text as UTF-8 can hold it: lone surrogates (JSON ``\\ud800`` escapes decode to them) → U+FFFD."""
+    if isinstance(value, str) and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return _SURROGATES.sub("\ufffd", value)
+    return value
 
 
 def _cut(text: str | None) -> str | None:
@@ -293,8 +325,8 @@ def _postings_table(parsed: list[ParsedFile]) -> pa.Table:
                 value = getattr(p, name)
                 if name == "extra":
                     value = json.dumps(value, default=str, ensure_ascii=False) if value else None
-                rows[name].append(value)
-            rows["posting_key"].append(f"{p.source}:{p.source_id}")
+                rows[name].append(_storable(value))
+            rows["posting_key"].append(_storable(f"{p.source}:{p.source_id}"))
             rows["landing_file"].append(landing_file)
             rows["run_date"].append(run_date)
     schema = pa.schema([(name, _ARROW_TYPES.get(name, pa.string())) for name in rows])

@@ -149,3 +149,46 @@ def test_truncated_dump_falls_back_to_the_parser_and_keeps_good_lines(
     assert (out["files"], out["postings"], out["quarantined"]) == (1, 1, 1)
     assert _rows(settings, "select posting_key from raw.postings") == [("survey:a",)]
     assert _rows(settings, "select stage, pointer is not null from ops.quarantine") == [("load", True)]
+
+
+def test_lone_surrogates_and_odd_shapes_do_not_fail_the_load(settings: Settings) -> None:
+    """A JSON ``\\ud800`` escape decodes to text UTF-8 cannot hold (it failed the whole batch), and a job
+    whose fields have the wrong types made the parser raise (the whole board was lost)."""
+    odd = _gh_job(2, "Data Scientist")
+    odd["location"] = ["Berlin", "Paris"]  # a list where an object belongs
+    payload = (
+        json.dumps({"jobs": [_gh_job(1, "ML Engineer"), odd, _gh_job(3, "Recruiter")]})
+        .replace("PyTorch", "PyTorch \\ud800")
+        .encode()
+    )
+    write_landing(
+        settings.landing_dir,
+        "greenhouse",
+        payload,
+        run_date=date(2025, 6, 2),
+        fetched_at=FETCHED,
+        board="acme",
+        complete_listing=True,
+    )
+    out = pipeline.load(settings)
+    assert (out["postings"], out["quarantined"]) == (2, 1)
+    rows = _rows(settings, "select title, description like '%PyTorch \ufffd%' from raw.postings order by 1")
+    assert rows == [("ML Engineer", True), ("Recruiter", True)]
+    ((reason, record),) = _rows(settings, "select reason, record from ops.quarantine")
+    assert reason.startswith("record has an unexpected shape") and '"Data Scientist"' in record
+
+
+def test_a_posting_without_an_id_is_quarantined(settings: Settings) -> None:
+    payload = _greenhouse_board(_gh_job(1, "ML Engineer"), {**_gh_job(2, "Data Scientist"), "id": ""})
+    write_landing(
+        settings.landing_dir,
+        "greenhouse",
+        payload,
+        run_date=date(2025, 6, 2),
+        fetched_at=FETCHED,
+        board="acme",
+    )
+    out = pipeline.load(settings)
+    assert (out["postings"], out["quarantined"]) == (1, 1)
+    reasons = _rows(settings, "select check_name, reason from ops.quarantine")
+    assert len(reasons) == 1 and reasons[0][1]

@@ -182,6 +182,22 @@ def record_error(reason: str, pointer: str, record: Any) -> RecordError:
     return RecordError(reason=reason, pointer=pointer, record=record_text(record))
 
 
+#: What reading one record of an unexpected shape raises (a list where an object was, a number for a list).
+RECORD_SHAPE_ERRORS = (TypeError, AttributeError, ValueError, KeyError, IndexError)
+
+
+def add_posting(result: ParseResult, make: Callable[..., Posting], record: Any, *args: Any) -> None:
+    """``result.postings.append(make(record, *args))``; a record whose shape breaks ``make`` becomes a
+    record error with the reason instead (the contract: one bad record never fails the payload)."""
+    pointer = next((a for a in args if isinstance(a, str)), "")
+    try:
+        result.postings.append(make(record, *args))
+    except RECORD_SHAPE_ERRORS as exc:
+        result.errors.append(
+            record_error(f"record has an unexpected shape: {type(exc).__name__}: {exc}", pointer, record)
+        )
+
+
 def slug_from_url(url: Any, host_suffix: str) -> str | None:
     """The first path segment of ``url`` when its host ends with ``host_suffix`` (board slug)."""
     s = text(url)
@@ -252,7 +268,7 @@ def parse_job_list(
         if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
             result.errors.append(record_error(bad_record, pointer, job))
             continue
-        result.postings.append(posting(job, ctx, pointer))
+        add_posting(result, posting, job, ctx, pointer)
     if not data[key]:
         result.note = empty_note
     return result

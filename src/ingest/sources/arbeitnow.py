@@ -8,7 +8,7 @@ from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
-from ingest.sources._common import build, fetched, load_json, parse_datetime, record_error, text
+from ingest.sources._common import add_posting, build, fetched, load_json, parse_datetime, record_error, text
 
 KIND = "arbeitnow"
 NEEDS_BOARD = False
@@ -65,7 +65,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         if not isinstance(job, dict) or not text(job.get("title")) or not text(job.get("slug")):
             result.errors.append(record_error("job without slug or title", pointer, job))
             continue
-        result.postings.append(_posting(job, ctx, pointer))
+        add_posting(result, _posting, job, ctx, pointer)
     if not data["data"]:
         result.note = "page lists no jobs"
     return result

@@ -14,6 +14,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -120,7 +121,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         if not isinstance(job, dict) or not text(job.get("title")) or as_id(job.get("id")) is None:
             result.errors.append(record_error("job without id or title", pointer, job))
             continue
-        result.postings.append(_posting(job, ctx, pointer))
+        add_posting(result, _posting, job, ctx, pointer)
     if not result.postings and not result.errors:
         result.note = "board lists no jobs"
     return result

@@ -11,7 +11,16 @@ from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
-from ingest.sources._common import as_id, build, fetched, load_json, parse_datetime, record_error, text
+from ingest.sources._common import (
+    add_posting,
+    as_id,
+    build,
+    fetched,
+    load_json,
+    parse_datetime,
+    record_error,
+    text,
+)
 
 KIND = "jibe"
 NEEDS_BOARD = False
@@ -92,7 +101,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         ):
             result.errors.append(record_error("job without id or title", pointer, item))
             continue
-        result.postings.append(_posting(job, ctx, pointer))
+        add_posting(result, _posting, job, ctx, pointer)
     if not data["jobs"]:
         result.note = "page lists no jobs"
     return result

@@ -22,6 +22,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -284,7 +285,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
             if not text(job.get("title")):
                 result.errors.append(record_error("JobPosting without a title", pointer, job))
                 continue
-            result.postings.append(_posting(job, ctx, pointer))
+            add_posting(result, _posting, job, ctx, pointer)
     if not result.postings and not result.errors:
         embedded = _phenom(page, ctx)
         if embedded is not None:

@@ -9,6 +9,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -119,7 +120,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         if not isinstance(job, dict) or not text(job.get("text")) or as_id(job.get("id")) is None:
             result.errors.append(record_error("posting without id or title", pointer, job))
             continue
-        result.postings.append(_posting(job, ctx, pointer))
+        add_posting(result, _posting, job, ctx, pointer)
     if not items:
         result.note = "site lists no postings"
     return result

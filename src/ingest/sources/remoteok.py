@@ -13,6 +13,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -88,7 +89,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         if not isinstance(job, dict) or not text(job.get("position")) or as_id(job.get("id")) is None:
             result.errors.append(record_error("job without id or position", pointer, job))
             continue
-        result.postings.append(_posting(job, ctx, pointer))
+        add_posting(result, _posting, job, ctx, pointer)
     if not result.postings and not result.errors:
         result.note = "feed has no jobs"
     return result

@@ -10,6 +10,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import PayPeriod, Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -140,7 +141,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
                 record_error("item without MatchedObjectDescriptor.PositionTitle", pointer, item)
             )
             continue
-        result.postings.append(_posting(item, ctx, pointer))
+        add_posting(result, _posting, item, ctx, pointer)
     if not items:
         result.note = "search returned no items"
     return result

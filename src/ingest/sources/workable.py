@@ -9,6 +9,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -100,7 +101,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
         ):
             result.errors.append(record_error("job without shortcode or title", pointer, job))
             continue
-        result.postings.append(_posting(job, ctx, pointer, company))
+        add_posting(result, _posting, job, ctx, pointer, company)
     if not data["jobs"]:
         result.note = "account lists no jobs"
     return result

@@ -17,6 +17,7 @@ from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
 from ingest.sources._common import (
+    add_posting,
     as_id,
     build,
     fetched,
@@ -101,7 +102,8 @@ def _detail(data: dict[str, Any], ctx: ParseContext) -> Posting:
     country = ((req_loc.get("country") or {}) if isinstance(req_loc.get("country"), dict) else {}).get(
         "alpha2Code"
     )
-    locations = [info.get("location"), *(info.get("additionalLocations") or [])]
+    more = info.get("additionalLocations")
+    locations = [info.get("location"), *(more if isinstance(more, list) else [])]
     remote_type = text(info.get("remoteType"))
     mode = {"remote": "remote", "hybrid": "hybrid", "on-site": "onsite", "onsite": "onsite"}.get(
         (remote_type or "").lower()
@@ -152,7 +154,8 @@ def _search(data: dict[str, Any], ctx: ParseContext) -> ParseResult:
             result.errors.append(record_error("job posting without title or externalPath", pointer, job))
             continue
         posted_at, precision = relative_posted(text(job.get("postedOn")), ctx.fetched_at)
-        bullets = [b for b in job.get("bulletFields") or [] if isinstance(b, str)]
+        fields = job.get("bulletFields")
+        bullets = [b for b in fields if isinstance(b, str)] if isinstance(fields, list) else []
         result.postings.append(
             build(
                 ctx,
@@ -179,7 +182,9 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     if isinstance(data, dict) and isinstance(data.get("jobPostingInfo"), dict):
         if not text(data["jobPostingInfo"].get("title")):
             return ParseResult(errors=[record_error("job detail without title", "/jobPostingInfo", data)])
-        return ParseResult(postings=[_detail(data, ctx)])
+        result = ParseResult()
+        add_posting(result, _detail, data, ctx)
+        return result
     if isinstance(data, dict) and isinstance(data.get("jobPostings"), list):
         result = _search(data, ctx)
         if not data["jobPostings"]:
