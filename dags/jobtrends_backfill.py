@@ -37,7 +37,7 @@ again) leaves the warehouse exactly as it was:
 1. the run date comes from the params or the logical date, never from the wall clock;
 2. the landing zone is content-addressed: the same file bytes land under the same name, and an
    existing landing file is never rewritten;
-3. the loader keeps a ledger of loaded landing files (`ops.landing_files`, primary key = file)
+3. the loader keeps a ledger of loaded landing files (`ops.landing_files`, landing-relative path + sha256)
    and skips files already loaded; raw rows are keyed by `(source, source_id, content_hash)`.
 `tests/dags/test_dag_runs.py` checks this with `warehouse.table_fingerprint` on two runs.
 """
