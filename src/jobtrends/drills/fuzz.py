@@ -298,6 +298,17 @@ class Seed:
     script: tuple[int, int] | None = None  # the JSON-LD block's span inside an HTML page
 
 
+#: Seeds for kinds without fixture payloads: hand-made, in the shape the parser reads.
+_BUILTIN_SEEDS: dict[str, list[tuple[str, bytes]]] = {
+    "fx": [
+        (
+            "eurofxref-hist.csv",
+            b"Date,USD,JPY,GBP,CHF,\n2026-01-02,1.0321,162.50,0.8312,0.9405,\n2026-01-01,1.0300,N/A,0.8300,0.9399,\n",
+        )
+    ],
+}
+
+
 def _seeds() -> dict[str, list[Seed]]:
     from ingest.sources import REGISTRY
 
@@ -306,11 +317,11 @@ def _seeds() -> dict[str, list[Seed]]:
     out: dict[str, list[Seed]] = {}
     for kind in sorted(REGISTRY):
         seeds = []
-        for path in sorted((FIXTURES / kind).glob("*")):
-            data = path.read_bytes()
-            ext = path.suffix.lstrip(".")
+        files = [(p.name, p.read_bytes()) for p in sorted((FIXTURES / kind).glob("*"))]
+        for name, data in files or _BUILTIN_SEEDS.get(kind, []):
+            ext = name.rsplit(".", 1)[-1]
             options = {"format": ext, "mapping": "identity"} if kind == "file" else {}
-            seed = Seed(kind, path.name, data, options)
+            seed = Seed(kind, name, data, options)
             if ext == "json":
                 try:
                     seed.doc = json.loads(data)
