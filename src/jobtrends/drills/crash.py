@@ -162,11 +162,13 @@ def run(
         reference = state(clean_dir)
         stage_seconds = _stage_seconds(clean_dir)
 
-        plan = [STAGES[i % len(STAGES)] for i in range(kills)]
+        plan = [STAGES[i % len(STAGES)] for i in range(kills * 2)]  # a run may finish before its kill
         rng.shuffle(plan)
         points: list[dict[str, Any]] = []
         latest_problems: list[str] = []
         for target in plan:
+            if sum(1 for p in points if p["killed"]) >= kills:
+                break
             offset = log.stat().st_size
             proc = _start(crash_dir, log, env)
             t0 = time.perf_counter()
