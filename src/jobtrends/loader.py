@@ -12,6 +12,7 @@ ops tables (``landing_file``, ``raw_ref``) are relative to the landing zone.
 
 from __future__ import annotations
 
+import csv
 import json
 import multiprocessing
 import os
@@ -244,7 +245,7 @@ def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str,
     for lf in files:
         try:
             rows, error = parse_ecb_csv(read_ecb_payload(lf.path.read_bytes())), None
-        except (OSError, ValueError) as exc:
+        except (OSError, ValueError, csv.Error) as exc:
             rows, error = [], f"unreadable ECB reference-rate history: {exc}"
         with warehouse.connect(settings.warehouse_path) as con:
             warehouse.ensure_schema(con, settings.sql_dir)

@@ -10,6 +10,8 @@ says so in its note: it never yields postings. ``params.url`` overrides the addr
 
 from __future__ import annotations
 
+import csv
+
 from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
 from ingest.http import HttpClient
 from ingest.sources._common import fetched, payload_error
@@ -32,7 +34,7 @@ def parse(payload: bytes, ctx: ParseContext) -> ParseResult:
     """No postings; a note with the rates the payload holds, or a payload error when it is unreadable."""
     try:
         rows = parse_ecb_csv(read_ecb_payload(payload))
-    except ValueError as exc:
+    except (ValueError, csv.Error) as exc:  # csv.Error: a bare CR inside a field, found by the fuzz drill
         return payload_error(f"unreadable ECB reference-rate history: {exc}", payload[:200])
     days = sorted({r[0] for r in rows})
     currencies = {r[1] for r in rows}
