@@ -7,9 +7,17 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from transform import titles
 from transform.locations import WORK_MODES, parse_location
 from transform.textnorm import clean_text
-from transform.titles import ROLES, SENIORITIES, TAXONOMY_VERSION, classify_title, normalize_titles_stream
+from transform.titles import (
+    ROLES,
+    SENIORITIES,
+    TAXONOMY_VERSION,
+    classify_title,
+    classify_title_alone,
+    normalize_titles_stream,
+)
 
 # Text that looks like titles: real title words, separators, noise, and arbitrary unicode (incl. surrogates).
 WORDS = st.sampled_from(
@@ -98,9 +106,26 @@ def test_classify_title_total(title: str, company: str | None, description: str 
 
 
 @SETTINGS
-@given(title=TITLES)
-def test_classify_title_is_deterministic_and_cached_consistently(title: str) -> None:
-    assert classify_title(title) == classify_title(title)
+@given(title=TITLES, others=st.lists(TITLES, max_size=4))
+def test_classify_title_does_not_depend_on_the_cache_or_on_earlier_titles(
+    title: str, others: list[str]
+) -> None:
+    # A cold computation must equal the answer given after other titles have warmed the caches
+    # (catches rule state leaking between titles, not just the cache returning its own entry).
+    titles._classify_cached.cache_clear()
+    cold = classify_title(title)
+    titles._classify_cached.cache_clear()
+    for other in others:
+        classify_title(other, company=other[:20], description=other)
+    assert classify_title(title) == cold
+    assert classify_title_alone(title)[0] == cold
+
+
+@SETTINGS
+@given(title=st.lists(WORDS, min_size=1, max_size=8).map(" ".join), pad=st.sampled_from(["  ", "\t", " \n "]))
+def test_surrounding_whitespace_does_not_change_the_classification(title: str, pad: str) -> None:
+    plain, padded = classify_title(title), classify_title(f"{pad}{title}{pad}")
+    assert (padded.role, padded.seniority, padded.rule) == (plain.role, plain.seniority, plain.rule)
 
 
 @SETTINGS
