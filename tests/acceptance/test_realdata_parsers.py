@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -241,36 +240,12 @@ def test_file_dumps(realdata: Path):
     assert_clean(result.postings)
 
 
-def test_parse_throughput(ats: Path):
-    """Postings per second on the largest real payloads (reported; a lenient floor only)."""
+def test_largest_payload_parses_the_same_twice(ats: Path):
+    """Parsing is a pure function of the payload, on the largest one too (counts and cleanliness are
+    checked per file above; parse speed is measured by ``make bench``, not asserted in tests)."""
     largest = max(files(ats, "ashby_api/*.json"), key=lambda p: p.stat().st_size)
     payload = largest.read_bytes()
     ctx = ParseContext(fetched_at=FETCHED_AT, raw_ref=str(largest))
-    start = time.perf_counter()
-    rounds = 3
-    for _ in range(rounds):
-        count = len(get("ashby").parse(payload, ctx).postings)
-    elapsed = time.perf_counter() - start
-    rate = count * rounds / elapsed
-    listings = files(ats, "greenhouse_api/listings/*.json")
-    start = time.perf_counter()
-    gh = sum(len(run("greenhouse", p).postings) for p in listings)
-    gh_rate = gh / (time.perf_counter() - start)
-    print(
-        f"\nparse throughput: {largest.name} ({len(payload) / 1e6:.1f} MB, {count} postings with HTML): "
-        f"{rate:,.0f} postings/s, {len(payload) * rounds / elapsed / 1e6:.1f} MB/s; "
-        f"greenhouse listings: {gh_rate:,.0f} postings/s"
-    )
-    biggest = ats.parent / "simplify_internships/listings_summer2025_repo_2024-10-24.json"
-    options = {
-        "format": "json",
-        "id_column": "id",
-        "mapping": {"company": "company_name", "location_text": "locations"},
-    }
-    start = time.perf_counter()
-    n_file = len(run("file", biggest, options=options).postings)
-    file_rate = n_file / (time.perf_counter() - start)
-    print(
-        f"parse throughput: {biggest.name} (largest real file, file connector): {file_rate:,.0f} postings/s"
-    )
-    assert rate > 20 and gh_rate > 200 and file_rate > 200
+    first, again = get("ashby").parse(payload, ctx), get("ashby").parse(payload, ctx)
+    assert first.postings and not first.errors
+    assert again.postings == first.postings
