@@ -162,7 +162,9 @@ def test_build_trends_publishes_marts_and_exports(sample_report: dict[str, Any])
     (normalised,) = warehouse_rows(sample_report, "select count(*) from normalised.postings")[0]
     assert normalised > 0
     exports = Path(sample_report["data_dir"]) / "exports"
-    assert (exports / SAMPLE_DATE).is_dir() or (exports / "latest").is_dir(), list(exports.glob("*"))
+    dated = sorted(p.name for p in (exports / SAMPLE_DATE).glob("*.parquet"))
+    latest = sorted(p.name for p in (exports / "latest").glob("*.parquet"))
+    assert dated and dated == latest, list(exports.glob("*"))
 
 
 def test_same_logical_date_twice_gives_the_same_warehouse(sample_report: dict[str, Any]) -> None:

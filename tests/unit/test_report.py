@@ -165,7 +165,9 @@ def test_format_pct(value, text):
 def test_format_money_and_pp():
     assert report.format_money(135_000) == "$135k"
     assert report.format_money(None) == "\u2013"
-    assert report.format_pp(-3.25) == "-3.2 pp" or report.format_pp(-3.25) == "-3.3 pp"
+    assert report.format_pp(-3.26) == "-3.3 pp"
+    assert report.format_pp(1.04) == "+1.0 pp"
+    assert report.format_pp(0.0) == "+0.0 pp"
     assert report.format_pp(None) == "n/a"
 
 
