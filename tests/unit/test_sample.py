@@ -337,3 +337,63 @@ def test_mart_checks_compares_with_tolerance() -> None:
     names = {c["name"] for c in missing}
     assert "ai_ml_engineer growth 2025 vs 2024, fixed panel" in names
     assert "ai_ml_engineer senior_plus median pay 2025" in names
+
+
+def test_mart_checks_tolerance_branch_passes_inside_and_fails_outside() -> None:
+    """Hand-made truths and mart values: each check passes just inside its tolerance and fails just
+    outside (growth ±10% relative, shares ±5 pp, medians ±7% relative, premium ±5 pp)."""
+    from dataclasses import replace
+
+    from jobtrends.sample import mart_checks
+
+    roles, bands = ("ai_ml_engineer", "software_engineer", "data_scientist"), ("entry", "mid", "senior_plus")
+    pay = {(role, band): 100_000.0 for role in roles for band in bands}
+    truths = replace(
+        TRUTHS,
+        ai_ml_growth_panel=1.0,  # expected ratio 2.0
+        ai_ml_growth_all=0.5,  # expected ratio 1.5
+        skill_share={("pytorch", 2025): 0.50, ("tensorflow", 2025): 0.20},
+        pay_median_usd=pay,
+        wage_premium_ai={("all", 2025): 0.10, ("senior_plus", 2025): 0.10, ("unspecified", 2025): 0.9},
+    )
+
+    class Marts:
+        """Answers each check's query by what it selects and its parameters."""
+
+        def execute(self, sql: str, params: list[Any]) -> Marts:
+            if "yoy_panel_change" in sql:
+                self.value: float | None = 1.19  # 2.19 / 2.0 - 1 = +9.5%: inside 10%
+            elif "yoy_change" in sql:
+                self.value = 0.70  # 1.70 / 1.5 - 1 = +13.3%: outside
+            elif "agg_skill_frequency" in sql:
+                self.value = {"pytorch": 0.54, "tensorflow": 0.26}[params[0]]  # +4 pp inside, +6 pp outside
+            elif "agg_salary_trends" in sql:
+                role, band, year = params
+                if role == "software_engineer":
+                    self.value = None  # no row: a failed check, not a crash
+                else:
+                    self.value = (
+                        106_000.0 if role == "ai_ml_engineer" else 92_000.0
+                    )  # +6% inside, -8% outside
+            elif "agg_wage_premium" in sql:
+                self.value = {"All": 0.14, "Senior+": 0.04}[params[0]]  # +4 pp inside, -6 pp outside
+            else:
+                raise AssertionError(f"unexpected query {sql}")
+            return self
+
+        def fetchone(self) -> tuple[float] | None:
+            return None if self.value is None else (self.value,)
+
+    ok = {c["name"]: c["ok"] for c in mart_checks(Marts(), truths)}
+    assert ok.pop("ai_ml_engineer growth 2025 vs 2024, fixed panel") is True
+    assert ok.pop("ai_ml_engineer growth 2025 vs 2024, all companies") is False
+    assert ok.pop("pytorch share of ai_ml_engineer 2025") is True
+    assert ok.pop("tensorflow share of ai_ml_engineer 2025") is False
+    assert ok.pop("AI wage premium all 2025") is True
+    assert ok.pop("AI wage premium senior_plus 2025") is False
+    for band in ("entry", "mid", "senior_plus"):
+        for year in (2024, 2025):
+            assert ok.pop(f"ai_ml_engineer {band} median pay {year}") is True
+            assert ok.pop(f"data_scientist {band} median pay {year}") is False
+            assert ok.pop(f"software_engineer {band} median pay {year}") is False
+    assert ok == {}  # nothing else checked; the 'unspecified' premium band is skipped
