@@ -112,10 +112,18 @@ def test_report_has_four_sections_with_claim_ids(
     proc = jobtrends(data, "report", "--format", "json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    text = json.dumps(report)
-    assert "claim" in text
+    # (a) salaries by band, (b) growth, (c) top skills, (d) wage premium: each present, each with claim ids.
+    assert report["salary"] and report["growth"] and report["top_skills"] and report["wage_premium"]
+    salary_ids = [cid for r in report["salary"] for b in r["bands"].values() for cid in b["claim_ids"]]
+    assert salary_ids and all(cid.startswith(("salary_min:", "salary_max:")) for cid in salary_ids)
+    assert all(g["claim_id"].startswith("growth_yoy:") for g in report["growth"])
+    skills = [s for r in report["top_skills"] for s in r["skills"]]
+    assert skills and all(s["claim_id"].startswith("skill_share:") for s in skills)
+    assert all(p["claim_id"].startswith("wage_premium:") for p in report["wage_premium"])
     md = jobtrends(data, "report", "--format", "markdown")
     assert md.returncode == 0 and "Entry" in md.stdout and "Senior+" in md.stdout
+    headings = [line for line in md.stdout.splitlines() if line.startswith("## ")]
+    assert [h.split()[1] for h in headings] == ["Salaries", "Fastest-growing", "Top", "Wage"], headings
 
 
 def test_second_run_same_date_leaves_identical_marts(
