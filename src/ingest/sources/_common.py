@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from ingest.base import ParseContext, ParseResult, RecordError
@@ -215,10 +215,6 @@ def build(ctx: ParseContext, pointer: str, **fields: Any) -> Posting:
     if fields.get("company") is None:
         fields["company"] = ctx.company
     return Posting(raw_ref=ref(ctx, pointer), fetched_at=ctx.fetched_at, **fields)
-
-
-def today_utc() -> date:
-    return datetime.now(UTC).date()
 
 
 def fetched(resp: Any, *, complete_listing: bool = False, ext: str = "json") -> Any:
