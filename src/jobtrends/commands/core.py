@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 from jobtrends import pipeline, warehouse
+from jobtrends.commands.args import parse_field_map
 from jobtrends.errors import UserError
 from jobtrends.progress import StageProgress
 from jobtrends.settings import Settings, load_settings
@@ -129,12 +130,7 @@ def _load(args: argparse.Namespace) -> int:
 
 
 def _import(args: argparse.Namespace) -> int:
-    mapping = {}
-    for item in args.map:
-        field, sep, column = item.partition("=")
-        if not sep:
-            raise UserError(f"--map takes FIELD=COLUMN, got {item!r}")
-        mapping[field.strip()] = column.strip()
+    mapping = parse_field_map(args.map)
     out = pipeline.import_file(
         _settings(args), args.file, mapping or None, args.fmt, args.run_date, args.name
     )

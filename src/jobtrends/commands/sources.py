@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from jobtrends.commands.args import parse_field_map
 from jobtrends.errors import UserError
 
 
@@ -60,11 +61,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             raise UserError("--options must be a JSON object")
     if args.file_format:
         options["format"] = args.file_format
-    for item in args.map:
-        field, sep, column = item.partition("=")
-        if not sep or not field:
-            raise UserError(f"--map expects FIELD=COLUMN, got {item!r}")
-        options.setdefault("mapping", {})[field.strip()] = column
+    if args.map:
+        options.setdefault("mapping", {}).update(parse_field_map(args.map))
     return options
 
 
