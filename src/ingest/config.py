@@ -93,7 +93,7 @@ def parse_sources(data: Any, origin: str = "sources") -> list[SourceSpec]:
                 raise ConfigError(f"{where}: use either 'boards' (a list) or 'board'/'name', not both")
             if not isinstance(entry["boards"], list) or not entry["boards"]:
                 raise ConfigError(f"{where}: boards must be a non-empty list")
-            shared = {
+            shared: dict[str, Any] = {
                 "params": entry.get("params") or {},
                 "enabled": entry.get("enabled", defaults.get("enabled", True)),
             }

@@ -38,6 +38,11 @@ def record_text(record: Any) -> str:
     return text[:MAX_RECORD_CHARS]
 
 
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one (nested fields of a record are optional)."""
+    return value if isinstance(value, dict) else {}
+
+
 def ref(ctx: ParseContext, pointer: str) -> str:
     return f"{ctx.raw_ref}#{pointer}"
 

@@ -13,6 +13,7 @@ from ingest.sources._common import (
     build,
     fetched,
     number,
+    obj,
     parse_datetime,
     parse_job_list,
     period_from,
@@ -40,7 +41,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
 
 
 def _salary(job: dict[str, Any]) -> dict[str, Any]:
-    comp = job.get("compensation") if isinstance(job.get("compensation"), dict) else {}
+    comp = obj(job.get("compensation"))
     components = [c for c in comp.get("summaryComponents") or [] if isinstance(c, dict)]
     for tier in comp.get("compensationTiers") or []:
         if isinstance(tier, dict):

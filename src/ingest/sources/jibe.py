@@ -17,6 +17,7 @@ from ingest.sources._common import (
     build,
     fetched,
     load_json,
+    obj,
     parse_datetime,
     record_error,
     text,
@@ -47,7 +48,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
 
 def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
     posted_at, precision = parse_datetime(job.get("posted_date") or job.get("create_date"))
-    meta = job.get("meta_data") if isinstance(job.get("meta_data"), dict) else {}
+    meta = obj(job.get("meta_data"))
     parts = [
         html_to_text(job.get("description")),
         html_to_text(job.get("responsibilities")),

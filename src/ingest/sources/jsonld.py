@@ -120,7 +120,7 @@ def _location(job: dict[str, Any]) -> tuple[str | None, str | None]:
         if isinstance(address, dict):
             country = _name(address.get("addressCountry"))
             parts = [_clean(address.get("addressLocality")), _clean(address.get("addressRegion")), country]
-            label = ", ".join(p for p in parts if p)
+            label: str | None = ", ".join(p for p in parts if p)
             countries.append(country)
         else:
             label = _clean(address) or _name(place)

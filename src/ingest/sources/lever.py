@@ -15,6 +15,7 @@ from ingest.sources._common import (
     fetched,
     load_json,
     number,
+    obj,
     parse_datetime,
     pay_display,
     period_from,
@@ -60,8 +61,8 @@ def _description(job: dict[str, Any]) -> str | None:
 
 
 def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
-    cats = job.get("categories") if isinstance(job.get("categories"), dict) else {}
-    salary = job.get("salaryRange") if isinstance(job.get("salaryRange"), dict) else {}
+    cats = obj(job.get("categories"))
+    salary = obj(job.get("salaryRange"))
     lo, hi = number(salary.get("min")), number(salary.get("max"))
     currency, period = text(salary.get("currency")), period_from(salary.get("interval"))
     pay_text = text(job.get("salaryDescriptionPlain")) or html_to_text(job.get("salaryDescription"))

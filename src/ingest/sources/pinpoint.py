@@ -13,6 +13,7 @@ from ingest.sources._common import (
     build,
     fetched,
     number,
+    obj,
     parse_datetime,
     parse_job_list,
     period_from,
@@ -36,7 +37,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
 
 
 def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
-    loc = job.get("location") if isinstance(job.get("location"), dict) else {}
+    loc = obj(job.get("location"))
     visible = job.get("compensation_visible") is not False
     lo = number(job.get("compensation_minimum")) if visible else None
     hi = number(job.get("compensation_maximum")) if visible else None

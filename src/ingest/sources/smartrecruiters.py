@@ -19,6 +19,7 @@ from ingest.sources._common import (
     build,
     fetched,
     load_json,
+    obj,
     parse_datetime,
     record_error,
     require_board,
@@ -90,8 +91,8 @@ def _label(value: Any) -> str | None:
 
 
 def _posting(job: dict[str, Any], ctx: ParseContext, pointer: str) -> Posting:
-    loc = job.get("location") if isinstance(job.get("location"), dict) else {}
-    company = job.get("company") if isinstance(job.get("company"), dict) else {}
+    loc = obj(job.get("location"))
+    company = obj(job.get("company"))
     posted_at, precision = parse_datetime(job.get("releasedDate"))
     remote, hybrid = loc.get("remote"), loc.get("hybrid")
     work_mode = "remote" if remote is True else "hybrid" if hybrid is True else None

@@ -22,6 +22,7 @@ from ingest.sources._common import (
     build,
     fetched,
     load_json,
+    obj,
     parse_datetime,
     record_error,
     relative_posted,
@@ -95,10 +96,8 @@ def _detail(data: dict[str, Any], ctx: ParseContext) -> Posting:
     posted_at, precision = parse_datetime(info.get("startDate"))
     if posted_at is None:
         posted_at, precision = relative_posted(text(info.get("postedOn")), ctx.fetched_at)
-    org = data.get("hiringOrganization") if isinstance(data.get("hiringOrganization"), dict) else {}
-    req_loc = (
-        info.get("jobRequisitionLocation") if isinstance(info.get("jobRequisitionLocation"), dict) else {}
-    )
+    org = obj(data.get("hiringOrganization"))
+    req_loc = obj(info.get("jobRequisitionLocation"))
     country = ((req_loc.get("country") or {}) if isinstance(req_loc.get("country"), dict) else {}).get(
         "alpha2Code"
     )
