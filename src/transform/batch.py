@@ -136,19 +136,20 @@ _CACHES = _Caches()
 
 
 _MODE_RANK = {"hybrid": 0, "remote": 1, "onsite": 2}
+_MISS: Any = object()  # a cache miss (None is a cached answer)
 
 
 def _description_mode(desc: str, dk: tuple[int, int], caches: _Caches) -> str | None:
     """Work mode stated by a description, as ``parse_location(None, description=…)`` reads it, but per
     distinct paragraph: its rule is "hybrid, else remote, else onsite" over the text, which a union over
     paragraphs reproduces, and boilerplate paragraphs repeat across postings."""
-    hit = caches.desc_mode.get(dk, caches.desc_mode)
-    if hit is not caches.desc_mode:
+    hit = caches.desc_mode.get(dk, _MISS)
+    if hit is not _MISS:
         return hit
     best: str | None = None
     for para in desc.split("\n\n") if "\n\n" in desc else (desc,):
-        mode = caches.para_mode.get(para, caches.para_mode)
-        if mode is caches.para_mode:
+        mode = caches.para_mode.get(para, _MISS)
+        if mode is _MISS:
             mode = parse_location(None, description=para).work_mode if para.strip() else None
             caches.para_mode[para] = mode
         if mode is not None and (best is None or _MODE_RANK.get(mode, 9) < _MODE_RANK.get(best, 9)):
@@ -289,7 +290,7 @@ def _process(start: int, stop: int) -> pa.RecordBatch:
             row = rcache[rk] = _pay_row(pr, months[i])
         pay_rows.append(row)
 
-    pay_cols_out = (
+    pay_cols_out: list[Any] = (
         list(zip(*pay_rows, strict=True)) if pay_rows else [[] for _ in range(len(_SALARY_COLUMNS))]
     )
     data: dict[str, Any] = {

@@ -18,8 +18,9 @@ bb  22
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
+from typing import TypeVar
 
 __all__ = [
     "ClassScore",
@@ -30,6 +31,8 @@ __all__ = [
     "render_confusion",
     "render_table",
 ]
+
+L = TypeVar("L", bound=Hashable)  # a class label: the same type in pairs, labels and the result
 
 
 @dataclass(frozen=True)
@@ -56,9 +59,7 @@ def accuracy(pairs: Iterable[tuple[Hashable, Hashable]]) -> float:
     return sum(1 for g, p in items if g == p) / len(items)
 
 
-def per_class_prf(
-    pairs: Iterable[tuple[Hashable, Hashable]], labels: Sequence[Hashable] | None = None
-) -> dict[Hashable, ClassScore]:
+def per_class_prf(pairs: Iterable[tuple[L, L]], labels: Sequence[L] | None = None) -> dict[L, ClassScore]:
     """Precision, recall and F1 per class (0.0 where undefined).
 
     ``labels`` fixes the classes and their order; by default every label seen in gold or predicted,
@@ -70,7 +71,7 @@ def per_class_prf(
     tp = Counter(g for g, p in items if g == p)
     if labels is None:
         labels = sorted(set(gold) | set(pred), key=str)
-    out: dict[Hashable, ClassScore] = {}
+    out: dict[L, ClassScore] = {}
     for label in labels:
         t, n_pred, n_gold = tp[label], pred[label], gold[label]
         precision = t / n_pred if n_pred else 0.0
@@ -80,7 +81,7 @@ def per_class_prf(
     return out
 
 
-def macro_f1(scores: dict[Hashable, ClassScore], labels: Iterable[Hashable] | None = None) -> float:
+def macro_f1(scores: Mapping[L, ClassScore], labels: Iterable[L] | None = None) -> float:
     """Unweighted mean F1 over ``labels`` (default: all classes in ``scores``); 0.0 for none."""
     chosen = list(scores) if labels is None else [lab for lab in labels if lab in scores]
     if not chosen:

@@ -514,7 +514,7 @@ def _segment_mentions(seg: str, ctx: _Ctx, short: bool) -> tuple[_Mention, ...]:
                     ),
                     clean,
                 )
-            months_of_pay = False
+            months_of_pay = 0  # how many "薪" marks were read
             if "薪" in clean:
                 clean, months_of_pay = _MONTHS_OF_PAY_RE.subn(" 薪 ", clean)
             found = tuple(m for m in (_judge(clean, mo, ctx, short) for mo in money.scan(clean)) if m)

@@ -262,9 +262,9 @@ def seniority_of(clean: str, mt: str) -> str:
                 elif before[-2:] == ["chief", "of"]:
                     rank = None  # Chief of Staff: "Chief" already counts
             elif t in ("manager", "managers"):
-                before = toks[i - 1] if i else ""
-                if before in _NON_PEOPLE_BEFORE_MANAGER or (
-                    before == "sales" and i >= 2 and toks[i - 2] in _NON_PEOPLE_TWO_BEFORE
+                prev = toks[i - 1] if i else ""
+                if prev in _NON_PEOPLE_BEFORE_MANAGER or (
+                    prev == "sales" and i >= 2 and toks[i - 2] in _NON_PEOPLE_TWO_BEFORE
                 ):
                     rank = None
             elif t in ("director", "directors"):

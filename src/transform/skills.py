@@ -608,8 +608,7 @@ class SkillDictionary:
             pad = a.key.isascii()
             grouped.setdefault(f" {a.key} " if pad else a.key, []).append(a)
         for k, items in grouped.items():
-            pad = 1 if k.startswith(" ") else 0
-            auto.add_word(k, (len(k), pad, tuple(items)))
+            auto.add_word(k, (len(k), 1 if k.startswith(" ") else 0, tuple(items)))
         for k in PAY_SIGNALS:
             if k not in grouped:
                 auto.add_word(k, (len(k), 1 if k.startswith(" ") else 0, ()))

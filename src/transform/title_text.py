@@ -98,8 +98,8 @@ class _Reader:
         # What a hit means: which reading steps the title needs (the rest are skipped).
         flags: dict[str, int] = {}
         for key in terms:
-            cjk = bool(_CJK_RE.search(key))
-            flags[key if cjk else f" {key} "] = _CJK if cjk else _TERM
+            is_cjk = bool(_CJK_RE.search(key))
+            flags[key if is_cjk else f" {key} "] = _CJK if is_cjk else _TERM
         for key in _DE_SUFFIXES:
             flags[key] = flags.get(key, 0) | _COMPOUND
         for key in (

@@ -151,7 +151,7 @@ class _RoleDecision:
     context_sensitive: bool
 
 
-def _build_prefilter() -> tuple[tuple[Rule, ...], ahocorasick.Automaton | None, frozenset[int]]:
+def _build_prefilter() -> tuple[tuple[Rule, ...], ahocorasick.Automaton, frozenset[int]]:
     """All rules in (tier, file) order, an automaton key → rule indices, and the rules without keys."""
     ordered = tuple(rule for _tier, rules in _TAX.tiers for rule in rules)
     automaton = ahocorasick.Automaton()
@@ -227,6 +227,7 @@ def _decide_role(mt: str, context_ai: int | None) -> _RoleDecision:
     ai_text = _TAX.ai_suppress.sub(" ", mt) if ("secur" in mt or "safety" in mt) else mt
     has_ai = _TAX.ai.search(ai_text) is not None
     found: tuple[Rule | None, int] | None = None
+    rule: Rule | None
     for rule in _TAX.overrides:
         if not rule.keys or any(k in mt for k in rule.keys):
             m = rule.pattern.search(mt)

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
+from typing import Any
 
 import yaml
 
@@ -147,14 +148,11 @@ def required_keys(pattern: str) -> set[str] | None:
     Used to prefilter rules with one Aho-Corasick pass over a title instead of running every regex:
     a rule whose keys do not occur in the title cannot match it.
     """
-    try:
-        from re import _constants as C
-        from re import _parser as P
-    except ImportError:  # pragma: no cover - Python < 3.11
-        import sre_constants as C  # type: ignore[no-redef]
-        import sre_parse as P  # type: ignore[no-redef]
+    # re's own parser (Python >= 3.11, the project's floor); typeshed does not describe these private modules
+    from re import _constants as C  # type: ignore[attr-defined]
+    from re import _parser as P  # type: ignore[attr-defined]
 
-    def keys(items) -> set[str] | None:  # type: ignore[no-untyped-def]
+    def keys(items: Any) -> set[str] | None:
         options: list[set[str]] = []
         run: list[str] = []
 
