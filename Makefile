@@ -31,6 +31,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy src/ingest src/transform
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .
