@@ -49,7 +49,7 @@ def make_table(headers: Sequence[str], *, align: str | None = None, title: str |
         padding=(0, 1, 0, 0),  # with the box's blank column separator: two spaces between columns
     )
     for i, header in enumerate(headers):
-        right = bool(align) and i < len(align) and align[i] == "r"
+        right = align is not None and i < len(align) and align[i] == "r"
         table.add_column(str(header), justify="right" if right else "left", overflow="fold")
     return table
 

@@ -152,7 +152,7 @@ def _sources(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise UserError(str(exc)) from None
     health = _health(settings.landing_dir)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for spec in specs:
         last = health.get(spec.name, {})
         rows.append(

@@ -492,7 +492,7 @@ def ashby_job(world: Any, lst: Listing, *, compensation: bool = True) -> dict[st
                 "minValue": pay.min,
                 "maxValue": pay.max,
             }
-            components = [salary]
+            components: list[dict[str, Any]] = [salary]
             if equity:
                 components.append(
                     {
