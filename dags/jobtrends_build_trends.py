@@ -19,9 +19,11 @@ Every task opens the DuckDB warehouse, so every task runs in the pool `duckdb_wr
 DuckDB allows a single writer process per file, and the pool keeps these tasks from overlapping
 with the nightly or backfill loader, whichever worker they land on.
 
-**Validation.** `build` raises when a *critical* expectation fails: nothing is published (readers
-keep the previous marts, because the new ones are built in `marts_next` and swapped in one
-transaction), the run fails and `export` does not run. Results are in `ops.validation_results`.
+**Validation.** Rows failing a row-level critical check are quarantined (`ops.quarantine`) and left
+out of the marts; the rest is published. `build` raises only on a structural failure or when the
+quarantined share of the new batch exceeds `JOBTRENDS_MAX_QUARANTINE_SHARE`: nothing is published
+(staging, intermediate and the marts are built and swapped in one transaction, rolled back on
+rejection), the run fails and `export` does not run. Results are in `ops.validation_results`.
 On success `build` updates the Asset `jobtrends://warehouse/marts` for downstream consumers.
 
 **Re-running** is safe: normalise only picks up raw rows not yet normalised for the current

@@ -14,7 +14,10 @@ Every expectation carries ``meta``:
 - ``variant`` (optional): tells apart two expectations of the same type on the same column
   (for example a warning band and a critical floor);
 - ``min_rows`` (optional): an aggregate check that is only meaningful with enough rows; with fewer rows
-  it is recorded as skipped (success) instead of failing on noise.
+  it is recorded as skipped (success) instead of failing on noise;
+- ``scope`` (optional): ``"structural"`` for a critical check of the layer's shape (keys, grain,
+  required bookkeeping): its failure blocks publishing and nothing is quarantined. Other critical
+  checks of the raw and normalised layers are row-level: failing rows are quarantined and left out.
 """
 
 from __future__ import annotations
@@ -23,13 +26,20 @@ from typing import Any, TypeVar
 
 CRITICAL = "critical"
 WARNING = "warning"
+STRUCTURAL = "structural"
 LAYERS: tuple[str, ...] = ("raw", "normalised", "marts", "drift")
 
 T = TypeVar("T")
 
 
 def tag(
-    expectation: T, severity: str, reason: str, *, variant: str | None = None, min_rows: int | None = None
+    expectation: T,
+    severity: str,
+    reason: str,
+    *,
+    variant: str | None = None,
+    min_rows: int | None = None,
+    structural: bool = False,
 ) -> T:
     """Attach severity and reason to an expectation (returns it, for use inside list literals)."""
     if severity not in (CRITICAL, WARNING):
@@ -40,6 +50,8 @@ def tag(
         meta["variant"] = variant
     if min_rows:
         meta["min_rows"] = int(min_rows)
+    if structural:
+        meta["scope"] = STRUCTURAL
     expectation.meta = meta  # type: ignore[attr-defined]
     return expectation
 

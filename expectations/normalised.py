@@ -4,6 +4,9 @@ The frame joins ``raw.postings`` for the publication date (the future-date check
 ``is_other`` so the share of unclassified postings is a plain column mean. The moving bound
 "not in the future" is a suite parameter (``max_posted_at``) that :mod:`jobtrends.quality` fills in
 at validation time, so the suite itself stays a constant.
+
+The grain and the taxonomy version are structural (a failure blocks publishing); every other critical
+check is row-level: a failing row version is quarantined and left out of the marts.
 """
 
 from __future__ import annotations
@@ -86,9 +89,28 @@ ISO_3166_ALPHA2: frozenset[str] = _codes(
     """
 )
 
-FRAME_SQL = f"""
+ROW_KEY = ("posting_key", "content_hash", "taxonomy_version")
+ADDED_AT = "normalised_at"
+
+
+def frame_sql(where: str | None = None) -> str:
+    """The validation frame over the rows ``where`` selects (on alias ``n``; all rows when None).
+
+    A batch reads only the raw rows of its own posting versions; the full frame groups all of them.
+    """
+    raw_rows = (
+        "true"
+        if where is None
+        else "(posting_key, content_hash) in (select posting_key, content_hash from n)"
+    )
+    return f"""
+with n as (
+    select n.rowid as _rowid, n.*
+    from {TABLE} as n
+    where {where or "true"}
+)
 select
-    n.rowid                       as _rowid,
+    n._rowid,
     n.posting_key,
     n.content_hash,
     n.taxonomy_version,
@@ -107,14 +129,19 @@ select
     n.work_mode,
     n.role || ':' || coalesce(n.is_ai_role::varchar, 'null') as role_ai_pair,
     r.posted_at,
-    n.role = 'other'              as is_other
-from {TABLE} as n
+    n.role = 'other'              as is_other,
+    n.{ADDED_AT}                  as _added_at
+from n
 left join (
     select posting_key, content_hash, min(posted_at) as posted_at
     from raw.postings
+    where {raw_rows}
     group by posting_key, content_hash
 ) as r on r.posting_key = n.posting_key and r.content_hash = n.content_hash
 """
+
+
+FRAME_SQL = frame_sql()
 
 QUARANTINE_COLUMNS = ("posting_key",)
 RECORD_SQL = f"select rowid as _rowid, * from {TABLE}"
@@ -139,9 +166,12 @@ def build_suite(
                     column_list=["posting_key", "content_hash", "taxonomy_version"]
                 ),
                 "duplicate normalised row (same posting version and taxonomy version)",
+                structural=True,
             ),
             critical(
-                e.ExpectColumnValuesToNotBeNull(column="taxonomy_version"), "taxonomy_version is missing"
+                e.ExpectColumnValuesToNotBeNull(column="taxonomy_version"),
+                "taxonomy_version is missing",
+                structural=True,
             ),
             critical(e.ExpectColumnValuesToNotBeNull(column="role"), "role is missing"),
             critical(

@@ -3,7 +3,9 @@
 The validation frame (:data:`FRAME_SQL`) selects only the columns the expectations need, plus a few
 derived in DuckDB so that large text never reaches pandas (description size is measured as
 ``strlen`` in bytes, not shipped as a string). ``_rowid`` ties a failing row back to its record for
-the quarantine.
+the quarantine; ``_added_at`` tells the rows of the new batch from the others validated with them.
+Keys and lineage columns are structural checks (a failure blocks publishing); the other critical
+checks are row-level (failing rows are quarantined and left out of the marts).
 """
 
 from __future__ import annotations
@@ -23,7 +25,14 @@ MAX_TITLE_CHARS = 500
 EARLIEST_POSTED_AT = datetime(2000, 1, 1, tzinfo=UTC)
 POSTED_AT_COVERAGE = 0.5  # warn when fewer than half of the postings carry a publication date
 
-FRAME_SQL = f"""
+# A row version's identity (ops.quarantine keeps it) and when it was added (what makes a batch new).
+ROW_KEY = ("posting_key", "content_hash")
+ADDED_AT = "loaded_at"
+
+
+def frame_sql(where: str = "true") -> str:
+    """The validation frame over the rows ``where`` selects (on alias ``r``; all rows by default)."""
+    return f"""
 select
     rowid                                      as _rowid,
     posting_key,
@@ -37,9 +46,14 @@ select
     strlen(extra::varchar)                     as extra_bytes,
     posted_at,
     fetched_at,
-    fetched_at + interval 1 day                as fetched_at_plus_1d
-from {TABLE}
+    fetched_at + interval 1 day                as fetched_at_plus_1d,
+    {ADDED_AT}                                 as _added_at
+from {TABLE} as r
+where {where}
 """
+
+
+FRAME_SQL = frame_sql()
 
 # Columns written to ops.quarantine next to the check (posting_key, source, landing_file).
 QUARANTINE_COLUMNS = ("posting_key", "source", "landing_file")
@@ -53,19 +67,26 @@ def build_suite(*, min_base: int = 30) -> gx.ExpectationSuite:
         name=SUITE_NAME,
         expectations=[
             # required fields
-            critical(e.ExpectColumnValuesToNotBeNull(column="source"), "source is missing"),
-            critical(e.ExpectColumnValuesToNotBeNull(column="source_id"), "source_id is missing"),
+            critical(e.ExpectColumnValuesToNotBeNull(column="source"), "source is missing", structural=True),
+            critical(
+                e.ExpectColumnValuesToNotBeNull(column="source_id"), "source_id is missing", structural=True
+            ),
             critical(e.ExpectColumnValuesToNotBeNull(column="title"), "title is missing"),
             critical(
                 e.ExpectColumnValuesToBeBetween(column="title_length", min_value=1),
                 "title is empty or blank",
                 variant="non_empty",
             ),
-            critical(e.ExpectColumnValuesToNotBeNull(column="landing_file"), "landing_file is missing"),
+            critical(
+                e.ExpectColumnValuesToNotBeNull(column="landing_file"),
+                "landing_file is missing",
+                structural=True,
+            ),
             # grain: one row per (source, source_id, content_hash)
             critical(
                 e.ExpectCompoundColumnsToBeUnique(column_list=["source", "source_id", "content_hash"]),
                 "duplicate posting version (same source, source_id and content_hash)",
+                structural=True,
             ),
             # dates
             critical(e.ExpectColumnValuesToNotBeNull(column="fetched_at"), "fetched_at is missing"),

@@ -4,7 +4,8 @@
 --   skill, and its unique role: tier 1 exact (source + id), tier 2 same normalised company + title +
 --   location within the repost window of the last sighting (a same-source posting that overlaps an
 --   earlier one is another opening), tier 3 near-duplicate description (normalised.near_duplicates).
---   Skills: those of the normalised row used (normalised_content_hash, taxonomy_version). Narrow on
+--   Skills: those of the normalised row used (normalised_content_hash, taxonomy_version); a normalised
+--   row in quarantine (staging.stg_exclusions) is never used. Narrow on
 --   purpose (writing wide text costs more than computing it): intermediate.int_postings adds the
 --   descriptive columns (title, company, city, ...).
 
@@ -30,6 +31,15 @@ normalised_choice as (
     from normalised.postings as n
     inner join staging.stg_postings as p on p.posting_key = n.posting_key
     where n.taxonomy_version = (select taxonomy_version from settings)
+        -- a normalised row in quarantine is never used (nor, without another row, its posting)
+        and not exists (
+            select 1
+            from staging.stg_exclusions as x
+            where x.layer = 'normalised'
+                and x.posting_key = n.posting_key
+                and x.content_hash = n.content_hash
+                and x.taxonomy_version = n.taxonomy_version
+        )
     group by p.rowid
 
 ),

@@ -8,13 +8,19 @@
 with
 
 -- raw.postings is read twice (the versions, then the latest row by its id): not materialized, and
--- without its description, so the wide text never goes through a buffer
+-- without its description, so the wide text never goes through a buffer; versions in quarantine
+-- (staging.stg_exclusions) are left out, as if they had never arrived
 source as not materialized (
 
     select
         * exclude (description),
         rowid as source_rowid
-    from raw.postings
+    from raw.postings as p
+    where not exists (
+        select 1
+        from staging.stg_exclusions as x
+        where x.layer = 'raw' and x.posting_key = p.posting_key and x.content_hash = p.content_hash
+    )
 
 ),
 

@@ -8,6 +8,7 @@ warehouse as ``COMMENT ON`` after publishing, so ``jobtrends marts`` and any SQL
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -346,8 +347,11 @@ def build_and_publish(
     """Dedup inputs → staging/intermediate → ``marts_next`` → ``validate`` → publish → comments.
 
     ``validate(con, names)`` sees the new marts in ``marts_next``; when it returns False nothing is
-    published (the previous marts stay) and the summary says ``status = "validation_failed"`` (with a
-    ``reason``); otherwise ``status = "published"``. Returns a JSON-serialisable summary.
+    published and the summary says ``status = "validation_failed"`` (with a ``reason``); otherwise
+    ``status = "published"``. Everything after the dedup step runs in one transaction, committed with the
+    publish: a rejected build (or an error, or a crash) leaves staging, intermediate, ``marts_next`` and
+    the marts as the last published build left them. ``validate`` runs inside that transaction (other
+    connections cannot see the new tables). Returns a JSON-serialisable summary.
     """
     sql_dir = Path(settings.sql_dir)
     timings: dict[str, float] = {}
@@ -358,6 +362,10 @@ def build_and_publish(
     dedup_summary = compute_dedup_inputs(con, sql_dir)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 
+    summary: dict[str, object] = {"run_id": run_id, "variables": variables, "dedup": dedup_summary}
+    # staging → intermediate → marts_next → validate → publish is one transaction: a rejected (or
+    # crashed) build rolls back to the staging and intermediate the published marts were built from
+    con.execute("begin transaction")
     try:
         t0 = time.perf_counter()
         layers = warehouse.build_layers(con, sql_dir)
@@ -366,33 +374,46 @@ def build_and_publish(
         t0 = time.perf_counter()
         names = warehouse.build_marts(con, sql_dir)
         timings["marts_s"] = round(time.perf_counter() - t0, 3)
-    finally:
+        # on an error the rollback drops the build's temp tables with the rest (a failed statement has
+        # aborted the transaction: dropping them here would only raise again and hide the error)
         warehouse.drop_build_cache(con)
+        summary.update(models=layers, marts=names, timings=timings)
+        if validate is not None:
+            t0 = time.perf_counter()
+            ok = bool(validate(con, list(names)))
+            timings["validate_s"] = round(time.perf_counter() - t0, 3)
+            if not ok:
+                try:
+                    rejected = {
+                        name: warehouse.arrow(con, f"select * from {warehouse.BUILD_SCHEMA}.{name}")
+                        for name in names
+                    }
+                except Exception:  # a claim's failing SQL aborted the transaction: nothing left to read
+                    rejected = {}
+                con.execute("rollback")
+                # kept to inspect, outside the lineage (the rollback put marts_next back as published)
+                warehouse.keep_rejected_marts(con, rejected)
+                log.warning("validation failed for run %s: marts not published", run_id)
+                summary.update(
+                    status="validation_failed",
+                    published=False,
+                    reason="validation of the new marts failed; the previous marts, staging and intermediate "
+                    f"stay as published (the rejected marts are in {warehouse.REJECTED_SCHEMA})",
+                )
+                timings["total_s"] = round(time.perf_counter() - started, 3)
+                return summary
 
-    summary: dict[str, object] = {
-        "run_id": run_id,
-        "variables": variables,
-        "dedup": dedup_summary,
-        "models": layers,
-        "marts": names,
-        "timings": timings,
-    }
-    if validate is not None:
         t0 = time.perf_counter()
-        ok = bool(validate(con, list(names)))
-        timings["validate_s"] = round(time.perf_counter() - t0, 3)
-        if not ok:
-            log.warning("validation failed for run %s: marts not published", run_id)
-            summary.update(
-                status="validation_failed",
-                published=False,
-                reason="validation of the new marts (marts_next) failed; the previous marts stay published",
+        comments = int(
+            warehouse.publish_marts(
+                con, names, also=lambda c: apply_comments(c, sql_dir, names), in_transaction=True
             )
-            timings["total_s"] = round(time.perf_counter() - started, 3)
-            return summary
-
-    t0 = time.perf_counter()
-    comments = int(warehouse.publish_marts(con, names, also=lambda c: apply_comments(c, sql_dir, names)))
+        )
+        con.execute("commit")
+    except BaseException:
+        with contextlib.suppress(Exception):  # already rolled back, or the connection is gone
+            con.execute("rollback")
+        raise
     timings["publish_s"] = round(time.perf_counter() - t0, 3)
     timings["total_s"] = round(time.perf_counter() - started, 3)
     claims = _scalar(con, "select count(*) from marts.claims")

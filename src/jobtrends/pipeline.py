@@ -315,8 +315,16 @@ def new_run_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:6]
 
 
-def build(settings: Settings, run_id: str | None = None, *, progress: Progress = _quiet) -> dict[str, Any]:
-    """Validate raw + normalised, build marts, validate them, then publish (or keep the old ones)."""
+def build(
+    settings: Settings, run_id: str | None = None, *, progress: Progress = _quiet, full: bool = False
+) -> dict[str, Any]:
+    """Validate the new raw + normalised batch, build the marts without the quarantined rows, validate
+    them, then publish (or keep the old ones).
+
+    Rows failing a row-level critical check are quarantined (``ops.quarantine``) and left out; the build
+    stops (:class:`ValidationFailed`) only on a structural failure or when the quarantined share of the
+    new batch exceeds ``settings.max_quarantine_share``. ``full``: validate every row, not the new batch.
+    """
     from jobtrends import marts, quality
 
     run_id = run_id or new_run_id()
@@ -325,12 +333,21 @@ def build(settings: Settings, run_id: str | None = None, *, progress: Progress =
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
-            outcome = quality.validate_layer(con, layer, run_id=run_id, settings=settings)
-            outcomes[layer] = outcome.summary()
+            outcome = quality.validate_layer(
+                con, layer, run_id=run_id, settings=settings, incremental=not full
+            )
+            verdict = outcome.verdict(max_share=settings.max_quarantine_share, min_rows=settings.min_base)
+            outcomes[layer] = {**outcome.summary(), "verdict": verdict.kind}
             progress(f"  validated {layer}: {outcome.summary_line()}")
             report_count(progress, "build", 1 if layer == "raw" else 2, BUILD_STEPS, "steps")
-            if not outcome.success:
-                raise ValidationFailed(layer, outcome.summary_line())
+            if not verdict.blocked and not outcome.success:
+                progress(
+                    f"  {layer}: rows failing row-level checks are in quarantine, left out; the rest goes on"
+                )
+            if verdict.blocked:
+                raise ValidationFailed(layer, verdict.message, kind=verdict.kind)
+            for batch in outcome.batches.values():
+                quality.accept_batch(con, run_id, batch)
         # Data Docs of the marts checks are rendered after publishing: a report on the build, not part of it
         validator = quality.marts_validator(settings, run_id, docs="defer")
         result = marts.build_and_publish(con, settings, run_id=run_id, validate=validator)
@@ -342,16 +359,34 @@ def build(settings: Settings, run_id: str | None = None, *, progress: Progress =
         progress(f"  marts: {result.get('status')} ({len(result.get('marts', []))} marts)")
         report_count(progress, "build", BUILD_STEPS, BUILD_STEPS, "steps")
         if result.get("status") != "published":
-            raise ValidationFailed("marts", str(result.get("reason", "marts not published")))
-    return {"run_id": run_id, "validation": outcomes, "seconds": round(time.perf_counter() - started, 2)}
+            detail = validator.last_outcome.summary_line() if validator.last_outcome else ""
+            raise ValidationFailed(
+                "marts", str(result.get("reason", "marts not published")) + (f": {detail}" if detail else "")
+            )
+    quarantined = {
+        layer: outcomes[layer]["batches"][layer]["quarantined"]
+        for layer in ("raw", "normalised")
+        if layer in outcomes[layer].get("batches", {})
+    }
+    return {
+        "run_id": run_id,
+        "validation": outcomes,
+        "quarantined_rows": quarantined,
+        "seconds": round(time.perf_counter() - started, 2),
+    }
 
 
 class ValidationFailed(RuntimeError):
-    """A critical expectation failed: nothing new was published."""
+    """Nothing new was published: a structural check failed (``kind`` ``structural``), or too large a
+    share of the new batch was quarantined (``quarantine_share``)."""
 
-    def __init__(self, layer: str, detail: str) -> None:
-        super().__init__(f"critical validation failure in the {layer} layer: {detail}; previous marts kept")
+    def __init__(self, layer: str, detail: str, *, kind: str = "structural") -> None:
+        what = (
+            "validation blocked publishing" if kind == "quarantine_share" else "critical validation failure"
+        )
+        super().__init__(f"{what} in the {layer} layer: {detail}; previous marts kept")
         self.layer = layer
+        self.kind = kind
 
 
 def export(settings: Settings, run_date: date) -> dict[str, Any]:
@@ -376,28 +411,36 @@ def run(
     run_date: date | None = None,
     *,
     progress: Progress = print,
+    full: bool = False,
 ) -> dict[str, Any]:
-    """The whole pipeline: ingest → load → normalise → validate → build marts → export."""
+    """The whole pipeline: ingest → load → normalise → validate → build marts → export.
+
+    ``full``: validate every row of raw and normalised, not only the new batch.
+    """
     with writing(settings):
-        return _run_locked(settings, run_date, progress)
+        return _run_locked(settings, run_date, progress, full=full)
 
 
-def _run_locked(settings: Settings, run_date: date | None, progress: Progress) -> dict[str, Any]:
+def _run_locked(
+    settings: Settings, run_date: date | None, progress: Progress, *, full: bool = False
+) -> dict[str, Any]:
     run_id = new_run_id()
     started = datetime.now(UTC)
     steps: list[dict[str, Any]] = []
     status = "failed"
+    record: dict[str, Any] = {"steps": steps}
     try:
-        last = _run_steps(settings, run_id, run_date, steps, progress)
+        last = _run_steps(settings, run_id, run_date, steps, progress, full=full)
         status = "ok"
         return {"run_id": run_id, "run_date": last.isoformat(), "steps": steps}
-    except ValidationFailed:
+    except ValidationFailed as exc:
         status = "validation_failed"
+        record.update(blocked_by=exc.kind, blocked_layer=exc.layer, reason=str(exc))
         raise
     finally:
         with contextlib.suppress(warehouse.WarehouseError), warehouse.connect(settings.warehouse_path) as con:
             warehouse.ensure_schema(con, settings.sql_dir)
-            warehouse.record_run(con, run_id, "run", run_date, started, status, {"steps": steps})
+            warehouse.record_run(con, run_id, "run", run_date, started, status, record)
 
 
 def _run_steps(
@@ -406,6 +449,8 @@ def _run_steps(
     run_date: date | None,
     steps: list[dict[str, Any]],
     progress: Progress,
+    *,
+    full: bool = False,
 ) -> date:
     def step(name: str, fn: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         progress(f"▶ {name}")
@@ -443,7 +488,7 @@ def _run_steps(
         step("ingest", lambda: ingest(settings, last, progress=progress))
     step("load", lambda: load(settings, progress=progress))
     step("normalise", lambda: normalise(settings, progress=progress, run_id=run_id))
-    step("validate + build marts", lambda: build(settings, run_id, progress=progress))
+    step("validate + build marts", lambda: build(settings, run_id, progress=progress, full=full))
     step("export", lambda: export(settings, last))
     step("dashboard", lambda: dashboard(settings))
     return last
@@ -469,6 +514,14 @@ def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
             render_table(columns, rows),
             "",
         ]
+    for s in summary.get("steps", []):
+        quarantined = s.get("quarantined_rows") or {}
+        if any(quarantined.values()):
+            lines.append(
+                "Left out of the marts (in quarantine after this run's validation): "
+                + ", ".join(f"{n:,} {layer} rows" for layer, n in quarantined.items())
+                + " — select * from ops.quarantine where stage = 'validate' and released_at is null"
+            )
     lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {settings.export_dir / 'latest'}")
     board = next((s for s in summary.get("steps", []) if s.get("step") == "dashboard"), None)
     if board:

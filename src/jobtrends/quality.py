@@ -62,6 +62,7 @@ from types import ModuleType
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from jobtrends import warehouse
 from jobtrends.settings import Settings
@@ -100,10 +101,59 @@ class ExpectationOutcome:
     element_count: int | None = None
     reason: str = ""
     skipped: bool = False
-    quarantined: int = 0  # rows written to ops.quarantine for this check
+    quarantined: int = 0  # rows of this check's failure kept in ops.quarantine (left out of the marts)
+    structural: bool = False  # a check of the layer's shape (keys, grain): never quarantines, blocks
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass
+class BatchInfo:
+    """What one row-level layer's validation covered: the new batch, and what it quarantined.
+
+    ``new_rows`` are the rows added since the last accepted batch (all rows in a full validation);
+    ``rechecked_rows`` the others validated with them (rows still in quarantine, and rows sharing a key
+    with a new one, so a duplicate across batches is found). ``quarantined_new`` counts the distinct new
+    rows that failed a row-level check (the share that can block publishing); ``quarantined`` every row
+    failing one now; ``released`` the quarantined rows that pass now (a rule or parser fix) and come back.
+    """
+
+    layer: str
+    full: bool
+    since: datetime | None
+    suite_hash: str
+    new_rows: int = 0
+    rechecked_rows: int = 0
+    quarantined_new: int = 0
+    quarantined: int = 0
+    released: int = 0
+    validated_through: datetime | None = None
+    table_rows: int = 0
+    excluded_rows: int = 0  # rows of the layer in quarantine after this validation
+
+    @property
+    def share(self) -> float:
+        return self.quarantined_new / self.new_rows if self.new_rows else 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        out = asdict(self)
+        out["since"] = self.since.isoformat() if self.since else None
+        out["validated_through"] = self.validated_through.isoformat() if self.validated_through else None
+        out["share"] = round(self.share, 6)
+        return out
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Whether a validated layer may be published: ``kind`` is ``ok``, ``structural`` or ``quarantine_share``."""
+
+    kind: str
+    message: str
+
+    @property
+    def blocked(self) -> bool:
+        return self.kind != "ok"
 
 
 @dataclass
@@ -121,6 +171,8 @@ class ValidationOutcome:
     pending_docs: tuple[list[tuple[Any, Any]], datetime] | None = field(
         default=None, repr=False, compare=False
     )
+    #: row-level layers validated: what the batch was and what it quarantined
+    batches: dict[str, BatchInfo] = field(default_factory=dict)
 
     @property
     def critical_failures(self) -> list[ExpectationOutcome]:
@@ -142,7 +194,37 @@ class ValidationOutcome:
         Then the layer minus :func:`quarantine_keys` is clean, and a pipeline may go on building the
         marts without those rows instead of stopping (``success`` is stricter: no critical failure at all).
         """
-        return all(r.quarantined and r.quarantined == r.unexpected_count for r in self.critical_failures)
+        return not self.structural_failures
+
+    @property
+    def structural_failures(self) -> list[ExpectationOutcome]:
+        """Critical failures whose rows are not (all) quarantined: structural checks, checks that raised,
+        aggregate checks. Any of them blocks publishing."""
+        return [
+            r for r in self.critical_failures if not (r.quarantined and r.quarantined == r.unexpected_count)
+        ]
+
+    def verdict(self, *, max_share: float, min_rows: int) -> Verdict:
+        """Publish or block: blocked on a structural failure, on an empty layer (or one left empty by the
+        quarantine), or when the quarantined share of the new batch exceeds ``max_share`` (judged on
+        batches of at least ``min_rows`` rows: below that, one bad row is not a rate)."""
+        if self.structural_failures:
+            detail = "; ".join(
+                f"{r.suite}: {r.reason or r.expectation}" for r in self.structural_failures[:3]
+            )
+            return Verdict("structural", f"structural check failed ({detail})")
+        for b in self.batches.values():
+            if not b.table_rows:
+                return Verdict("structural", f"the {b.layer} layer is empty")
+            if b.excluded_rows >= b.table_rows:
+                return Verdict("structural", f"every row of the {b.layer} layer is in quarantine")
+            if b.new_rows >= min_rows and b.share > max_share:
+                return Verdict(
+                    "quarantine_share",
+                    f"{b.quarantined_new:,} of {b.new_rows:,} new {b.layer} rows quarantined "
+                    f"({b.share:.2%}, above the {max_share:.2%} limit, JOBTRENDS_MAX_QUARANTINE_SHARE)",
+                )
+        return Verdict("ok", "publishable")
 
     def __bool__(self) -> bool:
         return self.success
@@ -155,6 +237,11 @@ class ValidationOutcome:
         )
         if self.quarantined:
             text += f", {self.quarantined} rows quarantined"
+        for b in self.batches.values():
+            scope = "full" if b.full else "batch"
+            text += f"; {b.layer} {scope}: {b.new_rows:,} new rows, {b.quarantined_new:,} quarantined"
+            if b.released:
+                text += f", {b.released:,} released"
         if self.critical_failures:
             text += (
                 " ("
@@ -174,6 +261,7 @@ class ValidationOutcome:
             "critical_failures": [_brief(r) for r in self.critical_failures],
             "warnings": [_brief(r) for r in self.warnings],
             "quarantined": self.quarantined,
+            "batches": {k: b.as_dict() for k, b in self.batches.items()},
             "rows": dict(self.rows),
             "docs_path": str(self.docs_path) if self.docs_path else None,
             "seconds": round(self.seconds, 2),
@@ -192,6 +280,7 @@ class ValidationOutcome:
             merged.results.extend(o.results)
             merged.quarantined += o.quarantined
             merged.rows.update(o.rows)
+            merged.batches.update(o.batches)
             merged.docs_path = o.docs_path or merged.docs_path
             merged.seconds += o.seconds
         return merged
@@ -332,6 +421,10 @@ def _is_critical(meta: Mapping[str, Any] | None) -> bool:
     return (meta or {}).get("severity", "critical") != "warning"  # untagged counts as critical
 
 
+def _is_structural(meta: Mapping[str, Any] | None) -> bool:
+    return (meta or {}).get("scope") == "structural"
+
+
 @dataclass
 class _Job:
     """One suite over one frame."""
@@ -340,6 +433,7 @@ class _Job:
     frame: pa.Table
     parameters: dict[str, Any] = field(default_factory=dict)
     quarantine: Any = None  # the layer module (QUARANTINE_COLUMNS, RECORD_SQL) for row-level layers
+    batch: BatchInfo | None = None  # row-level layers: what the frame covers
 
 
 @dataclass
@@ -556,7 +650,13 @@ def _validate_batch(job: _Job, exps: list[Any]) -> _BatchRun:
     failing_rows: list[tuple[ExpectationOutcome, list[int]]] = []
     for r in result.results:
         outcome, positions = _outcome(job, r, narrow if coded else None)
-        if outcome.critical and not outcome.success and job.quarantine is not None and positions:
+        if (
+            outcome.critical
+            and not outcome.success
+            and not outcome.structural
+            and job.quarantine is not None
+            and positions
+        ):
             outcome = replace(outcome, quarantined=len(positions))
             failing_rows.append((outcome, positions))
         outcomes.append(outcome)
@@ -584,6 +684,7 @@ def _outcome(job: _Job, r: Any, coded_frame: pa.Table | None) -> tuple[Expectati
         column=",".join(_expectation_columns(cfg.kwargs)) or None,
         success=bool(r.success) and not raised,
         critical=_is_critical(meta),
+        structural=_is_structural(meta),
         observed_value=_observed(res, exc if raised else None),
         unexpected_count=_int_or_none(res.get("unexpected_count")),
         element_count=_int_or_none(res.get("element_count")),
@@ -663,13 +764,75 @@ def _setting(settings: Settings, key: str, default: float) -> float:
     return float(value) if value not in (None, "") else default
 
 
-def _row_level_jobs(con: Any, settings: Settings, layer: str, now: datetime) -> list[_Job]:
+def _row_level_jobs(con: Any, settings: Settings, layer: str, now: datetime, incremental: bool) -> list[_Job]:
     module = load_expectations(settings, layer)
     suite = module.build_suite(min_base=settings.min_base)
     params: dict[str, Any] = {}
     if layer == "normalised":
         params["max_posted_at"] = now + timedelta(days=1)
-    return [_Job(suite=suite, frame=_arrow(con, module.FRAME_SQL), parameters=params, quarantine=module)]
+    suite_hash = _suite_hash(settings, layer)
+    since = _last_accepted(con, layer, suite_hash) if incremental else None
+    batch = BatchInfo(layer=layer, full=since is None, since=since, suite_hash=suite_hash)
+    where = None if since is None else _batch_where(module, layer, since)
+    frame = _arrow(con, module.frame_sql(where) if where is not None else module.FRAME_SQL)
+    added = frame.column("_added_at")
+    if since is None:
+        batch.new_rows = frame.num_rows
+    else:
+        batch.new_rows = int(pc.sum(pc.greater(added, pa.scalar(since, added.type))).as_py() or 0)
+    batch.rechecked_rows = frame.num_rows - batch.new_rows
+    newest = _max_timestamp(added)
+    batch.validated_through = max(filter(None, (newest, since)), default=None)
+    batch.table_rows = int(_rows(con, f"select count(*) from {module.TABLE}")[0][0])
+    return [_Job(suite=suite, frame=frame, parameters=params, quarantine=module, batch=batch)]
+
+
+def _max_timestamp(column: Any) -> datetime | None:
+    return pc.max(column).as_py() if len(column) else None
+
+
+def _suite_hash(settings: Settings, layer: str) -> str:
+    """The suite a batch was judged by: its module's source, the shared helpers and the parameters.
+
+    A changed suite (a new or stricter check) makes the next run validate the whole layer again.
+    """
+    directory = Path(settings.expectations_dir)
+    digest = hashlib.sha256()
+    for name in ("__init__.py", f"{layer}.py"):
+        path = directory / name
+        digest.update(path.read_bytes() if path.exists() else b"")
+    digest.update(f"min_base={settings.min_base}".encode())
+    return digest.hexdigest()[:16]
+
+
+def _last_accepted(con: Any, layer: str, suite_hash: str) -> datetime | None:
+    """Where the last accepted batch of ``layer`` ended; None (validate everything) when there is none,
+    or when it was judged by another suite."""
+    rows = _rows(
+        con,
+        "select validated_through, suite_hash from ops.validation_batches where layer = ? "
+        "order by accepted_at desc limit 1",
+        [layer],
+    )
+    if not rows or rows[0][1] != suite_hash or rows[0][0] is None:
+        return None
+    return rows[0][0]
+
+
+def _batch_where(module: ModuleType, layer: str, since: datetime) -> str:
+    """Rows of the frame in an incremental validation (on the frame's table alias): those sharing a key
+    with a row added after ``since`` (the new rows and any duplicate of theirs) and those in quarantine."""
+    alias = "r" if layer == "raw" else "n"
+    key = ", ".join(f"{alias}.{c}" for c in module.ROW_KEY)
+    cols = ", ".join(module.ROW_KEY)
+    stamp = since.isoformat()
+    return f"""(
+        ({key}) in (select {cols} from {module.TABLE} where {module.ADDED_AT} > timestamptz '{stamp}')
+        or ({key}) in (
+            select {cols} from ops.quarantine
+            where stage = '{STAGE}' and layer = '{layer}' and released_at is null
+        )
+    )"""
 
 
 def _drift_jobs(con: Any, settings: Settings, now: datetime, sources: Sequence[str] | None) -> list[_Job]:
@@ -701,7 +864,7 @@ def _mart_tables(con: Any, schema: str) -> dict[str, dict[str, str]]:
 
 
 def _marts_jobs(
-    con: Any, settings: Settings, schema: str, names: Sequence[str] | None
+    con: Any, settings: Settings, schema: str, names: Sequence[str] | None, claims_on_connection: bool = False
 ) -> tuple[list[_Job], list[ExpectationOutcome]]:
     m = load_expectations(settings, "marts")
     tables = _mart_tables(con, schema)
@@ -732,14 +895,18 @@ def _marts_jobs(
         jobs.append(
             _Job(suite=m.build_suite(plan), frame=_arrow(con, m.frame_sql(schema, plan)), parameters=params)
         )
-        if table == m.CLAIMS_TABLE:
-            jobs.append(
-                _Job(suite=m.build_claims_suite(), frame=_claims_frame(con, m, schema, list(column_types)))
-            )
+    # the claims re-run last: inside the build's transaction a claim whose SQL fails aborts the
+    # transaction, and every later query on it fails too (the build is then rejected and rolled back)
+    if m.CLAIMS_TABLE in tables:
+        columns = list(tables[m.CLAIMS_TABLE])
+        frame = _claims_frame(con, m, schema, columns, claims_on_connection)
+        jobs.append(_Job(suite=m.build_claims_suite(), frame=frame))
     return jobs, missing
 
 
-def _claims_frame(con: Any, m: ModuleType, schema: str, columns: list[str]) -> pa.Table:
+def _claims_frame(
+    con: Any, m: ModuleType, schema: str, columns: list[str], on_connection: bool = False
+) -> pa.Table:
     """Re-run every claim's SQL against ``schema`` (``marts.`` references rewritten) and compare."""
     id_col, value_col, sql_col = m.claims_columns(columns)
     ids: list[str] = []
@@ -750,7 +917,7 @@ def _claims_frame(con: Any, m: ModuleType, schema: str, columns: list[str]) -> p
     if value_col and sql_col:
         key = f'"{id_col}"::varchar' if id_col else "row_number() over ()::varchar"
         claims = _rows(con, f'select {key}, "{value_col}", "{sql_col}" from {schema}.{m.CLAIMS_TABLE}')
-        reruns = _rerun_claims(con, [sql for _, _, sql in claims], schema)
+        reruns = _rerun_claims(con, [sql for _, _, sql in claims], schema, on_connection=on_connection)
         for (claim_id, value, _), (got, error) in zip(claims, reruns, strict=True):
             ids.append(str(claim_id))
             expected = _as_float(value)
@@ -769,12 +936,16 @@ def _claims_frame(con: Any, m: ModuleType, schema: str, columns: list[str]) -> p
     )
 
 
-def _rerun_claims(con: Any, sqls: Sequence[str | None], schema: str) -> list[tuple[float | None, str | None]]:
+def _rerun_claims(
+    con: Any, sqls: Sequence[str | None], schema: str, *, on_connection: bool = False
+) -> list[tuple[float | None, str | None]]:
     """``(value, error)`` of each claim's SQL run against ``schema``, in order. Two cursors share the
-    queries: each is a millisecond of planning and Python, and DuckDB lets the other run meanwhile."""
+    queries: each is a millisecond of planning and Python, and DuckDB lets the other run meanwhile.
+    ``on_connection``: run them on ``con`` itself, one after the other — a cursor is another connection,
+    which cannot see the tables of ``con``'s open transaction (the marts build)."""
 
-    def rerun(part: Sequence[str | None]) -> list[tuple[float | None, str | None]]:
-        cursor = con.cursor()
+    def rerun(part: Sequence[str | None], own: bool = False) -> list[tuple[float | None, str | None]]:
+        cursor = con if own else con.cursor()
         out: list[tuple[float | None, str | None]] = []
         try:
             for sql in part:
@@ -789,9 +960,12 @@ def _rerun_claims(con: Any, sqls: Sequence[str | None], schema: str) -> list[tup
                 except Exception as exc:  # a claim that cannot run is a failed claim, not a crash
                     out.append((None, f"{type(exc).__name__}: {exc}"[:500]))
         finally:
-            cursor.close()
+            if not own:
+                cursor.close()
         return out
 
+    if on_connection:
+        return rerun(sqls, own=True)
     if len(sqls) < 2:
         return rerun(sqls)
     half = (len(sqls) + 1) // 2
@@ -832,12 +1006,22 @@ def _store_results(con: Any, run_id: str, outcomes: Sequence[ExpectationOutcome]
 
 
 def _quarantine(con: Any, run_id: str, job: _Job, failing: list[tuple[ExpectationOutcome, list[int]]]) -> int:
-    """Write every row behind a critical row-level failure to ``ops.quarantine`` (one row per check)."""
-    if not failing:
-        return 0
+    """Bring ``ops.quarantine`` in line with this validation of the job's frame; returns the (row, check)
+    failures behind it now (a row failing two checks counts twice, as it has two quarantine rows).
+
+    - a (row version, check) failing now and not yet in quarantine → a new row (stage ``validate``, the
+      layer, the row's key, the check, the reason, the record as JSON);
+    - one already in quarantine stays as it is (a row failing every night is kept once, not per run);
+    - a quarantined (row version, check) whose row was validated now and passed → released
+      (``released_at``, ``released_run_id``): a rule or parser fix brings the row back by itself.
+    """
     module = job.quarantine
     frame = job.frame
+    batch = job.batch
+    layer = batch.layer if batch is not None else module.SUITE_NAME
+    row_key = tuple(getattr(module, "ROW_KEY", ("posting_key",)))
     columns = {c: frame.column(c) for c in ("_rowid", *module.QUARANTINE_COLUMNS) if c in frame.column_names}
+    columns.update({c: frame.column(c) for c in row_key if c in frame.column_names})
     parts = []
     for outcome, positions in failing:
         idx = pa.array(positions, pa.int64())
@@ -846,24 +1030,123 @@ def _quarantine(con: Any, run_id: str, job: _Job, failing: list[tuple[Expectatio
         part["check_name"] = pa.array([outcome.expectation] * n, pa.string())
         part["reason"] = pa.array([outcome.reason or outcome.expectation] * n, pa.string())
         parts.append(pa.table(part))
-    rows = pa.concat_tables(parts)
+    empty = {c: pa.array([], col.type) for c, col in columns.items()}
+    rows = (
+        pa.concat_tables(parts)
+        if parts
+        else pa.table({**empty, "check_name": pa.array([], pa.string()), "reason": pa.array([], pa.string())})
+    )
+    keys = [c for c in ("posting_key", "content_hash", "taxonomy_version") if c in row_key]
+    same_row = " and ".join(f"q.{c} = f.{c}" for c in keys)
+    version = "f.taxonomy_version" if "taxonomy_version" in keys else "null"
     con.register("_jt_quarantine", rows)
+    con.register("_jt_validated", frame.select(keys))
     try:
         keep = {"posting_key", "source", "landing_file"} & set(rows.column_names)
-        source = "q.source" if "source" in keep else "split_part(q.posting_key, ':', 1)"
-        landing = "q.landing_file" if "landing_file" in keep else "null"
-        con.execute(
-            f"""
-            insert into ops.quarantine (run_id, stage, source, landing_file, pointer, posting_key, check_name, reason, record)
-            select ?, ?, {source}, {landing}, null, q.posting_key, q.check_name, q.reason, to_json(r)::varchar
-            from _jt_quarantine as q
-            left join ({module.RECORD_SQL}) as r on r._rowid = q._rowid
-            """,
-            [run_id, STAGE],
-        )
+        source = "f.source" if "source" in keep else "split_part(f.posting_key, ':', 1)"
+        landing = "f.landing_file" if "landing_file" in keep else "null"
+        active = f"q.stage = '{STAGE}' and q.layer = ? and q.released_at is null"
+        released = _release(con, run_id, layer, keys, active, same_row)
+        if batch is not None:
+            batch.released = released
+        if rows.num_rows:
+            _insert_quarantine(con, run_id, layer, module, source, landing, version, active, same_row)
     finally:
         con.unregister("_jt_quarantine")
+        con.unregister("_jt_validated")
+    if batch is not None:
+        _count_quarantined(con, batch, frame, failing)
     return rows.num_rows
+
+
+def _release(con: Any, run_id: str, layer: str, keys: Sequence[str], active: str, same_row: str) -> int:
+    """Release the quarantined (row, check) pairs whose row was validated now (``_jt_validated``) and
+    did not fail that check (``_jt_quarantine``); returns how many."""
+    if not _rows(con, f"select count(*) from ops.quarantine as q where {active}", [layer])[0][0]:
+        return 0  # nothing in quarantine, the common case: no need to match the frame's keys
+    rows = con.execute(
+        f"""
+        update ops.quarantine as q
+        set released_at = current_timestamp, released_run_id = ?
+        where {active}
+          and ({", ".join("q." + c for c in keys)}) in (select {", ".join(keys)} from _jt_validated)
+          and not exists (select 1 from _jt_quarantine as f where {same_row} and f.check_name = q.check_name)
+        """,
+        [run_id, layer],
+    ).fetchall()
+    return int(rows[0][0]) if rows else 0
+
+
+def _insert_quarantine(
+    con: Any,
+    run_id: str,
+    layer: str,
+    module: ModuleType,
+    source: str,
+    landing: str,
+    version: str,
+    active: str,
+    same_row: str,
+) -> None:
+    """The failures in ``_jt_quarantine`` not in quarantine yet → ``ops.quarantine``, with their records."""
+    con.execute(
+        f"""
+            insert into ops.quarantine (run_id, stage, layer, source, landing_file, pointer, posting_key,
+                                        content_hash, taxonomy_version, check_name, reason, record)
+            select ?, '{STAGE}', ?, {source}, {landing}, null, f.posting_key, f.content_hash, {version},
+                   f.check_name, f.reason, to_json(r)::varchar
+            from _jt_quarantine as f
+            left join ({module.RECORD_SQL}) as r on r._rowid = f._rowid
+            where not exists (select 1 from ops.quarantine as q where {active} and {same_row}
+                              and q.check_name = f.check_name)
+            """,
+        [run_id, layer, layer],
+    )
+
+
+def _count_quarantined(
+    con: Any, batch: BatchInfo, frame: pa.Table, failing: list[tuple[ExpectationOutcome, list[int]]]
+) -> None:
+    """Distinct failing rows of the frame, those of the new batch, and the layer's rows in quarantine."""
+    positions = pa.array(sorted({i for _, pos in failing for i in pos}), pa.int64())
+    batch.quarantined = len(positions)
+    if batch.since is None or not len(positions):
+        batch.quarantined_new = len(positions)
+    else:
+        added = frame.column("_added_at").take(positions)
+        batch.quarantined_new = int(
+            pc.sum(pc.greater(added, pa.scalar(batch.since, added.type))).as_py() or 0
+        )
+    batch.excluded_rows = int(
+        _rows(
+            con,
+            "select count(*) from (select distinct posting_key, content_hash, taxonomy_version "
+            f"from ops.quarantine where stage = '{STAGE}' and layer = ? and released_at is null)",
+            [batch.layer],
+        )[0][0]
+    )
+
+
+def accept_batch(con: Any, run_id: str, batch: BatchInfo) -> None:
+    """Record that ``batch`` was accepted: the next incremental validation of its layer starts after it."""
+    con.execute(
+        """
+        insert into ops.validation_batches (layer, run_id, validated_through, suite_hash, full_validation,
+            batch_rows, rechecked_rows, quarantined_rows, released_rows)
+        values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """,
+        [
+            batch.layer,
+            run_id,
+            batch.validated_through,
+            batch.suite_hash,
+            batch.full,
+            batch.new_rows,
+            batch.rechecked_rows,
+            batch.quarantined_new,
+            batch.released,
+        ],
+    )
 
 
 def quarantine_keys(con: Any, run_id: str) -> frozenset[str]:
@@ -938,6 +1221,9 @@ def validate_layer(
     sources: Sequence[str] | None = None,
     now: datetime | None = None,
     docs: bool | str = True,
+    incremental: bool = False,
+    results_con: Any = None,
+    claims_on_connection: bool = False,
 ) -> ValidationOutcome:
     """Validate one layer (``raw``, ``normalised``, ``marts``, ``drift``, or ``all``) and keep the results.
 
@@ -947,7 +1233,14 @@ def validate_layer(
     - ``drift``: ``sources`` restricts (and completes) the freshness check to the configured sources;
     - ``now``: the validation clock (future dates, freshness), UTC now by default;
     - ``docs``: render GX Data Docs into ``settings.docs_dir / "data_docs"``; ``"defer"`` keeps the results
-      for :func:`render_deferred_docs` (the marts build renders them after publishing).
+      for :func:`render_deferred_docs` (the marts build renders them after publishing);
+    - ``incremental`` (raw, normalised): validate the rows added since the last accepted batch
+      (:func:`accept_batch`), the rows still in quarantine and rows sharing a key with a new one, instead
+      of the whole table (a first run, or a changed suite, validates everything);
+    - ``results_con``: where the results are stored (default ``con``): the marts build validates inside
+      its transaction, and the results of a rejected build must outlive its rollback;
+    - ``claims_on_connection``: re-run the claims on ``con`` itself (inside a build transaction other
+      cursors cannot see ``marts_next``).
     """
     if layer == "all":
         parts = [
@@ -961,6 +1254,9 @@ def validate_layer(
                 sources=sources,
                 now=now,
                 docs=docs,
+                incremental=incremental,
+                results_con=results_con,
+                claims_on_connection=claims_on_connection,
             )
             for name in LAYERS
         ]
@@ -971,21 +1267,23 @@ def validate_layer(
     now = now or datetime.now(UTC)
     outcome = ValidationOutcome(layer=layer, run_id=run_id)
     if layer in ROW_LEVEL_LAYERS:
-        jobs = _row_level_jobs(con, settings, layer, now)
+        jobs = _row_level_jobs(con, settings, layer, now, incremental)
     elif layer == "drift":
         jobs = _drift_jobs(con, settings, now, sources)
     else:
-        jobs, missing = _marts_jobs(con, settings, marts_schema, marts)
+        jobs, missing = _marts_jobs(con, settings, marts_schema, marts, claims_on_connection)
         outcome.results.extend(missing)
     rendered: list[tuple[Any, Any]] = []
     workers = int(_setting(settings, "workers", min(2, os.cpu_count() or 1)))
     for job, run in zip(jobs, _run_suites(jobs, workers), strict=True):
         outcome.results.extend(run.outcomes)
         outcome.rows[job.suite.name] = job.frame.num_rows
-        if run.failing_rows:
+        if job.quarantine is not None:  # also with no failure: quarantined rows that pass now come back
             outcome.quarantined += _quarantine(con, run_id, job, run.failing_rows)
+        if job.batch is not None:
+            outcome.batches[job.batch.layer] = job.batch
         rendered.append((job.suite, run.gx_result))
-    _store_results(con, run_id, outcome.results)
+    _store_results(results_con if results_con is not None else con, run_id, outcome.results)
     if docs == "defer":
         outcome.pending_docs = (rendered, now)
     elif docs:
@@ -1019,15 +1317,24 @@ class MartsValidator:
         self.last_outcome: ValidationOutcome | None = None
 
     def __call__(self, con: Any, mart_names: Sequence[str]) -> bool:
-        self.last_outcome = validate_layer(
-            con,
-            "marts",
-            run_id=self.run_id,
-            settings=self.settings,
-            marts=list(mart_names),
-            marts_schema=self.schema,
-            docs=self.docs,
-        )
+        # the build validates inside its transaction: the claims re-run on ``con`` (a cursor would not
+        # see ``marts_next``), and the results go through a cursor (its own transaction) so that they
+        # outlive the rollback of a rejected build
+        results = con.cursor()
+        try:
+            self.last_outcome = validate_layer(
+                con,
+                "marts",
+                run_id=self.run_id,
+                settings=self.settings,
+                marts=list(mart_names),
+                marts_schema=self.schema,
+                docs=self.docs,
+                results_con=results,
+                claims_on_connection=True,
+            )
+        finally:
+            results.close()
         return self.last_outcome.success
 
 

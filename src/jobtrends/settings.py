@@ -52,6 +52,8 @@ class Settings:
     """How long a writer waits for another writer to finish before giving up (exit 75)."""
     sources_empty_runs: int = 3
     """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
+    max_quarantine_share: float = 0.01
+    """Publishing stops when more than this share of a new batch is quarantined (batches of min_base+ rows)."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **kwargs: object) -> Settings:
@@ -90,5 +92,8 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
         ),
         sources_empty_runs=int(os.environ.get("JOBTRENDS_SOURCES_EMPTY_RUNS", Settings.sources_empty_runs)),
         lock_wait_s=float(os.environ.get("JOBTRENDS_LOCK_WAIT_S", Settings.lock_wait_s)),
+        max_quarantine_share=float(
+            os.environ.get("JOBTRENDS_MAX_QUARANTINE_SHARE", Settings.max_quarantine_share)
+        ),
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

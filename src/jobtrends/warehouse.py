@@ -38,6 +38,8 @@ SANDBOX_CONFIG: dict[str, Any] = {
     "allow_unsigned_extensions": False,
     "lock_configuration": True,
 }
+#: The marts of the last rejected build, kept to inspect (never read by the pipeline).
+REJECTED_SCHEMA = "marts_rejected"
 
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
@@ -344,7 +346,8 @@ def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def build_layers(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")
 ) -> list[str]:
-    """(Re)build the staging and intermediate models in place.
+    """(Re)build the staging and intermediate models in place (the marts build does it inside the
+    transaction that publishes or rolls back, so a rejected build leaves them as published).
 
     Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
     after them (and :func:`build_marts` on this connection) read; :func:`drop_build_cache` frees them.
@@ -410,19 +413,40 @@ def publish_marts(
     names: Sequence[str],
     *,
     also: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
+    in_transaction: bool = False,
 ) -> Any:
     """Swap the built marts into ``marts`` atomically: all of them or none. ``also(con)`` runs in the same
-    transaction (the marts' comments: readers see them documented, and one commit is cheaper than 140)."""
-    con.execute("begin transaction")
+    transaction (the marts' comments: readers see them documented, and one commit is cheaper than 140).
+    ``in_transaction``: the caller's transaction is open (the build's); it commits or rolls back."""
+    if not in_transaction:
+        con.execute("begin transaction")
     try:
         for name in names:
             con.execute(f"create or replace table marts.{name} as select * from {BUILD_SCHEMA}.{name}")
         result = also(con) if also is not None else None
-        con.execute("commit")
+        if not in_transaction:
+            con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        if not in_transaction:
+            con.execute("rollback")
         raise
     return result
+
+
+def arrow(con: duckdb.DuckDBPyConnection, sql: str) -> pa.Table:
+    """A query's result as an Arrow table."""
+    return con.sql(sql).to_arrow_table()
+
+
+def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Write the marts of a rejected build into ``marts_rejected`` (replacing the previous ones)."""
+    con.execute(f"create schema if not exists {REJECTED_SCHEMA}")
+    for name, table in tables.items():
+        con.register("_jt_rejected", table)
+        try:
+            con.execute(f"create or replace table {REJECTED_SCHEMA}.{name} as select * from _jt_rejected")
+        finally:
+            con.unregister("_jt_rejected")
 
 
 def _run_model(

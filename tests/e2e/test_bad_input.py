@@ -63,6 +63,17 @@ def test_truncated_payload_and_untitled_row_are_quarantined_and_reported(tmp_pat
         + "\n"
         + json.dumps({"source": "dump", "source_id": "2", "title": None, "company": "No Title Ltd"})
         + "\n"
+        # parses, but pays an impossible $5M–$6M a year: quarantined by validation, the rest published
+        + json.dumps(
+            {
+                "source": "dump",
+                "source_id": "3",
+                "title": "Machine Learning Engineer",
+                "company": "Bigco Labs",
+                "pay_text": "$5,000,000 - $6,000,000 a year",
+            }
+        )
+        + "\n"
     )
     imported = jobtrends(data, "import", str(dump), "--run-date", "2025-05-02")
     assert imported.returncode == 0, imported.stderr
@@ -82,6 +93,13 @@ def test_truncated_payload_and_untitled_row_are_quarantined_and_reported(tmp_pat
     assert truncated.path.read_bytes() == payload[:-40]  # the raw payload is kept unchanged
     # the good row of the dump made it through
     assert warehouse.query(db, "select count(*) from raw.postings where posting_key = 'dump:1'")[1] == [(1,)]
+    _, rows = warehouse.query(
+        db, "select posting_key, reason from ops.quarantine where stage = 'validate' and released_at is null"
+    )
+    assert {key for key, _ in rows} == {"dump:3"}
+    assert {reason for _, reason in rows} >= {"annual_min_usd outside 5k–2M USD"}
+    facts = "select posting_key from intermediate.int_posting_facts where posting_key like 'dump:%'"
+    assert warehouse.query(db, facts)[1] == [("dump:1",)]
 
 
 def test_defective_batch_keeps_published_marts_and_quarantines_rows(tmp_path: Path) -> None:
@@ -92,7 +110,8 @@ def test_defective_batch_keeps_published_marts_and_quarantines_rows(tmp_path: Pa
     with warehouse.connect(db, read_only=True) as con:
         before = {t: warehouse.table_fingerprint(con, f"marts.{t}") for t in ("agg_title_growth", "claims")}
 
-    # A defective batch arrives: pay min above max and an unknown role, as a broken normaliser would write.
+    # A defective batch arrives: pay min above max and an unknown role, as a broken normaliser would write
+    # (far more than 1% of the new batch: publishing stops instead of quarantining and going on).
     with warehouse.connect(db) as con:
         con.execute(
             """
@@ -100,12 +119,14 @@ def test_defective_batch_keeps_published_marts_and_quarantines_rows(tmp_path: Pa
                 is_ai_role, salary_min, salary_max, salary_currency, salary_period, annual_min_usd, annual_max_usd)
             select posting_key, content_hash || '-bad', taxonomy_version, 'wizard', seniority, is_ai_role,
                    200000, 100000, 'USD', 'year', 200000, 100000
-            from normalised.postings limit 5
+            from normalised.postings limit 200
             """
         )
     proc = jobtrends(data, "run", "--sample")
-    assert proc.returncode != 0, "a critical validation failure must fail the run loudly"
-    assert "validation" in proc.stderr.lower()
+    assert proc.returncode == 3, "a blocked publish must fail the run loudly"
+    assert (
+        "validation blocked publishing in the normalised layer: 200 of 200 new normalised rows" in proc.stderr
+    )
     with warehouse.connect(db, read_only=True) as con:
         after = {t: warehouse.table_fingerprint(con, f"marts.{t}") for t in ("agg_title_growth", "claims")}
     assert after == before

@@ -178,10 +178,10 @@ def test_failed_validation_leaves_previous_marts(given):
     assert set(seen[0]) == set(MART_KEYS)
     after = {n: _fingerprint(given.con, f"marts.{n}") for n in MART_KEYS}
     assert after == before
-    # the rejected build is still there to inspect, in marts_next
+    # the rejected build is still there to inspect, in marts_rejected (marts_next is rolled back)
     assert (
         given.one(
-            "select count(*) as n from marts_next.agg_title_growth where period_start = date '2025-07-14' "
+            "select count(*) as n from marts_rejected.agg_title_growth where period_start = date '2025-07-14' "
             "and period_grain = 'week' and new_postings > 0"
         )["n"]
         > 0

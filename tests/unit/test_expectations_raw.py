@@ -118,7 +118,10 @@ def test_defect_fails_the_right_expectation(wh, defect, expectation, bad_rows):
     assert failed(outcome) == {expectation}
     (result,) = [r for r in outcome.results if r.expectation == expectation]
     assert result.unexpected_count == bad_rows
-    assert outcome.quarantined == bad_rows
+    # a key check is structural: it blocks publishing and quarantines nothing; the others quarantine
+    assert result.structural == (expectation.startswith("expect_compound_columns_to_be_unique"))
+    assert outcome.quarantined == (0 if result.structural else bad_rows)
+    assert outcome.publishable == (not result.structural)
 
 
 def test_long_title_only_warns(wh):

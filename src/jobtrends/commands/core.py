@@ -31,6 +31,9 @@ def register(sub: argparse._SubParsersAction) -> None:
         "with --sample, the sample's snapshots up to this date)",
     )
     r.add_argument("--json", dest="json_out", type=Path, help="also write the run summary as JSON here")
+    r.add_argument(
+        "--full", action="store_true", help="validate every raw and normalised row, not only the new batch"
+    )
     r.set_defaults(handler=_run)
 
     q = sub.add_parser(
@@ -77,8 +80,9 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings(args, args.sample)
     try:
         with StageProgress() as progress:  # bars on a terminal, plain lines otherwise
-            summary = pipeline.run(settings, args.run_date, progress=progress)
+            summary = pipeline.run(settings, args.run_date, progress=progress, full=args.full)
     except pipeline.ValidationFailed as exc:
+        # exit 3: publishing blocked (a structural failure, or too much of the batch quarantined)
         print(f"jobtrends: {exc}", file=sys.stderr)
         return 3
     if args.json_out:
