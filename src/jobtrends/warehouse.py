@@ -136,7 +136,8 @@ def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
                 "update raw.sightings as t set content_hash = r.new_hash from _jt_rehash as r "
                 "where t.source = r.source and t.source_id = r.source_id and t.content_hash = r.old_hash"
             )
-            for table in ("normalised.postings", "normalised.dedup_processed"):
+            # ops.quarantine: its row versions must keep matching the rows they exclude (stg_exclusions)
+            for table in ("normalised.postings", "normalised.dedup_processed", "ops.quarantine"):
                 c.execute(
                     f"update {table} as t set content_hash = r.new_hash from _jt_rehash as r "
                     "where t.posting_key = r.posting_key and t.content_hash = r.old_hash"
