@@ -1275,11 +1275,23 @@ def vega_bundle(cache_dir: Path | None = None) -> str:
             return cached.read_text(encoding="utf-8")
     bundle = vl_convert.javascript_bundle(vl_version=vl) if vl else vl_convert.javascript_bundle()
     if cache_dir is not None:
-        Path(cache_dir).mkdir(parents=True, exist_ok=True)
-        tmp = Path(cache_dir) / f".{key}.{uuid.uuid4().hex[:8]}"
-        tmp.write_text(bundle, encoding="utf-8")
-        os.replace(tmp, Path(cache_dir) / key)
+        try:
+            Path(cache_dir).mkdir(parents=True, exist_ok=True)
+            tmp = Path(cache_dir) / f".{key}.{uuid.uuid4().hex[:8]}"
+            tmp.write_text(bundle, encoding="utf-8")
+            os.replace(tmp, Path(cache_dir) / key)
+        except OSError:  # a read-only cache only costs the next build the bundling again
+            pass
     return bundle
+
+
+def bundle_cache_dir() -> Path:
+    """Where the bundle is cached: one per user and machine (``$JOBTRENDS_CACHE_DIR``, else
+    ``$XDG_CACHE_HOME/jobtrends``), so a new data folder does not pay the bundling again."""
+    explicit = os.environ.get("JOBTRENDS_CACHE_DIR")
+    if explicit:
+        return Path(explicit).expanduser()
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "jobtrends"
 
 
 def write_dashboard(settings: Any, out_dir: Path | None = None) -> dict[str, Any]:
@@ -1296,7 +1308,7 @@ def write_dashboard(settings: Any, out_dir: Path | None = None) -> dict[str, Any
 
         raise UserError("no published marts yet: run `jobtrends run` (or the build stage) first")
     panels = build_panels(data)
-    bundle = vega_bundle(Path(settings.data_dir) / ".cache")
+    bundle = vega_bundle(bundle_cache_dir())
     built_at = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     page = render_html(data, panels, bundle, built_at=built_at)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -177,3 +177,25 @@ def test_write_dashboard_reads_only(tiny_settings: Any, monkeypatch: pytest.Monk
     assert out["sample"] is False and out["query_errors"] == {} and out["panels"] == 9
     assert settings.warehouse_path.stat().st_mtime_ns == before
     assert [p.name for p in (settings.data_dir / "board").iterdir()] == ["index.html"]
+
+
+def test_bundle_cache_is_per_machine_and_a_read_only_cache_is_not_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("JOBTRENDS_CACHE_DIR", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert dashboard.bundle_cache_dir() == tmp_path / "xdg" / "jobtrends"
+    monkeypatch.setenv("JOBTRENDS_CACHE_DIR", str(tmp_path / "mine"))
+    assert dashboard.bundle_cache_dir() == tmp_path / "mine"
+
+    import vl_convert
+
+    calls: list[str] = []
+    monkeypatch.setattr(vl_convert, "javascript_bundle", lambda **kw: calls.append("b") or "/* js */")
+    cache = tmp_path / "cache"
+    assert dashboard.vega_bundle(cache) == "/* js */"
+    assert dashboard.vega_bundle(cache) == "/* js */"
+    assert calls == ["b"]  # the second build read the cache
+    blocked = tmp_path / "file-not-dir"
+    blocked.write_text("x")
+    assert dashboard.vega_bundle(blocked / "sub") == "/* js */"  # cannot write there: still a bundle
