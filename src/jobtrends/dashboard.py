@@ -65,6 +65,8 @@ QUERIES: tuple[str, ...] = (
     "quarantine",
     "validation",
 )
+#: Queries the report already has: the dashboard reads the same files (``sql/report/``).
+REPORT_QUERIES = frozenset({"settings", "claims"})
 NO_CLAIM = "none (series point; see the chart's SQL)"
 #: Validate every spec against the Vega-Lite JSON schema (the unit tests do; it costs seconds per build).
 VALIDATE_SPECS = False
@@ -76,7 +78,7 @@ _WIDTH = 430
 
 @dataclass(frozen=True)
 class DashboardData:
-    """The rows of every ``sql/dashboard/<name>.sql`` query, plus the query texts."""
+    """The rows of every ``sql/dashboard/<name>.sql`` query (settings and claims: ``sql/report/``), plus the query texts."""
 
     tables: Mapping[str, list[dict[str, Any]]]
     sql: Mapping[str, str] = field(default_factory=dict)
@@ -109,7 +111,8 @@ def load_data(con: Any, sql_dir: Path) -> DashboardData:
     texts: dict[str, str] = {}
     errors: dict[str, str] = {}
     for name in QUERIES:
-        text = (Path(sql_dir) / "dashboard" / f"{name}.sql").read_text()
+        folder = "report" if name in REPORT_QUERIES else "dashboard"
+        text = (Path(sql_dir) / folder / f"{name}.sql").read_text()
         texts[name] = text
         try:
             cur = con.execute(text)
