@@ -25,6 +25,11 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     m = sub.add_parser("marts", help="list the published marts with their grain and description")
     m.add_argument("--format", choices=("table", "json"), default="table")
+    m.add_argument(
+        "--fingerprints",
+        action="store_true",
+        help="print each mart's row count and order-independent content hash (compare two warehouses)",
+    )
     m.set_defaults(handler=_marts)
 
     e = sub.add_parser(
@@ -59,10 +64,18 @@ def _marts(args: argparse.Namespace) -> int:
     try:
         with warehouse.connect(settings.warehouse_path, read_only=True) as con:
             rows = marts.list_marts(con)
+            prints = {n: warehouse.table_fingerprint(con, f"marts.{n}") for n, _, _ in rows}
     except warehouse.WarehouseError as exc:
         raise UserError(str(exc)) from exc
     if not rows:
         raise UserError("no published marts yet: run `jobtrends run` (or the build stage) first")
+    if args.fingerprints:
+        if args.format == "json":
+            print(json.dumps({n: {"rows": c, "hash": h} for n, (c, h) in prints.items()}, indent=2))
+        else:
+            for name, (count, digest) in prints.items():
+                print(f"marts.{name}\t{count}\t{digest}")
+        return 0
     if args.format == "json":
         print(json.dumps([{"name": n, "grain": g, "description": d} for n, g, d in rows], indent=2))
         return 0
