@@ -127,11 +127,13 @@ def test_stream_yields_each_table_in_order(monkeypatch: pytest.MonkeyPatch) -> N
 
 
 def test_synthetic_benchmark_table_runs() -> None:
-    t = batch.synthetic_table(300)
+    from jobtrends.bench import normalise as normalise_bench
+
+    t = normalise_bench.synthetic_table(300)
     postings = normalise_table(t, workers=1)
     assert postings.num_rows == 300
     assert sum(len(ids) for ids in postings.column("skill_ids").to_pylist()) > 300
-    result = batch.benchmark(200, workers=1)
+    result = normalise_bench.benchmark(200, workers=1)
     assert result["rows"] == 200 and result["rows_per_second"] > 0
 
 

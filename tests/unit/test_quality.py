@@ -134,7 +134,9 @@ def test_cli_validate_without_warehouse_is_a_user_error(tmp_path, capsys):
 
 
 def test_validate_batch_benchmark_small():
-    result = quality.validate_batch_benchmark(3_000)
+    from jobtrends.bench import quality as quality_bench
+
+    result = quality_bench.validate_batch_benchmark(3_000)
     assert result["success"] is True
     assert result["n_rows"] == 3_000 and result["expectations"] >= 15
     assert result["validate_s"] > 0
@@ -171,7 +173,8 @@ def _tag_batches_with_pid(monkeypatch) -> None:
             SimpleNamespace(results=list(run.gx_result.results), pid=os.getpid()),
         )
 
-    monkeypatch.setattr(quality, "_validate_batch", with_pid)
+    # patched where the runner looks it up (the forked workers inherit the patch)
+    monkeypatch.setattr(quality.runner, "_validate_batch", with_pid)
 
 
 def test_suites_run_in_forked_workers_give_the_serial_results_in_order(monkeypatch):
@@ -218,3 +221,12 @@ def test_one_wide_suite_is_split_by_column_group_across_workers(monkeypatch):
     assert [o.success for o in parallel.outcomes] == [True, True, True, False, True, True]
     # one GX result per suite for Data Docs, with every expectation of it
     assert len(parallel.gx_result.results) == len(columns) + 1
+
+
+def test_gx_adapter_accepts_only_the_gx_versions_it_supports():
+    for version in ("1.24.0", "1.24.7", "1.24.1rc1"):
+        quality.check_gx_version(version)
+    for version in ("1.23.9", "1.25.0", "2.0.0", "0.18.12", "unknown"):
+        with pytest.raises(quality.UnsupportedGXVersionError, match="not supported"):
+            quality.check_gx_version(version)
+    quality.check_gx_version(quality._gx().__version__)  # the installed one (pinned in pyproject.toml)

@@ -8,7 +8,7 @@ same files, ``pipeline.normalise``, the first ``pipeline.build`` and a rebuild w
 (both with their input validation: the breakdown is a note), ``pipeline.export``, an **increment**
 (20,000 postings, 5,000 of them new versions of existing ones, land → load → normalise → build →
 export on the N-posting warehouse, one figure), dashboard query latency, a GX validation timing
-(``quality.validate_batch_benchmark`` when it exists) and last one **end-to-end** figure: land →
+(``bench.quality.validate_batch_benchmark``) and last one **end-to-end** figure: land →
 publish → export of all N postings into a fresh warehouse, in one process as ``jobtrends run`` does
 it. Peak RSS is measured for every stage: the largest process and the summed process tree, sampled
 with psutil. Targets are issue 15's, stated for 1M postings (time scaled linearly for smaller
@@ -142,8 +142,10 @@ def _stage(
     elif name == "load":
         out["summary"] = pipeline.load(settings)
     elif name == "native":
+        from jobtrends.bench.native import native_read_json_seconds
+
         with warehouse.connect(data_dir / "native_baseline.duckdb") as con:
-            seconds, rows = warehouse.native_read_json_seconds(con, dumps)
+            seconds, rows = native_read_json_seconds(con, dumps)
         (data_dir / "native_baseline.duckdb").unlink(missing_ok=True)
         out["summary"] = {"rows": rows}
         out["seconds"] = seconds
@@ -161,11 +163,11 @@ def _stage(
     elif name == "e2e":
         _through(settings, dumps, RUN_DATE, steps)
     elif name == "validate":
-        from jobtrends import quality
+        from jobtrends.bench import quality
 
         fn = getattr(quality, "validate_batch_benchmark", None)
         if fn is None:
-            out["skipped"] = "jobtrends.quality.validate_batch_benchmark does not exist yet"
+            out["skipped"] = "jobtrends.bench.quality.validate_batch_benchmark does not exist yet"
         else:
             summary = fn(n)
             out["summary"] = summary

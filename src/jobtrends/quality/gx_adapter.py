@@ -1,0 +1,383 @@
+"""Everything that reaches into Great Expectations internals, in one place, for the GX versions in
+:data:`SUPPORTED_GX` (checked when GX is first imported: :func:`check_gx_version`).
+
+- one ephemeral GX context per process with a pandas datasource, and a file-backed one for Data Docs;
+- GX's ``V1Validator`` driven directly (``Batch.validate`` loads and fingerprints the frame twice);
+- GX's full-frame md5 batch fingerprint swapped, while validating, for a cheap one;
+- GX results translated into :class:`~jobtrends.quality.outcomes.ExpectationOutcome` (and trimmed), the
+  results of one suite's column groups merged into one, and Data Docs rendered from stored results.
+
+A GX upgrade starts here: widen :data:`SUPPORTED_GX` only after the quality tests pass on the new version.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import math
+import os
+import re
+import time
+import uuid
+import warnings
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+
+from jobtrends.quality.outcomes import (
+    _BULKY_RESULT_KEYS,
+    DOCS_SUBDIR,
+    MAX_OBSERVED_CHARS,
+    PARTIAL_UNEXPECTED,
+    ExpectationOutcome,
+    _BatchRun,
+    _Job,
+    _SuiteRun,
+)
+from jobtrends.quality.suites import (
+    UNIQUENESS_TYPES,
+    _expectation_columns,
+    _is_critical,
+    _is_structural,
+    expectation_label,
+)
+from jobtrends.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+# ----------------------------------------------------------------------------- GX plumbing
+
+_GX: dict[str, Any] = {}
+
+#: GX versions this adapter supports, ``(from, to)`` as (major, minor), ``to`` excluded: the private API used
+#: here changes between minor releases (``pyproject.toml`` pins the same range).
+SUPPORTED_GX: tuple[tuple[int, int], tuple[int, int]] = ((1, 24), (1, 25))
+
+
+class UnsupportedGXVersionError(RuntimeError):
+    """The installed Great Expectations is not a version this adapter supports."""
+
+
+def check_gx_version(version: str) -> None:
+    """Raise :class:`UnsupportedGXVersionError` unless ``version`` is within :data:`SUPPORTED_GX`."""
+    numbers = re.findall(r"\d+", version)
+    found = (int(numbers[0]), int(numbers[1])) if len(numbers) >= 2 else None
+    low, high = SUPPORTED_GX
+    if found is None or not low <= found < high:
+        raise UnsupportedGXVersionError(
+            f"great_expectations {version} is not supported: jobtrends.quality.gx_adapter uses GX internals "
+            f"tested on {low[0]}.{low[1]} up to (not including) {high[0]}.{high[1]}; install "
+            f"great-expectations>={low[0]}.{low[1]},<{high[0]}.{high[1]} or adapt gx_adapter first"
+        )
+
+
+def _gx() -> Any:
+    """Import GX once, quietly (no analytics, no progress bars)."""
+    if "module" not in _GX:
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+        started = time.perf_counter()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            import great_expectations as gx
+        check_gx_version(gx.__version__)
+        _GX["module"] = gx
+        _GX["import_s"] = time.perf_counter() - started
+        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    return _GX["module"]
+
+
+def _context() -> Any:
+    """One ephemeral GX context per process, with a pandas datasource."""
+    if "context" not in _GX:
+        gx = _gx()
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        ctx = gx.get_context(mode="ephemeral")
+        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+        _GX["context"] = ctx
+        _GX["datasource"] = ctx.data_sources.add_pandas("jobtrends")
+        _GX["batch_definitions"] = {}
+    return _GX["context"]
+
+
+def _batch_definition(asset_name: str) -> Any:
+    _context()
+    cache = _GX["batch_definitions"]
+    if asset_name not in cache:
+        asset = _GX["datasource"].add_dataframe_asset(asset_name)
+        cache[asset_name] = asset.add_batch_definition_whole_dataframe("whole_frame")
+    return cache[asset_name]
+
+
+def _docs_context(docs_dir: Path) -> tuple[Any, str]:
+    """A file-backed GX context rooted in ``settings.docs_dir`` (``gx/``), used only to render Data Docs.
+
+    Validation runs on the ephemeral context; the rendered results and suites are kept on disk here
+    (``<docs_dir>/gx/``) so the site index lists every past run — GX's index builder deletes pages whose
+    result is missing from its store, so an in-memory store would wipe earlier runs.
+    Returns the context and the name of the site that renders into ``<docs_dir>/data_docs``.
+    """
+    key = str(Path(docs_dir).resolve())
+    cached = _GX.setdefault("docs_contexts", {})
+    if key not in cached:
+        gx = _gx()
+        ctx = gx.get_context(mode="file", project_root_dir=key)
+        site = "jobtrends"
+        target = str(Path(key) / DOCS_SUBDIR)
+        sites = ctx.list_data_docs_sites()
+        if sites.get(site, {}).get("store_backend", {}).get("base_directory") != target:
+            for name in list(sites):
+                ctx.delete_data_docs_site(name)
+            ctx.add_data_docs_site(
+                site,
+                {
+                    "class_name": "SiteBuilder",
+                    "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": target},
+                    "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                },
+            )
+        cached[key] = (ctx, site)
+    return cached[key]
+
+
+def _to_pandas(table: pa.Table, *, coded: bool = False) -> Any:
+    """Arrow → pandas. Strings stay Arrow-backed (pandas ≥ 3), numbers and timestamps become numpy.
+
+    ``coded``: string columns become their exact dictionary codes (``pyarrow.compute.dictionary_encode``),
+    for uniqueness checks — equal codes ⇔ equal strings, and hashing/deduplicating int32 is ~10× faster
+    than strings. Examples shown in results are decoded again from the Arrow frame.
+    """
+    if coded:
+        import pyarrow.compute as pc
+
+        columns = []
+        for col in table.columns:
+            if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+                col = pc.dictionary_encode(col.combine_chunks()).indices
+            columns.append(col)
+        table = pa.table(columns, names=table.column_names)
+    return table.to_pandas(split_blocks=True)
+
+
+@contextlib.contextmanager
+def _cheap_batch_fingerprint() -> Iterator[None]:
+    """While validating, replace GX's pandas batch fingerprint (an md5 over a full row hash of the frame
+    *and* its index, ~30% of validation time at 1M rows) with one over shape, columns and a random nonce.
+
+    The fingerprint only names the batch inside GX (we load every frame exactly once, so nothing is
+    looked up by it). Scoped and restored; a GX without the hook is left alone.
+    """
+    try:
+        from great_expectations.execution_engine import pandas_execution_engine as engine
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = getattr(engine, "hash_pandas_dataframe", None)
+    if original is None:  # pragma: no cover
+        yield
+        return
+
+    def fingerprint(df: Any) -> str:
+        text = f"{df.shape}|{list(df.columns)}|{uuid.uuid4().hex}"
+        return hashlib.md5(text.encode(), usedforsecurity=False).hexdigest()
+
+    engine.hash_pandas_dataframe = fingerprint
+    try:
+        yield
+    finally:
+        engine.hash_pandas_dataframe = original
+
+
+def _merge(skipped: list[ExpectationOutcome], parts: Sequence[_BatchRun]) -> _SuiteRun:
+    """One suite's run from its column groups' runs (in suite order): one GX result for Data Docs."""
+    outcomes = list(skipped)
+    failing_rows: list[tuple[ExpectationOutcome, list[int]]] = []
+    merged: Any = None
+    for part in parts:
+        outcomes.extend(part.outcomes)
+        failing_rows.extend(part.failing_rows)
+        if merged is None:
+            merged = part.gx_result
+        else:
+            merged.results.extend(part.gx_result.results)
+    if merged is not None:
+        evaluated = len(merged.results)
+        successful = sum(1 for r in merged.results if r.success)
+        merged.success = evaluated == successful
+        merged.statistics = {
+            "evaluated_expectations": evaluated,
+            "successful_expectations": successful,
+            "unsuccessful_expectations": evaluated - successful,
+            "success_percent": 100.0 * successful / evaluated if evaluated else None,
+        }
+    return _SuiteRun(outcomes, failing_rows, merged)
+
+
+def _validate_batch(job: _Job, exps: list[Any]) -> _BatchRun:
+    """One column group of a suite, validated on a frame of just those columns."""
+    _context()
+    gx = _gx()
+    from great_expectations.validator.v1_validator import Validator as V1Validator
+
+    columns = _expectation_columns(exps[0].configuration.kwargs)
+    present = [c for c in columns if c in job.frame.column_names]
+    # table-level expectations (row count, column set) see the whole frame
+    narrow = job.frame.select(present) if present else job.frame
+    coded = all(e.configuration.type in UNIQUENESS_TYPES for e in exps)
+    with _cheap_batch_fingerprint():
+        # V1Validator is what ``Batch.validate`` wraps; used directly it loads (and fingerprints) the
+        # dataframe once instead of twice, and needs no suite saved per column group.
+        validator = V1Validator(
+            batch_definition=_batch_definition(job.suite.name),
+            batch_parameters={"dataframe": _to_pandas(narrow, coded=coded)},
+            result_format={
+                "result_format": "COMPLETE",
+                "partial_unexpected_count": PARTIAL_UNEXPECTED,
+                "return_unexpected_index_query": False,
+            },
+        )
+        result = validator.validate_expectation_suite(
+            gx.ExpectationSuite(
+                name=job.suite.name, expectations=[e.copy() for e in exps], meta=job.suite.meta
+            ),
+            expectation_parameters=job.parameters or None,
+        )
+    outcomes: list[ExpectationOutcome] = []
+    failing_rows: list[tuple[ExpectationOutcome, list[int]]] = []
+    for r in result.results:
+        outcome, positions = _outcome(job, r, narrow if coded else None)
+        if (
+            outcome.critical
+            and not outcome.success
+            and not outcome.structural
+            and job.quarantine is not None
+            and positions
+        ):
+            outcome = replace(outcome, quarantined=len(positions))
+            failing_rows.append((outcome, positions))
+        outcomes.append(outcome)
+    return _BatchRun(outcomes, failing_rows, result)
+
+
+def _outcome(job: _Job, r: Any, coded_frame: pa.Table | None) -> tuple[ExpectationOutcome, list[int]]:
+    """Our record of one GX result; also the frame positions of its unexpected rows (then trimmed)."""
+    cfg = r.expectation_config
+    meta = cfg.meta or {}
+    res = r.result if r.result is not None else {}
+    exc = r.exception_info or {}
+    raised = bool(exc.get("raised_exception")) or any(
+        isinstance(v, Mapping) and v.get("raised_exception") for v in exc.values()
+    )
+    positions = [int(i) for i in res.get("unexpected_index_list") or []]
+    if coded_frame is not None and "partial_unexpected_list" in res:  # decode examples back to strings
+        sample = coded_frame.take(pa.array(positions[:PARTIAL_UNEXPECTED], pa.int64())).to_pylist()
+        res["partial_unexpected_list"] = [
+            tuple(row.values()) if len(row) > 1 else next(iter(row.values())) for row in sample
+        ]
+    outcome = ExpectationOutcome(
+        suite=job.suite.name,
+        expectation=expectation_label(cfg.type, cfg.kwargs, meta),
+        column=",".join(_expectation_columns(cfg.kwargs)) or None,
+        success=bool(r.success) and not raised,
+        critical=_is_critical(meta),
+        structural=_is_structural(meta),
+        observed_value=_observed(res, exc if raised else None),
+        unexpected_count=_int_or_none(res.get("unexpected_count")),
+        element_count=_int_or_none(res.get("element_count")),
+        reason=str(meta.get("reason", "")),
+    )
+    for key in _BULKY_RESULT_KEYS:  # keep the stored/rendered result small
+        res.pop(key, None)
+    return outcome, positions
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return None if value is None else int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return float(value)
+    if hasattr(value, "item"):  # numpy scalars
+        try:
+            return value.item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return str(value)
+
+
+def _observed(res: Mapping[str, Any], exc: Mapping[str, Any] | None) -> str | None:
+    if exc:
+        message = exc.get("exception_message") or next(
+            (
+                v.get("exception_message")
+                for v in exc.values()
+                if isinstance(v, Mapping) and v.get("exception_message")
+            ),
+            "expectation raised",
+        )
+        return f"error: {message}"[:MAX_OBSERVED_CHARS]
+    if res.get("observed_value") is not None:
+        value = res["observed_value"]
+    elif res.get("unexpected_count") is not None:
+        value = {
+            "unexpected": res.get("unexpected_count"),
+            "of": res.get("element_count"),
+            "examples": list(res.get("partial_unexpected_list") or [])[:5],
+        }
+    else:  # e.g. distinct-values checks report missing_count / partial_missing_list instead
+        value = {k: v for k, v in res.items() if k not in _BULKY_RESULT_KEYS and v is not None}
+        if not value:
+            return None
+    text = value if isinstance(value, str) else json.dumps(value, default=_jsonable, ensure_ascii=False)
+    return text[:MAX_OBSERVED_CHARS]
+
+
+def _render_docs(
+    settings: Settings, run_id: str, runs: Sequence[tuple[Any, Any]], now: datetime
+) -> Path | None:
+    """Render the (trimmed) GX results into Data Docs under ``settings.docs_dir / data_docs``."""
+    results = [(suite, r) for suite, r in runs if r is not None]
+    if not results:
+        return None
+    from great_expectations.core.run_identifier import RunIdentifier
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    docs_root = Path(settings.docs_dir)
+    docs_root.mkdir(parents=True, exist_ok=True)
+    ctx, site = _docs_context(docs_root)
+    identifiers: list[Any] = []
+    for suite, result in results:
+        ctx.suites.add_or_update(suite)
+        suite_id = ExpectationSuiteIdentifier(name=result.suite_name)
+        key = ValidationResultIdentifier(
+            expectation_suite_identifier=suite_id,
+            run_id=RunIdentifier(run_name=run_id, run_time=now),
+            batch_identifier=suite.name,
+        )
+        ctx.validation_results_store.set(key, result)
+        identifiers += [key, suite_id]
+    try:
+        ctx.build_data_docs(site_names=[site], resource_identifiers=identifiers)
+    except Exception as exc:  # docs are a by-product: never fail a validation because of them
+        log.warning("data docs could not be rendered: %s", exc)
+        return None
+    return docs_root / DOCS_SUBDIR / "index.html"

@@ -1,0 +1,94 @@
+"""Running suites: expectations grouped by the columns they read, the groups run serially or in forked
+workers."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from jobtrends.quality.gx_adapter import _context, _merge, _validate_batch
+from jobtrends.quality.outcomes import ExpectationOutcome, _BatchRun, _Job, _SuiteRun
+from jobtrends.quality.suites import _expectation_columns, _is_critical, expectation_label
+from transform.forking import can_fork, forked_pool
+
+#: Fewer validation batches than this run in the calling process: forking costs about what it saves.
+_PARALLEL_MIN_BATCHES = 4
+# Set in the parent before forking: the workers read their batches from here instead of unpickling frames.
+_FORKED_BATCHES: Sequence[tuple[_Job, list[Any]]] = ()
+
+
+def _run_forked_batch(index: int) -> _BatchRun:
+    job, exps = _FORKED_BATCHES[index]
+    return _validate_batch(job, exps)
+
+
+def _run_suites(jobs: Sequence[_Job], workers: int) -> list[_SuiteRun]:
+    """Every job's suite, results in job order. The unit of work is one column group of one suite
+    (see :func:`_groups`); with ``workers`` > 1 and enough of them, they run in forked processes, the
+    costliest first: GX spends its time in Python, one core per process, and its pandas frames then
+    never grow the caller's heap."""
+    global _FORKED_BATCHES
+    plans = [_plan(job) for job in jobs]
+    batches = [(job, exps) for job, (_, groups) in zip(jobs, plans, strict=True) for exps in groups]
+    workers = min(workers, len(batches))
+    if workers < 2 or len(batches) < _PARALLEL_MIN_BATCHES or not can_fork():
+        done = [_validate_batch(job, exps) for job, exps in batches]
+    else:
+        order = sorted(range(len(batches)), key=lambda i: -_batch_cost(*batches[i]))
+        _context()  # import GX and make its context here, once: every pool's workers inherit them
+        _FORKED_BATCHES = batches
+        try:
+            with forked_pool(workers) as pool:
+                by_index = dict(zip(order, pool.imap(_run_forked_batch, order, chunksize=1), strict=True))
+        finally:
+            _FORKED_BATCHES = ()
+        done = [by_index[i] for i in range(len(batches))]
+    runs: list[_SuiteRun] = []
+    position = 0
+    for skipped, groups in plans:
+        runs.append(_merge(skipped, done[position : position + len(groups)]))
+        position += len(groups)
+    return runs
+
+
+def _batch_cost(job: _Job, exps: list[Any]) -> int:
+    columns = {c for e in exps for c in _expectation_columns(e.configuration.kwargs)}
+    return job.frame.num_rows * max(1, len(columns)) * len(exps)
+
+
+def _groups(expectations: Sequence[Any]) -> list[list[Any]]:
+    """Expectations grouped by the columns they read (suite order kept).
+
+    GX's pandas engine filters the *whole* dataframe for every metric (``df[mask]``), so a batch
+    holding only the columns an expectation reads is several times faster than one wide batch.
+    """
+    out: dict[tuple[str, ...], list[Any]] = {}
+    for exp in expectations:
+        out.setdefault(tuple(_expectation_columns(exp.configuration.kwargs)), []).append(exp)
+    return list(out.values())
+
+
+def _plan(job: _Job) -> tuple[list[ExpectationOutcome], list[list[Any]]]:
+    """Outcomes of the expectations skipped on a small frame (``meta.min_rows``); groups of the others."""
+    n_rows = job.frame.num_rows
+    kept, skipped = [], []
+    for exp in job.suite.expectations:
+        min_rows = int((exp.meta or {}).get("min_rows") or 0)
+        (skipped if n_rows < min_rows else kept).append(exp)
+    outcomes: list[ExpectationOutcome] = []
+    for exp in skipped:
+        cfg = exp.configuration
+        outcomes.append(
+            ExpectationOutcome(
+                suite=job.suite.name,
+                expectation=expectation_label(cfg.type, cfg.kwargs, exp.meta),
+                column=",".join(_expectation_columns(cfg.kwargs)) or None,
+                success=True,
+                critical=_is_critical(exp.meta),
+                observed_value=f"skipped: {n_rows} rows, needs {exp.meta.get('min_rows')}",
+                element_count=n_rows,
+                reason=str(exp.meta.get("reason", "")),
+                skipped=True,
+            )
+        )
+    return outcomes, _groups(kept)

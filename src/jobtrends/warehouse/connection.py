@@ -1,0 +1,109 @@
+"""Opening the warehouse: schema names, errors, :func:`connect`, Arrow writes and :func:`in_transaction`."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from jobtrends.errors import BusyError
+
+LAYERS: tuple[str, ...] = ("staging", "intermediate", "marts")
+BUILD_SCHEMA = "marts_next"
+#: DuckDB settings of the ``jobtrends query`` connection, fixed when it opens: no file or network access
+#: beyond the warehouse itself, no extensions, and ``lock_configuration`` so no statement can undo them.
+SANDBOX_CONFIG: dict[str, Any] = {
+    "enable_external_access": False,
+    "autoload_known_extensions": False,
+    "autoinstall_known_extensions": False,
+    "allow_community_extensions": False,
+    "allow_unsigned_extensions": False,
+    "lock_configuration": True,
+}
+#: The marts of the last rejected build, kept to inspect (never read by the pipeline).
+REJECTED_SCHEMA = "marts_rejected"
+
+
+class WarehouseError(RuntimeError):
+    """A warehouse problem with a message meant for the user."""
+
+
+class WarehouseOpenInProcessError(WarehouseError):
+    """The file is already open in this process with other settings (DuckDB shares one instance)."""
+
+
+class WarehouseBusyError(WarehouseError, BusyError):
+    """Another process holds the DuckDB write lock."""
+
+
+@contextlib.contextmanager
+def connect(
+    path: Path, *, read_only: bool = False, sandbox: bool = False
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a read-only connection never creates the file. ``sandbox`` (implies read-only)
+    applies :data:`SANDBOX_CONFIG` at connect time: the warehouse opens, nothing else on disk does."""
+    path = Path(path)
+    read_only = read_only or sandbox
+    if read_only and not path.exists():
+        raise WarehouseError(f"no warehouse at {path}: run `jobtrends run` first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        con = duckdb.connect(str(path), read_only=read_only, config=dict(SANDBOX_CONFIG) if sandbox else {})
+    except duckdb.ConnectionException as exc:
+        # DuckDB shares one database instance per file within a process, with one configuration
+        raise WarehouseOpenInProcessError(
+            f"the warehouse {path} is already open in this process with other settings; close it first"
+        ) from exc
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise WarehouseBusyError(
+                f"the warehouse {path} is in use by another process (DuckDB allows one writer); "
+                "wait for the running pipeline to finish, or read the Parquet exports"
+            ) from exc
+        raise
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
+    """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
+    if data.num_rows == 0 and not replace:
+        return 0
+    return _write_arrow(con, table, data, "insert", delete_first=replace)
+
+
+def upsert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> int:
+    """Insert rows of an Arrow table, replacing those with the same primary key."""
+    return _write_arrow(con, table, data, "insert or replace")
+
+
+def _write_arrow(
+    con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, verb: str, *, delete_first: bool = False
+) -> int:
+    con.register("_jt_incoming", data)
+    try:
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        if delete_first:
+            con.execute(f"delete from {table}")
+        con.execute(f"{verb} into {table} ({cols}) select {cols} from _jt_incoming")
+    finally:
+        con.unregister("_jt_incoming")
+    return data.num_rows
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection, fn: Any) -> Any:
+    """Run ``fn(con)`` in one transaction: all of its writes land, or none."""
+    con.execute("begin transaction")
+    try:
+        result = fn(con)
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+    return result

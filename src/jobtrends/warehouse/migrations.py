@@ -1,0 +1,145 @@
+"""Creating the append-only tables (``sql/ddl``) and migrating warehouses written by older versions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+
+from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, in_transaction
+from jobtrends.warehouse.raw import CONTENT_HASH_VERSION, content_hash_sql
+from jobtrends.warehouse.read import scalar
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
+    """Create the append-only tables (``sql/ddl``) if they do not exist yet."""
+    for schema in ("raw", "ops", "normalised", *LAYERS, BUILD_SCHEMA):
+        con.execute(f"create schema if not exists {schema}")
+    for ddl in sorted((sql_dir / "ddl").glob("*.sql")):
+        migrate = _MIGRATIONS.get(ddl.name)
+        if migrate is not None:
+            migrate(con)
+        con.execute(ddl.read_text())
+    _rehash_content(con)
+
+
+def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before :func:`content_hash_sql`: recompute every stored ``content_hash`` (the Python
+    load hashed with sha256 of a JSON text, the native dump load with DuckDB's ``hash()``) in one
+    transaction, in every table that holds it; a version stored twice under the two old hashes becomes one
+    (the first loaded stays). Runs once (``ops.migrations``); a new warehouse only records it."""
+    name = f"content_hash_{CONTENT_HASH_VERSION}"
+    present = scalar(
+        con,
+        "select count(*) from duckdb_tables() where database_name = current_database() and "
+        "(schema_name, table_name) in (('ops', 'migrations'), ('raw', 'postings'))",
+    )
+    if present != 2 or scalar(con, "select count(*) from ops.migrations where name = ?", [name]):
+        return  # another set of DDL (tests build their own), or done before
+
+    def migrate(c: duckdb.DuckDBPyConnection) -> None:
+        c.execute(
+            f"""
+            create or replace temp table _jt_rehash as
+            select posting_key, source, source_id, old_hash, min(new_hash) as new_hash
+            from (select posting_key, source, source_id, content_hash as old_hash, {content_hash_sql()} as new_hash
+                  from raw.postings)
+            group by all having old_hash <> min(new_hash)
+            """
+        )
+        if scalar(c, "select count(*) from _jt_rehash"):
+            c.execute(
+                "update raw.postings as t set content_hash = r.new_hash from _jt_rehash as r "
+                "where t.source = r.source and t.source_id = r.source_id and t.content_hash = r.old_hash"
+            )
+            c.execute(
+                "update raw.sightings as t set content_hash = r.new_hash from _jt_rehash as r "
+                "where t.source = r.source and t.source_id = r.source_id and t.content_hash = r.old_hash"
+            )
+            # ops.quarantine: its row versions must keep matching the rows they exclude (stg_exclusions)
+            for table in ("normalised.postings", "normalised.dedup_processed", "ops.quarantine"):
+                c.execute(
+                    f"update {table} as t set content_hash = r.new_hash from _jt_rehash as r "
+                    "where t.posting_key = r.posting_key and t.content_hash = r.old_hash"
+                )
+            for table, key, keep in (
+                ("raw.postings", "source, source_id, content_hash", "loaded_at, rowid"),
+                ("normalised.postings", "posting_key, content_hash, taxonomy_version", "normalised_at desc"),
+                ("normalised.dedup_processed", "posting_key, content_hash", "processed_at"),
+            ):
+                c.execute(
+                    f"delete from {table} where rowid in (select rowid from (select rowid, row_number() over "
+                    f"(partition by {key} order by {keep}) as n from {table}) where n > 1)"
+                )
+        c.execute("drop table if exists _jt_rehash")
+        c.execute("insert into ops.migrations (name) values (?)", [name])
+
+    in_transaction(con, migrate)
+
+
+def _skills_table_to_list(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before ``normalised.postings.skill_ids``: move the rows of the old
+    ``normalised.posting_skills`` table into that list column and the dictionary, then drop the table
+    (``031_posting_skills.sql`` makes it a view)."""
+    kind = con.execute(
+        "select table_type from information_schema.tables "
+        "where table_schema = 'normalised' and table_name = 'posting_skills'"
+    ).fetchall()
+    if not kind or kind[0][0] != "BASE TABLE":
+        return
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            """
+            update normalised.postings as p
+            set skill_ids = s.skill_ids
+            from (
+                select posting_key, content_hash, list(distinct skill_id order by skill_id) as skill_ids
+                from normalised.posting_skills
+                group by posting_key, content_hash
+            ) as s
+            where p.posting_key = s.posting_key and p.content_hash = s.content_hash and p.skill_ids is null
+            """
+        )
+        con.execute(
+            "insert or ignore into normalised.skill_dictionary (skill_id, category, is_core) "
+            "select skill_id, any_value(category), bool_or(is_core) from normalised.posting_skills group by skill_id"
+        )
+        con.execute("drop table normalised.posting_skills")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def _backfill_synthetic_flag(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before ``normalised.postings.is_synthetic_sample``: read it off the descriptions once."""
+    if not scalar(con, "select count(*) from normalised.postings where is_synthetic_sample is null"):
+        return
+    from transform.batch import SYNTHETIC_SAMPLE_MARKER
+
+    con.execute(
+        """
+        update normalised.postings as n
+        set is_synthetic_sample = coalesce(r.flag, false)
+        from (
+            select posting_key, content_hash, bool_or(contains(right(description, 200), $marker)) as flag
+            from raw.postings
+            group by posting_key, content_hash
+        ) as r
+        where n.is_synthetic_sample is null and r.posting_key = n.posting_key and r.content_hash = n.content_hash
+        """,
+        {"marker": SYNTHETIC_SAMPLE_MARKER},
+    )
+    con.execute(
+        "update normalised.postings set is_synthetic_sample = false where is_synthetic_sample is null"
+    )
+
+
+def _before_posting_skills(con: duckdb.DuckDBPyConnection) -> None:
+    _skills_table_to_list(con)
+    _backfill_synthetic_flag(con)
+
+
+#: Python steps run before the DDL file of the same name (data moves a plain DDL cannot express).
+_MIGRATIONS = {"031_posting_skills.sql": _before_posting_skills}

@@ -1,0 +1,223 @@
+"""The dbt-like model runner: discover the ``sql/`` models, build the layers and the marts, publish them."""
+
+from __future__ import annotations
+
+import contextlib
+import graphlib
+import re
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError
+
+_MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
+_BUILD_TEMP = re.compile(r"^--\s*build:\s*temp table\b", re.IGNORECASE | re.MULTILINE)
+#: Prefix of the temp tables a build computes once for views that several of its models read.
+BUILD_CACHE_PREFIX = "_jt_build__"
+
+
+# ----------------------------------------------------------------------------- models and builds
+
+
+@dataclass(frozen=True, slots=True)
+class Model:
+    layer: str
+    name: str
+    path: Path
+
+    @property
+    def qualified(self) -> str:
+        return f"{self.layer}.{self.name}"
+
+    def sql(self) -> str:
+        return self.path.read_text()
+
+    @property
+    def materialized(self) -> str:
+        """``view`` when the model's header says ``-- materialized: view`` (staging/intermediate only: a
+        model read once, or cheap to compute, need not be copied); otherwise ``table``. Marts are tables."""
+        if self.layer == "marts":
+            return "table"
+        match = _MATERIALIZED.search(self.sql())
+        return match.group(1).lower() if match else "table"
+
+    @property
+    def build_temp(self) -> bool:
+        """A view whose header also says ``-- build: temp table``: the build computes it once into a temp
+        table (memory, never written to the file) that the tables and marts built after it read instead;
+        the view stays for ad hoc queries."""
+        return self.materialized == "view" and _BUILD_TEMP.search(self.sql()) is not None
+
+    @property
+    def cache_table(self) -> str:
+        return f"{BUILD_CACHE_PREFIX}{self.layer}__{self.name}"
+
+
+def discover_models(sql_dir: Path) -> list[Model]:
+    """All models in dependency order (layer order first, then references between files)."""
+    models = [Model(layer, p.stem, p) for layer in LAYERS for p in sorted((sql_dir / layer).glob("*.sql"))]
+    by_name = {m.qualified: m for m in models}
+    graph: dict[str, set[str]] = {}
+    for m in models:
+        text = _strip_comments(m.sql())
+        deps = {q for q in by_name if q != m.qualified and re.search(rf"\b{re.escape(q)}\b", text)}
+        graph[m.qualified] = deps
+    order = list(graphlib.TopologicalSorter(graph).static_order())
+    return [by_name[q] for q in order]
+
+
+def _strip_comments(sql: str) -> str:
+    return re.sub(r"--[^\n]*", "", sql)
+
+
+def _render(model: Model, target_schema: str, cached: Sequence[Model] = ()) -> str:
+    """The model's ``create`` statement; a table reads the build's temp copies of ``cached`` views (a view
+    is stored, so it keeps the names it was written with)."""
+    return f"create or replace {model.materialized} {target_schema}.{model.name} as\n{_body(model, target_schema, cached)}"
+
+
+def _body(model: Model, target_schema: str, cached: Sequence[Model]) -> str:
+    body = model.sql().strip().rstrip(";")
+    for other in cached:
+        body = re.sub(rf"\b{re.escape(other.qualified)}\b", other.cache_table, body)
+    if target_schema != model.layer:
+        body = re.sub(rf"\b{model.layer}\.", f"{target_schema}.", body)
+    return body
+
+
+@contextlib.contextmanager
+def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Settings for building models, restored afterwards: no model depends on the order of rows in a
+    table (readers sort), so DuckDB need not keep the insertion order through every operator."""
+    ((previous,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
+    con.execute("set preserve_insertion_order = false")
+    try:
+        yield
+    finally:
+        con.execute(f"set preserve_insertion_order = {'true' if previous else 'false'}")
+
+
+def build_layers(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")
+) -> list[str]:
+    """(Re)build the staging and intermediate models in place (the marts build does it inside the
+    transaction that publishes or rolls back, so a rejected build leaves them as published).
+
+    Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
+    after them (and :func:`build_marts` on this connection) read; :func:`drop_build_cache` frees them.
+    """
+    built: list[str] = []
+    cached: list[Model] = []
+    with _build_session(con):
+        for model in discover_models(sql_dir):
+            if model.layer in layers:
+                _run_model(con, model, model.layer, cached)
+                if model.build_temp:
+                    _cache_model(con, model, cached)
+                    cached.append(model)
+                built.append(model.qualified)
+    return built
+
+
+def _cache_model(con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[Model]) -> None:
+    try:
+        con.execute(
+            f"create or replace temp table {model.cache_table} as\n{_body(model, model.layer, cached)}"
+        )
+    except duckdb.Error as exc:
+        raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc
+
+
+def _cache_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    rows = con.execute(
+        "select table_name from duckdb_tables() where temporary and starts_with(table_name, ?)",
+        [BUILD_CACHE_PREFIX],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
+def _cached_models(con: duckdb.DuckDBPyConnection, models: Sequence[Model]) -> list[Model]:
+    """The models whose build temp table exists on this connection."""
+    present = _cache_tables(con)
+    return [m for m in models if m.build_temp and m.cache_table in present]
+
+
+def drop_build_cache(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop the temp tables of :func:`build_layers` (they hold the build's inputs in memory)."""
+    for name in sorted(_cache_tables(con)):
+        con.execute(f'drop table if exists temp.main."{name}"')
+
+
+def build_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
+    """Build every mart into ``marts_next`` (nothing visible in ``marts`` changes yet)."""
+    con.execute(f"create schema if not exists {BUILD_SCHEMA}")
+    built = []
+    models = discover_models(sql_dir)
+    cached = _cached_models(con, models)
+    with _build_session(con):
+        for model in models:
+            if model.layer == "marts":
+                _run_model(con, model, BUILD_SCHEMA, cached)
+                built.append(model.name)
+    return built
+
+
+def publish_marts(
+    con: duckdb.DuckDBPyConnection,
+    names: Sequence[str],
+    *,
+    also: Callable[[duckdb.DuckDBPyConnection], Any] | None = None,
+    in_transaction: bool = False,
+) -> Any:
+    """Swap the built marts into ``marts`` atomically: all of them or none. ``also(con)`` runs in the same
+    transaction (the marts' comments: readers see them documented, and one commit is cheaper than 140).
+    ``in_transaction``: the caller's transaction is open (the build's); it commits or rolls back."""
+    if not in_transaction:
+        con.execute("begin transaction")
+    try:
+        for name in names:
+            con.execute(f"create or replace table marts.{name} as select * from {BUILD_SCHEMA}.{name}")
+        result = also(con) if also is not None else None
+        if not in_transaction:
+            con.execute("commit")
+    except Exception:
+        if not in_transaction:
+            con.execute("rollback")
+        raise
+    return result
+
+
+def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:
+    """Write the marts of a rejected build into ``marts_rejected`` (replacing the previous ones)."""
+    con.execute(f"create schema if not exists {REJECTED_SCHEMA}")
+    for name, table in tables.items():
+        con.register("_jt_rejected", table)
+        try:
+            con.execute(f"create or replace table {REJECTED_SCHEMA}.{name} as select * from _jt_rejected")
+        finally:
+            con.unregister("_jt_rejected")
+
+
+def _run_model(
+    con: duckdb.DuckDBPyConnection, model: Model, schema: str, cached: Sequence[Model] = ()
+) -> None:
+    try:
+        # a model that changed between table and view: drop the old kind (CREATE OR REPLACE cannot)
+        other = "table" if model.materialized == "view" else "view"
+        existing = con.execute(
+            "select 1 from duckdb_tables() where ? = 'table' and database_name = current_database() "
+            "and schema_name = ? and table_name = ? "
+            "union all select 1 from duckdb_views() where ? = 'view' and database_name = current_database() "
+            "and schema_name = ? and view_name = ?",
+            [other, schema, model.name, other, schema, model.name],
+        ).fetchall()
+        if existing:
+            con.execute(f"drop {other} {schema}.{model.name}")
+        con.execute(_render(model, schema, cached if model.materialized == "table" else ()))
+    except duckdb.Error as exc:
+        raise WarehouseError(f"building {model.qualified} ({model.path}) failed: {exc}") from exc

@@ -1,0 +1,228 @@
+"""Raw I/O: the raw posting columns, the one content hash, the landing ledger, raw batches, quarantine and run records."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from jobtrends.warehouse.connection import insert_arrow
+from jobtrends.warehouse.read import _count
+
+# ----------------------------------------------------------------------------- loader helpers
+
+RAW_POSTING_TYPES: dict[str, str] = {
+    "source": "varchar",
+    "source_id": "varchar",
+    "board": "varchar",
+    "title": "varchar",
+    "company": "varchar",
+    "url": "varchar",
+    "location_text": "varchar",
+    "country": "varchar",
+    "remote": "boolean",
+    "work_mode": "varchar",
+    "employment_type": "varchar",
+    "description": "varchar",
+    "posted_at": "timestamptz",
+    "posted_at_precision": "varchar",
+    "pay_min": "double",
+    "pay_max": "double",
+    "pay_currency": "varchar",
+    "pay_period": "varchar",
+    "pay_text": "varchar",
+    "pay_is_estimate": "boolean",
+    "raw_ref": "varchar",
+    "fetched_at": "timestamptz",
+    "extra": "json",
+}
+_CONTENT_FIELDS = [c for c in RAW_POSTING_TYPES if c not in {"raw_ref", "fetched_at"}]
+#: Version tag at the start of the canonical serialisation: a new definition gets a new tag.
+CONTENT_HASH_VERSION = "jt1"
+
+
+def _field_text(column: str, sql_type: str) -> str:
+    """The canonical text of one typed column (NULL stays NULL)."""
+    if sql_type == "boolean":
+        return f"{column}::varchar"  # 'true' | 'false'
+    if sql_type == "double":
+        return f"printf('%.17g', {column})"  # round-trips every double; Python's '%.17g' % x agrees
+    if sql_type == "timestamptz":
+        return f"epoch_us({column})::varchar"  # the instant, whatever offset the source wrote
+    if sql_type == "json":
+        return f"json({column})::varchar"  # minified: whitespace in the stored text does not count
+    return column
+
+
+def content_hash_sql(alias: str = "") -> str:
+    """The one definition of ``content_hash``: the first 32 hex digits of the SHA-256 of a canonical
+    serialisation of a posting's content columns (``raw_ref`` and ``fetched_at`` are fetch bookkeeping).
+
+    Every field in a fixed order as ``<UTF-8 byte length>:<text>`` or ``-`` for NULL (a prefix code: no two
+    rows share a serialisation), over the *typed values as stored*, so both load paths (Python parsers and
+    the native dump load) and any later re-check give the same hash for the same row. DuckDB's own
+    ``sha256`` (runs on every thread; a Python hashlib UDF measured slower inside the load) — not ``hash()``,
+    which may change between DuckDB versions.
+    """
+    prefix = f"{alias}." if alias else ""
+    parts = []
+    for field in _CONTENT_FIELDS:
+        text = _field_text(f'{prefix}"{field}"', RAW_POSTING_TYPES[field])
+        parts.append(f"coalesce(strlen({text})::varchar || ':' || {text}, '-')")
+    return f"left(sha256(concat('{CONTENT_HASH_VERSION}|', {', '.join(parts)})), 32)"
+
+
+def landing_key(path: str) -> str:
+    """The landing-relative form of a landing file path (``<source>/dt=<date>/<name>``), whatever folder
+    the landing zone lived in: the layout is fixed, so the last three parts name the file."""
+    return "/".join(str(path).replace("\\", "/").split("/")[-3:])
+
+
+def loaded_landing_files(con: duckdb.DuckDBPyConnection) -> set[tuple[str, str]]:
+    """The loader's ledger: ``(landing-relative path, sha256)`` of every landing file loaded."""
+    rows = con.execute(
+        "select coalesce(landing_path, landing_file), sha256 from ops.landing_files"
+    ).fetchall()
+    return {(landing_key(path), sha) for path, sha in rows}
+
+
+def loaded_run_records(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """Run records already in ``ops.source_runs``, as ``_runs/dt=<date>/<name>`` (older rows hold
+    absolute paths: compared by their landing-relative tail, so a moved data folder reloads none)."""
+    return {landing_key(r[0]) for r in con.execute("select record_file from ops.source_runs").fetchall()}
+
+
+def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
+    """Hash (:func:`content_hash_sql`) a batch of parsed postings, append the versions not already present
+    (same source, id and content hash) to ``raw.postings`` and every row to ``raw.sightings``; return how
+    many versions were new. ``table`` has the ``raw.postings`` columns but ``content_hash``."""
+    if table.num_rows == 0:
+        return 0
+    con.register("_jt_postings", table)
+    try:
+        con.execute(
+            f"create or replace temp table _jt_hashed as select *, {content_hash_sql()} as content_hash "
+            "from _jt_postings"
+        )
+    finally:
+        con.unregister("_jt_postings")
+    try:
+        cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash"])
+        before = _count(con, "raw.postings")
+        con.execute(
+            f"""
+            insert into raw.postings ({cols})
+            select {cols} from (
+                select *, row_number() over (partition by source, source_id, content_hash) as _n
+                from _jt_hashed
+            ) as incoming
+            where _n = 1 and not exists (
+                select 1 from raw.postings as p
+                where p.source = incoming.source and p.source_id = incoming.source_id
+                  and p.content_hash = incoming.content_hash
+            )
+            """
+        )
+        new = _count(con, "raw.postings") - before
+        con.execute(
+            "insert into raw.sightings (source, source_id, board, content_hash, seen_at, run_date, landing_file) "
+            "select source, source_id, board, content_hash, fetched_at, run_date, landing_file from _jt_hashed"
+        )
+        return new
+    finally:
+        con.execute("drop table if exists _jt_hashed")
+
+
+QUARANTINE_COLUMNS = (
+    "run_id",
+    "stage",
+    "source",
+    "landing_file",
+    "pointer",
+    "posting_key",
+    "check_name",
+    "reason",
+    "record",
+)
+
+
+def insert_quarantine(con: duckdb.DuckDBPyConnection, rows: Sequence[dict[str, Any]]) -> int:
+    """Keep records that could not be used, with the reason (nothing is dropped silently)."""
+    if not rows:
+        return 0
+    data = pa.table({c: pa.array([r.get(c) for r in rows], pa.string()) for c in QUARANTINE_COLUMNS})
+    return insert_arrow(con, "ops.quarantine", data)
+
+
+def record_landing_file(
+    con: duckdb.DuckDBPyConnection,
+    landing_file: str,
+    sha256: str,
+    source: str,
+    run_date: str,
+    postings: int,
+    errors: int,
+    status: str,
+    note: str | None,
+) -> None:
+    con.execute(
+        "insert or replace into ops.landing_files "
+        "(landing_file, landing_path, sha256, source, run_date, postings, errors, status, note)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [landing_file, landing_key(landing_file), sha256, source, run_date, postings, errors, status, note],
+    )
+
+
+def record_run(
+    con: duckdb.DuckDBPyConnection,
+    run_id: str,
+    command: str,
+    run_date: date | None,
+    started_at: datetime,
+    status: str,
+    summary: dict[str, Any],
+) -> None:
+    """One row per pipeline run in ``ops.runs`` (provenance lives here, not in the marts)."""
+    import json
+
+    con.execute(
+        "insert or replace into ops.runs values (?, ?, ?, ?, current_timestamp, ?, ?)",
+        [run_id, command, run_date, started_at, status, json.dumps(summary, default=str)],
+    )
+
+
+def insert_source_runs(con: duckdb.DuckDBPyConnection, records: Sequence[dict[str, Any]]) -> int:
+    """Append fetch run records (the runner's JSON files) to ``ops.source_runs``."""
+    if not records:
+        return 0
+    ts = pa.timestamp("us", tz="UTC")
+    data = pa.table(
+        {
+            "run_id": pa.array(
+                [r.get("run_id") or Path(r["record_file"]).stem for r in records], pa.string()
+            ),
+            "source_name": pa.array([r.get("source_name") for r in records], pa.string()),
+            "kind": pa.array([r.get("kind") for r in records], pa.string()),
+            "board": pa.array([r.get("board") for r in records], pa.string()),
+            "started_at": pa.array([_ts(r.get("started_at")) for r in records], ts),
+            "finished_at": pa.array([_ts(r.get("finished_at")) for r in records], ts),
+            "status": pa.array([r.get("status") for r in records], pa.string()),
+            "http_status": pa.array([r.get("http_status") for r in records], pa.int32()),
+            "postings_seen": pa.array([r.get("postings_seen") for r in records], pa.int32()),
+            "error": pa.array([r.get("error") for r in records], pa.string()),
+            "flagged": pa.array([bool(r.get("flagged")) for r in records], pa.bool_()),
+            "landing_files": pa.array(
+                [[str(x) for x in r.get("landing_files") or []] for r in records], pa.list_(pa.string())
+            ),
+            "record_file": pa.array([r["record_file"] for r in records], pa.string()),
+        }
+    )
+    return insert_arrow(con, "ops.source_runs", data)
+
+
+def _ts(value: Any) -> Any:
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
