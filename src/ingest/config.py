@@ -22,7 +22,7 @@ from typing import Any
 
 import yaml
 
-from ingest.base import SourceSpec
+from ingest.base import Connector, SourceSpec
 
 ENTRY_KEYS = frozenset({"name", "kind", "board", "boards", "company", "params", "enabled"})
 BOARD_KEYS = frozenset({"name", "board", "company", "params", "enabled"})
@@ -32,7 +32,7 @@ class ConfigError(ValueError):
     """The sources file is invalid; the message names the file and the entry."""
 
 
-def _kinds() -> dict[str, Any]:
+def _kinds() -> dict[str, Connector]:
     from ingest.sources import REGISTRY
 
     return REGISTRY
@@ -47,12 +47,12 @@ def _spec(where: str, kind: str, raw: dict[str, Any], defaults: dict[str, Any]) 
     if board is not None and not isinstance(board, str | int):
         raise ConfigError(f"{where}: board must be a string, got {type(board).__name__}")
     board = str(board).strip() if board is not None else None
-    if getattr(module, "NEEDS_BOARD", False) and not board:
+    if module.NEEDS_BOARD and not board:
         raise ConfigError(f"{where}: kind {kind!r} needs a board (the board token / site / company slug)")
-    pattern = getattr(module, "BOARD_PATTERN", None)
+    pattern = module.BOARD_PATTERN
     if board and pattern and not re.fullmatch(pattern, board):
         raise ConfigError(
-            f"{where}: {board!r} is not a valid {kind} board name ({getattr(module, 'BOARD_RULE', pattern)})"
+            f"{where}: {board!r} is not a valid {kind} board name ({module.BOARD_RULE or pattern})"
         )
     enabled = raw.get("enabled", defaults.get("enabled", True))
     if not isinstance(enabled, bool):

@@ -218,7 +218,7 @@ def read_postings(paths: Iterable[Path]) -> ReadResult:
         if _is_landing(root):
             for lf in iter_landing(root):
                 try:
-                    if getattr(get(lf.meta.source), "REFERENCE_DATA", False):
+                    if get(lf.meta.source).REFERENCE_DATA:
                         continue
                 except KeyError as exc:
                     out.skipped.append((str(lf.path), str(exc)))

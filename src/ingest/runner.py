@@ -8,7 +8,6 @@ after every payload was landed.
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import logging
 import os
@@ -188,11 +187,9 @@ def fetch_to_landing(
         if client is None:
             client = make_client(settings, transport, clock)
         state = load_state(settings.landing_dir, spec.name)
-        fetch_spec = dataclasses.replace(spec, params={**spec.params, "_cursor": state.cursor})
         with client.conditional_scope(state.validators) as scope:
-            items: list[Fetched] = module.fetch(client, fetch_spec)
-        options_fn = getattr(module, "parse_options", None)
-        options = options_fn(spec) if options_fn else None
+            items = module.fetch(client, spec, state.cursor)
+        options = module.parse_options(spec)
         seen = 0
         payload_errors: list[str] = []
         for item in items:
@@ -219,16 +216,14 @@ def fetch_to_landing(
             payload_errors += [e.reason for e in parsed.errors if e.pointer in ("", None)]
         # Everything is landed: now the state may advance.
         state.validators.update(scope.seen)
-        cursor_fn = getattr(module, "next_cursor", None)
-        if cursor_fn is not None:
-            state.cursor = cursor_fn([i for i in items if not i.not_modified], state.cursor)
+        state.cursor = module.next_cursor([i for i in items if not i.not_modified], state.cursor)
         save_state(settings.landing_dir, state)
         if items and all(i.not_modified for i in items):
             record.status = "not_modified"
         else:
             record.postings_seen = seen
             # reference data (FX rates) has no postings by design: landed is ok
-            record.status = "ok" if seen or getattr(module, "REFERENCE_DATA", False) else "empty"
+            record.status = "ok" if seen or module.REFERENCE_DATA else "empty"
             if payload_errors:
                 record.error = f"{len(payload_errors)} payload(s) unreadable: {payload_errors[0]}"
                 record.status = "failed" if not seen else record.status

@@ -161,10 +161,8 @@ def test_hn_fetch_latest_thread_and_cursor():
         )
         with client() as c:
             # a cursor at the October thread skips the older September one
-            spec = SourceSpec(
-                kind="hn", name="hn", params={"months": 2, "_cursor": {"thread_created_at": 1790866800}}
-            )
-            items = get("hn").fetch(c, spec)
+            spec = SourceSpec(kind="hn", name="hn", params={"months": 2})
+            items = get("hn").fetch(c, spec, {"thread_created_at": 1790866800})
             assert item.call_count == 1 and len(items) == 1
     cursor = hn.next_cursor(items, {})
     assert cursor == {"thread_id": "45100000", "thread_created_at": 1790866800, "last_comment_at": 1790868600}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -12,11 +12,16 @@ from ingest.sources._common import add_posting, build, fetched, load_json, parse
 
 KIND = "arbeitnow"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://www.arbeitnow.com/api/job-board-api"
 DEFAULT_MAX_PAGES = 5
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     out: list[Fetched] = []
     url: str | None = API
     for _page in range(int(spec.params.get("max_pages", DEFAULT_MAX_PAGES))):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -27,11 +27,14 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '.', '-' and '_' (a dot is legal, e.g. mistral.ai); no slashes or spaces"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://api.ashbyhq.com/posting-api/job-board/{board}"
 _COUNTRY_ALPHA3 = {"USA": "US", "GBR": "GB", "CAN": "CA", "DEU": "DE", "FRA": "FR", "IRL": "IE", "AUS": "AU"}
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     """The whole job board with compensation, one conditional request (a complete listing)."""
     board = require_board(spec)
     resp = client.get(

@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, RecordError, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, RecordError, SourceSpec, keep_cursor
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import POSTING_FIELDS
@@ -35,6 +35,10 @@ from ingest.sources._common import (
 
 KIND = "file"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+next_cursor = keep_cursor
 FORMATS = ("csv", "json", "jsonl", "parquet")
 OPTION_KEYS = (
     "format",
@@ -56,7 +60,7 @@ def parse_options(spec: SourceSpec) -> dict[str, Any]:
     return {k: spec.params[k] for k in OPTION_KEYS if k in spec.params}
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     from datetime import UTC, datetime
 
     paths = spec.params.get("paths") or ([spec.params["path"]] if spec.params.get("path") else [])

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import csv
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.http import HttpClient
 from ingest.sources._common import fetched, payload_error
 from transform.fx import ECB_HIST_URL, parse_ecb_csv, read_ecb_payload
@@ -20,10 +20,14 @@ from transform.fx import ECB_HIST_URL, parse_ecb_csv, read_ecb_payload
 KIND = "fx"
 NEEDS_BOARD = False
 REFERENCE_DATA = True
+BOARD_PATTERN = None
+BOARD_RULE = None
+parse_options = no_parse_options
+next_cursor = keep_cursor
 """Payloads of this kind are reference tables (loaded into ``ref.fx_rates``), not postings."""
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     url = str(spec.params.get("url") or ECB_HIST_URL)
     resp = client.get(url, conditional=True)
     ext = "csv" if url.lower().endswith(".csv") else "zip"

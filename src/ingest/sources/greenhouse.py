@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -32,12 +32,15 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '-' and '_'; no dots, slashes or spaces"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://boards-api.greenhouse.io/v1/boards/{board}/jobs"
 CENTS_PER_UNIT = 100
 _EMPLOYMENT_RE = re.compile(r"employment|time type|job type", re.I)
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     """The whole board with descriptions, as one conditional request (a complete listing)."""
     board = require_board(spec)
     resp = client.get(API.format(board=board), params={"content": "true"}, conditional=True, expect="json")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -20,6 +20,10 @@ from ingest.sources._common import as_id, build, fetched, load_json, parse_datet
 
 KIND = "hn"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
 SEARCH_API = "https://hn.algolia.com/api/v1/search"
 ITEM_API = "https://hn.algolia.com/api/v1/items/{id}"
 ITEM_URL = "https://news.ycombinator.com/item?id={id}"
@@ -49,8 +53,7 @@ _ROLE_NOUN_RE = re.compile(
 _ROLE_SPLIT_RE = re.compile(r"\s*(?:;|,|\s/\s|\s&\s|\sand\s)\s*", re.I)
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
-    cursor = spec.params.get("_cursor") or {}
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     months = int(spec.params.get("months", 1))
     _, data = client.get_json(SEARCH_API, params={"tags": "story,author_whoishiring", "hitsPerPage": 30})
     hits = [
@@ -59,7 +62,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
         if isinstance(h, dict) and THREAD_RE.search(str(h.get("title")))
     ]
     hits.sort(key=lambda h: int(h.get("created_at_i") or 0), reverse=True)
-    since = int(cursor.get("thread_created_at") or 0)
+    since = int((cursor or {}).get("thread_created_at") or 0)
     out = []
     for hit in hits[:months]:
         if int(hit.get("created_at_i") or 0) < since:
@@ -69,7 +72,7 @@ def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
     return out
 
 
-def next_cursor(items: list[Fetched], cursor: dict[str, Any]) -> dict[str, Any]:
+def next_cursor(items: list[Fetched], cursor: Cursor) -> Cursor:
     """Newest thread and newest comment time among the landed threads (advanced after landing)."""
     out = dict(cursor)
     for item in items:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
@@ -25,10 +25,15 @@ from ingest.sources._common import (
 
 KIND = "jibe"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 DEFAULT_MAX_PAGES = 20
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     host = text(spec.params.get("host"))
     if not host:
         raise FetchError("config", f"jibe source {spec.name!r} needs params.host (e.g. careers.docusign.com)")

@@ -17,7 +17,16 @@ from typing import Any
 
 from bs4 import BeautifulSoup, SoupStrainer
 
-from ingest.base import Fetched, ParseContext, ParseResult, RecordError, SourceSpec
+from ingest.base import (
+    Cursor,
+    Fetched,
+    ParseContext,
+    ParseResult,
+    RecordError,
+    SourceSpec,
+    keep_cursor,
+    no_parse_options,
+)
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
@@ -36,12 +45,17 @@ from ingest.sources._common import (
 
 KIND = "jsonld"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 MAX_DEPTH = 8
 _PLACEHOLDERS = {"unavailable", "n/a", "na", "none", "null", "-"}
 _PHENOM_RE = re.compile(r"phApp\.ddo\s*=\s*")
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     urls = list(spec.params.get("urls") or ([spec.board] if spec.board else []))
     if not urls:
         raise FetchError("config", f"jsonld source {spec.name!r} needs params.urls (career page URLs)")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -31,13 +31,16 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '-' and '_'; no dots, slashes or spaces"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = {
     "global": "https://api.lever.co/v0/postings/{site}",
     "eu": "https://api.eu.lever.co/v0/postings/{site}",
 }
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     """Every published posting of the site in one conditional request (a complete listing)."""
     site = require_board(spec)
     url = API.get(str(spec.params.get("region", "global")), API["global"]).format(site=site)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -27,10 +27,13 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "a subdomain label: letters, digits and inner '-'"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://{board}.pinpointhq.com/postings.json"
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     board = require_board(spec)
     resp = client.get(API.format(board=board), conditional=True, expect="json")
     return [fetched(resp, complete_listing=True)]

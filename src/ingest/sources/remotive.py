@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -12,10 +12,15 @@ from ingest.sources._common import as_id, build, fetched, parse_datetime, parse_
 
 KIND = "remotive"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://remotive.com/api/remote-jobs"
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     params = {k: spec.params[k] for k in ("category", "search", "limit") if spec.params.get(k)}
     resp = client.get(API, params=params, conditional=True, expect="json")
     return [fetched(resp, complete_listing=not params)]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -31,13 +31,16 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '-' and '_'"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://api.smartrecruiters.com/v1/companies/{company}/postings"
 PAGE_SIZE = 100
 DEFAULT_MAX_PAGES = 20
 _SECTIONS = ("companyDescription", "jobDescription", "qualifications", "additionalInformation")
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     company = require_board(spec)
     max_pages = int(spec.params.get("max_pages", DEFAULT_MAX_PAGES))
     out: list[Fetched] = []

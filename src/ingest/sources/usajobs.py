@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import PayPeriod, Posting
@@ -25,6 +25,11 @@ from ingest.sources._common import (
 
 KIND = "usajobs"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://data.usajobs.gov/api/search"
 PAGE_SIZE = 500
 DEFAULT_MAX_PAGES = 4
@@ -44,7 +49,7 @@ def credentials(client: HttpClient) -> tuple[str, str]:
     return key, email
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     key, email = credentials(client)
     headers = {"Authorization-Key": key, "User-Agent": email, "Host": "data.usajobs.gov"}
     query = {k: v for k, v in (spec.params.get("query") or {"Keyword": "artificial intelligence"}).items()}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import HttpClient
 from ingest.models import Posting
@@ -25,10 +25,13 @@ NEEDS_BOARD = True
 BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '-' and '_'"
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 API = "https://apply.workable.com/api/v1/widget/accounts/{account}"
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     """Every published job of the account with descriptions (a complete listing)."""
     account = require_board(spec)
     resp = client.get(

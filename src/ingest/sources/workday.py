@@ -12,7 +12,7 @@ import re
 from typing import Any
 from urllib.parse import urlsplit
 
-from ingest.base import Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.base import Cursor, Fetched, ParseContext, ParseResult, SourceSpec, keep_cursor, no_parse_options
 from ingest.html import clean_line, html_to_text
 from ingest.http import FetchError, HttpClient
 from ingest.models import Posting
@@ -31,6 +31,11 @@ from ingest.sources._common import (
 
 KIND = "workday"
 NEEDS_BOARD = False
+BOARD_PATTERN = None
+BOARD_RULE = None
+REFERENCE_DATA = False
+parse_options = no_parse_options
+next_cursor = keep_cursor
 PAGE_SIZE = 20
 DEFAULT_MAX_JOBS = 200
 _CXS_RE = re.compile(r"/wday/cxs/([^/]+)/([^/]+)")
@@ -51,7 +56,7 @@ def site_parts(spec: SourceSpec) -> tuple[str, str, str]:
     raise FetchError("config", f"workday source {spec.name!r} needs params.url (the career site URL)")
 
 
-def fetch(client: HttpClient, spec: SourceSpec) -> list[Fetched]:
+def fetch(client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
     host, tenant, site = site_parts(spec)
     base = f"https://{host}/wday/cxs/{tenant}/{site}"
     max_jobs = int(spec.params.get("max_jobs", DEFAULT_MAX_JOBS))
