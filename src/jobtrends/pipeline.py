@@ -26,6 +26,7 @@ from ingest.landing import write_landing
 from jobtrends import warehouse
 from jobtrends.errors import UserError
 from jobtrends.progress import report_count
+from jobtrends.providers import provider_for
 from jobtrends.settings import Settings
 from jobtrends.writelock import writer_lock
 
@@ -48,41 +49,14 @@ def writing(settings: Settings) -> contextlib.AbstractContextManager[None]:
 # ----------------------------------------------------------------------------- sources
 
 
-def _sample_world(settings: Settings) -> Any:
-    from jobtrends.sample import generate_world
-
-    return generate_world(seed=settings.sample_seed, scale=settings.sample_scale)
-
-
 def source_specs(settings: Settings, as_of: date | None = None) -> list[SourceSpec]:
-    """Enabled sources: the synthetic sample's in sample mode (its career pages open on ``as_of``),
-    else the sources file's."""
-    if settings.sample:
-        return list(_sample_world(settings).source_specs(as_of=as_of))
-    from ingest.config import load_sources
-
-    if not settings.sources_file.exists():
-        raise UserError(f"sources file not found: {settings.sources_file} (set JOBTRENDS_SOURCES_FILE)")
-    return [s for s in load_sources(settings.sources_file) if s.enabled]
+    """Enabled sources of the settings' provider (see :mod:`jobtrends.providers`): the sources file's,
+    or the synthetic sample's (its career pages open on ``as_of``)."""
+    return provider_for(settings).specs(as_of)
 
 
 def list_sources(settings: Settings) -> list[str]:
     return [spec.name for spec in source_specs(settings)]
-
-
-def _fixed_clock(as_of: date) -> Callable[[], datetime]:
-    # Sample snapshots are "fetched" at a fixed time of their date, so reruns are byte-identical.
-    stamp = datetime(as_of.year, as_of.month, as_of.day, 6, 0, tzinfo=UTC)
-    return lambda: stamp
-
-
-def _fetch_setup(
-    settings: Settings, run_date: date, transport: httpx.BaseTransport | None
-) -> tuple[httpx.BaseTransport | None, Callable[[], datetime] | None]:
-    """In sample mode, the sample's transport for that snapshot and a fixed clock; else as given."""
-    if not settings.sample:
-        return transport, None
-    return transport or _sample_world(settings).transport(run_date), _fixed_clock(run_date)
 
 
 def ingest_source(
@@ -97,7 +71,7 @@ def ingest_source(
     specs = {spec.name: spec for spec in source_specs(settings, as_of=run_date)}
     if source_name not in specs:
         raise UserError(f"unknown source {source_name!r}; configured: {', '.join(sorted(specs)) or 'none'}")
-    transport, clock = _fetch_setup(settings, run_date, transport)
+    transport, clock = provider_for(settings).fetch_setup(run_date, transport)
     record = fetch_to_landing(specs[source_name], settings, run_date, transport=transport, clock=clock)
     return _record_dict(record)
 
@@ -119,7 +93,7 @@ def ingest(
     from ingest.runner import fetch_to_landing
 
     specs = list(sources) if sources is not None else source_specs(settings, as_of=run_date)
-    transport, clock = _fetch_setup(settings, run_date, transport)
+    transport, clock = provider_for(settings).fetch_setup(run_date, transport)
     records = []
     for i, spec in enumerate(specs, 1):
         record = _record_dict(fetch_to_landing(spec, settings, run_date, transport=transport, clock=clock))
@@ -204,7 +178,7 @@ def update_fx(
         )  # fmt: skip
         origin = str(src)
     else:
-        spec = _configured_fx_spec(settings) or SourceSpec(kind="fx", name="fx:ecb", board="ecb")
+        spec = provider_for(settings).fx_spec() or SourceSpec(kind="fx", name="fx:ecb", board="ecb")
         record = fetch_to_landing(spec, settings, run_date, transport=transport)
         if record.status == "failed":
             raise UserError(
@@ -220,18 +194,6 @@ def update_fx(
     with warehouse.connect(settings.warehouse_path) as con:
         table = warehouse.fx_rates_summary(con)
     return {"origin": origin, **loaded, "table": table}
-
-
-def _configured_fx_spec(settings: Settings) -> SourceSpec | None:
-    """The sources file's ``fx`` entry (its name keeps the conditional-request state, its params a mirror URL)."""
-    if settings.sample or not settings.sources_file.exists():
-        return None
-    from ingest.config import ConfigError, load_sources
-
-    try:
-        return next((s for s in load_sources(settings.sources_file) if s.kind == "fx"), None)
-    except ConfigError:
-        return None
 
 
 # ----------------------------------------------------------------------------- load
@@ -464,28 +426,12 @@ def _run_steps(
         steps.append(out)
         return out
 
-    if settings.sample:
-        world = _sample_world(settings)
-        dates = [d for d in world.snapshot_dates() if run_date is None or d <= run_date]
-        progress(
-            f"Synthetic sample: {len(dates)} monthly snapshots {dates[0]} … {dates[-1]}, {len(world.source_specs())} sources"
-        )
+    def ingest_at(day: date, specs: list[SourceSpec] | None, out: Progress) -> dict[str, Any]:
+        return ingest(settings, day, sources=specs, progress=out)
 
-        def ingest_all() -> dict[str, Any]:
-            seen, failed = 0, []
-            for i, d in enumerate(dates, 1):
-                out = ingest(settings, d, transport=world.transport(d), sources=world.source_specs(as_of=d))
-                seen += out["postings_seen"]
-                failed += out["failed"]
-                progress(f"  snapshot {d}: {out['postings_seen']:,} postings listed")
-                report_count(progress, "fetch", i, len(dates), "snapshots")
-            return {"snapshots": len(dates), "postings_seen": seen, "failed": failed}
-
-        step("ingest", ingest_all)
-        last = dates[-1]
-    else:
-        last = run_date or date.today()
-        step("ingest", lambda: ingest(settings, last, progress=progress))
+    # the live sources ingest run_date (today); the sample replays its snapshots up to it
+    last, ingest_step = provider_for(settings).plan_ingest(run_date, ingest_at, progress)
+    step("ingest", ingest_step)
     step("load", lambda: load(settings, progress=progress))
     step("normalise", lambda: normalise(settings, progress=progress, run_id=run_id))
     step("validate + build marts", lambda: build(settings, run_id, progress=progress, full=full))
@@ -527,7 +473,7 @@ def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
     if board:
         lines.append(f"Dashboard: {board['path']}   (open it in a browser; works offline)")
     lines.append('Next: jobtrends report   |   jobtrends query "select * from marts.claims"')
-    if settings.sample:
+    if provider_for(settings).synthetic:
         lines.append("Note: these figures come from the SYNTHETIC sample, not from real postings.")
     return "\n".join(lines)
 
