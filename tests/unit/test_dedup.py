@@ -3,13 +3,47 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from transform import dedup
 
 PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "dedup_pairs.jsonl"
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """One description to compare: ``order`` sorts the earliest first (e.g. ISO date + key)."""
+
+    key: str
+    block: str
+    text: str | None
+    order: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NearDuplicate:
+    posting_key: str
+    canonical_key: str
+    similarity: float
+    block_key: str
+
+
+def find_near_duplicates(docs: list[Document]) -> list[NearDuplicate]:
+    """:func:`dedup.near_duplicates_table` over documents given one by one, as rows."""
+    table = dedup.near_duplicates_table(
+        [d.block for d in docs],
+        [d.key for d in docs],
+        [d.order for d in docs],
+        pa.array([d.text for d in docs], pa.string()),
+    )
+    return [
+        NearDuplicate(r["posting_key"], r["canonical_key"], r["similarity"], r["block_key"])
+        for r in table.to_pylist()
+    ]
 
 
 @pytest.mark.parametrize(
@@ -59,8 +93,8 @@ def _pairs() -> list[dict]:
 
 
 def _predict(a: str, b: str) -> bool:
-    docs = [dedup.Document("a", "block", a, "1"), dedup.Document("b", "block", b, "2")]
-    return bool(dedup.find_near_duplicates(docs))
+    docs = [Document("a", "block", a, "1"), Document("b", "block", b, "2")]
+    return bool(find_near_duplicates(docs))
 
 
 def test_precision_and_recall_on_hand_made_pairs():
@@ -84,13 +118,13 @@ def test_groups_point_at_the_earliest_document():
         "Design prompts, tools and guardrails for the support assistant used by two million customers daily."
     )
     docs = [
-        dedup.Document("late", "acme", text + " Apply now.", "2025-03-01"),
-        dedup.Document("early", "acme", text, "2025-01-01"),
-        dedup.Document("copy", "acme", text.upper(), "2025-02-01"),
-        dedup.Document("other", "globex", text, "2024-01-01"),
-        dedup.Document("empty", "acme", "", "2020-01-01"),
+        Document("late", "acme", text + " Apply now.", "2025-03-01"),
+        Document("early", "acme", text, "2025-01-01"),
+        Document("copy", "acme", text.upper(), "2025-02-01"),
+        Document("other", "globex", text, "2024-01-01"),
+        Document("empty", "acme", "", "2020-01-01"),
     ]
-    found = {d.posting_key: d for d in dedup.find_near_duplicates(docs)}
+    found = {d.posting_key: d for d in find_near_duplicates(docs)}
     assert set(found) == {"late", "copy"}
     assert found["copy"].canonical_key == "early" and found["copy"].similarity == 1.0
     assert found["late"].canonical_key == "early" and found["late"].similarity >= dedup.DEFAULT_THRESHOLD
@@ -98,5 +132,5 @@ def test_groups_point_at_the_earliest_document():
 
 
 def test_documents_without_block_are_ignored():
-    docs = [dedup.Document("a", "", "same text here", "1"), dedup.Document("b", "", "same text here", "2")]
-    assert dedup.find_near_duplicates(docs) == []
+    docs = [Document("a", "", "same text here", "1"), Document("b", "", "same text here", "2")]
+    assert find_near_duplicates(docs) == []

@@ -249,16 +249,16 @@ def test_group_requires_documents_sorted_by_block():
     assert empty.num_rows == 0
 
 
-def test_find_near_duplicates_is_a_wrapper_over_the_table():
-    docs = [
-        dedup.Document("b2", "beta", BASE, "2"),
-        dedup.Document("a1", "alpha", BASE, "1"),
-        dedup.Document("a2", "alpha", BASE.lower(), "2"),
-        dedup.Document("b1", "beta", BASE + " Apply today.", "1"),
-    ]
-    found = dedup.find_near_duplicates(docs)
-    assert [(d.posting_key, d.canonical_key, d.block_key) for d in found] == [
+def test_the_table_is_in_block_order_and_points_at_the_earliest_of_each_block():
+    table = dedup.near_duplicates_table(
+        ["beta", "alpha", "alpha", "beta"],
+        ["b2", "a1", "a2", "b1"],
+        ["2", "1", "2", "1"],
+        [BASE, BASE, BASE.lower(), BASE + " Apply today."],
+    )
+    found = table.to_pylist()
+    assert [(d["posting_key"], d["canonical_key"], d["block_key"]) for d in found] == [
         ("a2", "a1", "alpha"),
         ("b2", "b1", "beta"),
     ]
-    assert found[0].similarity == 1.0 and found[1].similarity >= dedup.DEFAULT_THRESHOLD
+    assert found[0]["similarity"] == 1.0 and found[1]["similarity"] >= dedup.DEFAULT_THRESHOLD
