@@ -56,7 +56,9 @@ def panels(sample_data: dashboard.DashboardData) -> dict[str, dashboard.Panel]:
 def test_specs_are_valid_vega_lite(
     sample_data: dashboard.DashboardData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(dashboard, "VALIDATE_SPECS", True)  # altair checks each spec against the schema
+    monkeypatch.setattr(
+        dashboard.charts, "VALIDATE_SPECS", True
+    )  # altair checks each spec against the schema
     assert len(dashboard.build_panels(sample_data)) == 9
 
 
@@ -170,7 +172,7 @@ def test_page_is_self_contained(
 
 def test_write_dashboard_reads_only(tiny_settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     settings = tiny_settings("real")
-    monkeypatch.setattr(dashboard, "vega_bundle", lambda cache_dir=None: "/* bundle */")
+    monkeypatch.setattr(dashboard.build, "vega_bundle", lambda cache_dir=None: "/* bundle */")
     before = settings.warehouse_path.stat().st_mtime_ns
     out = dashboard.write_dashboard(settings, settings.data_dir / "board")
     assert Path(out["path"]) == settings.data_dir / "board" / "index.html"
