@@ -31,7 +31,7 @@ test-fast: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy src/ingest src/transform
+	$(BIN)/mypy src
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -150,7 +150,7 @@ def write_exports(con: Any, export_dir: Path, run_date: date | str | None = None
             _copy_swap(export_dir, version, run_date)
         else:
             _write_pointer(export_dir, version)
-            _prune(export_dir, keep={version, previous} - {None})  # type: ignore[operator]
+            _prune(export_dir, keep={v for v in (version, previous) if v is not None})
     finally:
         if staging.exists():
             shutil.rmtree(staging, ignore_errors=True)

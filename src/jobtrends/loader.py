@@ -171,7 +171,13 @@ def load(
 ) -> dict[str, Any]:
     """Load every landing file not loaded yet; return counts."""
     started = time.perf_counter()
-    totals = {"files": 0, "postings": 0, "new_postings": 0, "quarantined": 0, "source_runs": 0}
+    totals: dict[str, Any] = {
+        "files": 0,
+        "postings": 0,
+        "new_postings": 0,
+        "quarantined": 0,
+        "source_runs": 0,
+    }
     totals["temp_files_swept"] = sweep_temp_files(settings.landing_dir)
     with warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)

@@ -169,7 +169,7 @@ def update_fx(
         if not src.is_file():
             raise UserError(f"no such file: {src}")
         payload = src.read_bytes()
-        check = sources.get("fx").parse(payload, None)  # type: ignore[arg-type]
+        check = sources.get("fx").parse(payload, None)
         if check.errors:
             raise UserError(f"{src}: {check.errors[0].reason}")
         write_landing(
@@ -312,7 +312,7 @@ def build(
                 quality.accept_batch(con, run_id, batch)
         # Data Docs of the marts checks are rendered after publishing: a report on the build, not part of it
         validator = quality.marts_validator(settings, run_id, docs="defer")
-        result = marts.build_and_publish(con, settings, run_id=run_id, validate=validator)
+        result: dict[str, Any] = marts.build_and_publish(con, settings, run_id=run_id, validate=validator)
         report_count(progress, "build", 3, BUILD_STEPS, "steps")
         t0 = time.perf_counter()
         quality.render_deferred_docs(validator.last_outcome, settings)

@@ -67,7 +67,11 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
     per-path environment variables; otherwise ``JOBTRENDS_DATA_DIR`` and the per-path variables apply.
     """
     explicit = data_dir is not None
-    base = Path(data_dir).expanduser() if explicit else _env_path("JOBTRENDS_DATA_DIR", PROJECT_ROOT / "data")
+    base = (
+        Path(data_dir).expanduser()
+        if data_dir is not None
+        else _env_path("JOBTRENDS_DATA_DIR", PROJECT_ROOT / "data")
+    )
 
     def path(env: str, default: Path) -> Path:
         return default if explicit else _env_path(env, default)

@@ -71,7 +71,8 @@ def _groups(expectations: Sequence[Any]) -> list[list[Any]]:
 def _plan(job: _Job) -> tuple[list[ExpectationOutcome], list[list[Any]]]:
     """Outcomes of the expectations skipped on a small frame (``meta.min_rows``); groups of the others."""
     n_rows = job.frame.num_rows
-    kept, skipped = [], []
+    kept: list[Any] = []
+    skipped: list[Any] = []
     for exp in job.suite.expectations:
         min_rows = int((exp.meta or {}).get("min_rows") or 0)
         (skipped if n_rows < min_rows else kept).append(exp)

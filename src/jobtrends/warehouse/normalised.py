@@ -151,7 +151,7 @@ def fx_rates_summary(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """Rows, currencies and date range of ``ref.fx_rates``."""
     rows, currencies, first, last = con.execute(
         "select count(*), count(distinct currency), min(rate_date), max(rate_date) from ref.fx_rates"
-    ).fetchone()
+    ).fetchone() or (0, 0, None, None)  # count(*) always gives one row
     return {
         "rows": int(rows),
         "currencies": int(currencies),

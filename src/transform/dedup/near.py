@@ -74,6 +74,7 @@ def _string_buffers(arr: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     _, offsets_buf, data_buf = arr.buffers()[:3]
     width = np.int32 if pa.types.is_string(arr.type) else np.int64
     n = len(arr)
+    offsets: np.ndarray
     if offsets_buf is None or n == 0:
         offsets = np.zeros(n + 1, dtype=np.int64)
     else:
@@ -140,12 +141,20 @@ class Signatures:
             offsets, data, valid = _string_buffers(chunk)
             chunk_rows = rows[done : done + len(chunk)]
             done += len(chunk)
-            _run_split(
-                lambda lo, hi, o=offsets, d=data, v=valid, r=chunk_rows: _sign_range(
+
+            def sign(
+                lo: int,
+                hi: int,
+                o: np.ndarray = offsets,
+                d: np.ndarray = data,
+                v: np.ndarray = valid,
+                r: np.ndarray = chunk_rows,
+            ) -> None:
+                _sign_range(
                     o, d, v, r, lo, hi, k, fold_len, fold_utf8, self.values, self.text_hash, self.words
-                ),
-                len(chunk),
-            )
+                )
+
+            _run_split(sign, len(chunk))
 
 
 def description_signatures(
