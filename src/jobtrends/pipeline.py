@@ -21,7 +21,7 @@ from typing import Any
 
 import httpx
 
-from ingest.base import SourceSpec
+from ingest.base import ParseContext, SourceSpec
 from ingest.landing import write_landing
 from jobtrends import warehouse
 from jobtrends.errors import UserError
@@ -169,7 +169,7 @@ def update_fx(
         if not src.is_file():
             raise UserError(f"no such file: {src}")
         payload = src.read_bytes()
-        check = sources.get("fx").parse(payload, None)
+        check = sources.get("fx").parse(payload, ParseContext(fetched_at=datetime.now(UTC), raw_ref=str(src)))
         if check.errors:
             raise UserError(f"{src}: {check.errors[0].reason}")
         write_landing(
