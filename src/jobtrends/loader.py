@@ -204,7 +204,7 @@ def load(
             stats = warehouse.in_transaction(
                 con,
                 lambda c, group=group: warehouse.load_file_dumps_native(
-                    c, [(lf.path, lf.meta) for lf in group]
+                    c, [(lf.path, lf.meta) for lf in group], memory_limit=settings.load_memory_limit
                 ),
             )
         if stats is None:  # DuckDB could not read all of them: the parser keeps every good record

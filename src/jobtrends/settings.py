@@ -54,6 +54,9 @@ class Settings:
     """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
     max_quarantine_share: float = 0.01
     """Publishing stops when more than this share of a new batch is quarantined (batches of min_base+ rows)."""
+    load_memory_limit: str = "2GB"
+    """DuckDB ``memory_limit`` while loading file dumps (its default, 80% of RAM, let a 1M-posting load
+    buffer 5 GB); written data is evicted to the warehouse file, not spilled."""
     extra: dict[str, str] = field(default_factory=dict)
 
     def with_overrides(self, **kwargs: object) -> Settings:
@@ -99,5 +102,6 @@ def load_settings(data_dir: str | Path | None = None, **overrides: object) -> Se
         max_quarantine_share=float(
             os.environ.get("JOBTRENDS_MAX_QUARANTINE_SHARE", Settings.max_quarantine_share)
         ),
+        load_memory_limit=os.environ.get("JOBTRENDS_LOAD_MEMORY_LIMIT", Settings.load_memory_limit),
     )
     return replace(settings, **overrides) if overrides else settings  # type: ignore[arg-type]

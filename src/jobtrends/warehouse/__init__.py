@@ -59,10 +59,13 @@ from jobtrends.warehouse.normalised import (
     upsert_fx_rates,
 )
 from jobtrends.warehouse.raw import (
+    CONTENT_HASH_FUNCTION,
     CONTENT_HASH_VERSION,
     QUARANTINE_COLUMNS,
     RAW_POSTING_TYPES,
     content_hash_sql,
+    content_text_sql,
+    fast_content_hash_sql,
     insert_quarantine,
     insert_raw_batch,
     insert_source_runs,
@@ -71,6 +74,8 @@ from jobtrends.warehouse.raw import (
     loaded_run_records,
     record_landing_file,
     record_run,
+    register_content_hash,
+    sha256_prefixes,
 )
 from jobtrends.warehouse.read import (
     READ_STATEMENT_TYPES,
@@ -84,6 +89,7 @@ from jobtrends.warehouse.read import (
 __all__ = [
     "BUILD_CACHE_PREFIX",
     "BUILD_SCHEMA",
+    "CONTENT_HASH_FUNCTION",
     "CONTENT_HASH_VERSION",
     "LAYERS",
     "NORMALISER_INPUT",
@@ -103,6 +109,10 @@ __all__ = [
     "build_marts",
     "connect",
     "content_hash_sql",
+    "content_text_sql",
+    "fast_content_hash_sql",
+    "register_content_hash",
+    "sha256_prefixes",
     "count_unnormalised",
     "discover_models",
     "drop_build_cache",
