@@ -6,7 +6,8 @@ with its ledger rows, so a crash leaves every landing file either fully loaded o
 File dumps (JSONL, CSV, Parquet) skip Python entirely and load through DuckDB's own readers.
 Idempotent: a landing file is loaded once (``ops.landing_files``, keyed by its landing-relative path and
 sha256, so a moved or renamed data folder reloads nothing) and a posting version once (source + id +
-content hash, :func:`jobtrends.warehouse.content_hash_sql` on both load paths). Paths stored in the raw and
+content hash, :func:`jobtrends.warehouse.content_hash_sql` on both load paths, computed by
+:func:`jobtrends.warehouse.fast_content_hash_sql`). Paths stored in the raw and
 ops tables (``landing_file``, ``raw_ref``) are relative to the landing zone.
 """
 
