@@ -192,3 +192,39 @@ def test_a_posting_without_an_id_is_quarantined(settings: Settings) -> None:
     assert (out["postings"], out["quarantined"]) == (1, 1)
     reasons = _rows(settings, "select check_name, reason from ops.quarantine")
     assert len(reasons) == 1 and reasons[0][1]
+
+
+def test_native_json_load_keeps_detected_types_and_restores_the_memory_limit(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """The load's reader gets the columns DuckDB detected (nested, all-NULL, timestamps with offsets) and
+    reads the same values; the load's memory limit is undone afterwards."""
+    from ingest.landing import iter_landing
+
+    dump = tmp_path / "nested.jsonl"
+    rows = [
+        {"source": "survey", "source_id": "n1", "title": "ML Engineer", "board": None,
+         "extra": {"team": {"name": "Search"}, "tags": ["ranking"]},
+         "posted_at": "2025-05-20T10:00:00+02:00", "pay_min": 90000},
+        {"source": "survey", "source_id": "n2", "title": "Data Analyst", "board": None, "extra": None,
+         "posted_at": "2025-05-21", "pay_min": 1.5},
+    ]  # fmt: skip
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    pipeline.import_file(settings, dump, None, None, date(2025, 6, 1))
+    files = [(lf.path, lf.meta) for lf in iter_landing(settings.landing_dir)]
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        before = con.execute("select current_setting('memory_limit')").fetchall()
+        stats = warehouse.in_transaction(
+            con, lambda c: warehouse.load_file_dumps_native(c, files, memory_limit="300MB")
+        )
+        assert con.execute("select current_setting('memory_limit')").fetchall() == before
+    assert stats == {"postings": 2, "new_postings": 2, "quarantined": 0}
+    assert _rows(
+        settings,
+        "select source_id, extra::varchar, epoch(posted_at)::bigint, posted_at_precision, pay_min "
+        "from raw.postings order by source_id",
+    ) == [
+        ("n1", '{"team":{"name":"Search"},"tags":["ranking"]}', 1747728000, "second", 90000.0),
+        ("n2", None, 1747785600, "day", 1.5),
+    ]

@@ -42,13 +42,19 @@ def load_file_dumps_native(
     """
     if memory_limit is None:
         return _load_dumps(con, files)
-    ((previous,),) = con.execute("select current_setting('memory_limit')").fetchall()
+    setting = "select current_setting('memory_limit')"
+    ((previous,),) = con.execute(setting).fetchall()
+    con.execute("reset memory_limit")
+    ((default,),) = con.execute(setting).fetchall()
     con.execute("set memory_limit = $limit", {"limit": memory_limit})
     try:
         return _load_dumps(con, files)
     finally:
         with contextlib.suppress(duckdb.Error):
-            con.execute("set memory_limit = $limit", {"limit": previous})
+            if previous == default:
+                con.execute("reset memory_limit")
+            else:  # a limit set before: as DuckDB prints it (to 0.1 of its unit)
+                con.execute("set memory_limit = $limit", {"limit": previous})
 
 
 def _load_dumps(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, Any]]) -> dict[str, int] | None:
