@@ -99,6 +99,7 @@ def fast_content_hash_sql(alias: str = "") -> str:
 
 def register_content_hash(con: duckdb.DuckDBPyConnection) -> None:
     """Make :data:`CONTENT_HASH_FUNCTION` available on ``con`` (a no-op when it is already there)."""
+    from duckdb.func import FunctionNullHandling, PythonUDFType
     from duckdb.sqltypes import VARCHAR
 
     present = con.execute(
@@ -106,7 +107,12 @@ def register_content_hash(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not present[0][0]:
         con.create_function(
-            CONTENT_HASH_FUNCTION, sha256_prefixes, [VARCHAR], VARCHAR, type="arrow", null_handling="special"
+            CONTENT_HASH_FUNCTION,
+            sha256_prefixes,
+            [VARCHAR],
+            VARCHAR,
+            type=PythonUDFType.ARROW,
+            null_handling=FunctionNullHandling.SPECIAL,
         )
 
 
