@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobtrends.warehouse.connection import restart_transaction
 from jobtrends.warehouse.raw import RAW_POSTING_TYPES, content_hash_sql, landing_key, record_landing_file
 from jobtrends.warehouse.read import _count
 
@@ -76,8 +77,7 @@ def load_file_dumps_native(
             )
         except duckdb.Error:
             # the transaction is aborted: start a clean one for the caller's fallback
-            con.execute("rollback")
-            con.execute("begin transaction")
+            restart_transaction(con)
             return None
         # the same version twice within these files: keep the first
         con.execute(
