@@ -4,13 +4,14 @@ One suite per mart table, named ``marts.<table>``. What gets checked:
 
 - every mart: counts are non-negative and shares lie in [0, 1] (columns recognised by name, see
   :data:`COUNT_COLUMN` / :data:`SHARE_COLUMN`, or listed in its :class:`MartSpec`), at least one row;
-- marts in :data:`MARTS` (the grain map): the grain is unique, grain columns listed as required are
-  non-null, and the period series has no gaps (every period between the first and the last appears);
+- marts whose ``sql/marts/<name>.yml`` states ``grain_columns`` (the grain map, :func:`load_specs`): the
+  grain is unique, required columns (default: the grain) are non-null, and the period series has no gaps
+  (every period between the first and the last appears);
 - ``claims``: every claim's ``sql`` re-runs to its ``value`` (the frame is built by
   :mod:`jobtrends.quality`, which executes the SQL against ``marts_next``).
 
-A mart missing from :data:`MARTS` gets only the generic checks. :func:`grain_from_yml` reads the grain a
-mart's ``sql/marts/<name>.yml`` states, so a test can hold the grain map and the mart docs together.
+A mart whose .yml states no ``grain_columns`` gets only the generic checks. The yml is the one definition
+of a mart's grain: its ``grain`` prose is for people (``jobtrends marts``, table comments).
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import great_expectations as gx
+import yaml
 
 from . import critical, warning
 
@@ -65,47 +68,49 @@ class MartSpec:
     extra: Mapping[str, Any] = field(default_factory=dict)
 
 
-# The grain map: one entry per mart of sql/marts (grains as stated in sql/marts/<name>.yml).
-_PERIOD = ("period_grain", "period_start")
-MARTS: dict[str, MartSpec] = {
-    "agg_title_growth": MartSpec(
-        grain=(*_PERIOD, "role", "seniority", "country"), required=(*_PERIOD, "role", "seniority", "country")
-    ),
-    "agg_distinct_titles": MartSpec(grain=(*_PERIOD, "role"), required=(*_PERIOD, "role")),
-    "agg_skill_frequency": MartSpec(
-        grain=(*_PERIOD, "role", "skill_id"), required=(*_PERIOD, "role", "skill_id")
-    ),
-    "agg_salary_trends": MartSpec(
-        grain=(*_PERIOD, "role", "band", "pay_basis"), required=(*_PERIOD, "role", "band", "pay_basis")
-    ),
-    "agg_wage_premium": MartSpec(
-        grain=("comparison", *_PERIOD, "role", "country", "band", "pay_basis"),
-        required=("comparison", *_PERIOD, "role"),
-    ),
-    "claims": MartSpec(grain=("claim_id",), required=("claim_id", "metric"), check_gaps=False),
-    "dim_roles": MartSpec(grain=("role",), required=("role",)),
-    "settings": MartSpec(grain=(), extra={"exact_rows": 1}),
-}
+#: The mart docs beside this folder (``sql/marts``); callers pass ``settings.sql_dir / "marts"``.
+DEFAULT_MARTS_DIR = Path(__file__).resolve().parent.parent / "sql" / "marts"
 
 
-def grain_from_yml(yml: Mapping[str, Any] | None, columns: Sequence[str]) -> tuple[str, ...]:
-    """Columns of a yml ``grain`` — a list, or prose like "one row per (a, b, c) …" — that exist in the table."""
-    if not yml:
-        return ()
-    grain = yml.get("grain_columns") or yml.get("grain")
-    if isinstance(grain, str):
-        match = re.search(r"\(([^)]*)\)", grain)
-        grain = [c.strip() for c in match.group(1).split(",")] if match else []
-    if not isinstance(grain, list | tuple):
-        return ()
-    present = set(columns)
-    names = tuple(c for c in grain if isinstance(c, str) and c in present)
-    return names if len(names) == len(grain) else ()  # a partial grain would be a false uniqueness check
+def spec_from_yml(yml: Mapping[str, Any]) -> MartSpec | None:
+    """The :class:`MartSpec` a mart's ``.yml`` states, or None where it states no ``grain_columns``.
+
+    Keys: ``grain_columns`` (list; ``[]`` for a one-row mart), ``required_columns`` (never null; default:
+    the grain), ``check_gaps`` (default true) and ``exact_rows``."""
+    grain = yml.get("grain_columns")
+    if grain is None:
+        return None
+    if not isinstance(grain, list) or not all(isinstance(c, str) for c in grain):
+        raise ValueError(f"{yml.get('name')}: grain_columns must be a list of column names, not {grain!r}")
+    required = yml.get("required_columns", grain)
+    if not isinstance(required, list) or not all(isinstance(c, str) for c in required):
+        raise ValueError(f"{yml.get('name')}: required_columns must be a list of column names")
+    exact = yml.get("exact_rows")
+    return MartSpec(
+        grain=tuple(grain),
+        required=tuple(required),
+        check_gaps=bool(yml.get("check_gaps", True)),
+        extra={"exact_rows": int(exact)} if exact is not None else {},
+    )
 
 
-def spec_for(table: str, columns: Sequence[str]) -> MartSpec | None:
-    """The grain map entry of ``table`` with its ``required`` columns cut to those present; None if unknown."""
-    spec = MARTS.get(table)
+def load_specs(marts_dir: Path | str = DEFAULT_MARTS_DIR) -> dict[str, MartSpec]:
+    """The grain map: :func:`spec_from_yml` of every ``<name>.yml`` in ``marts_dir`` that states a grain."""
+    specs: dict[str, MartSpec] = {}
+    for path in sorted(Path(marts_dir).glob("*.yml")):
+        doc = yaml.safe_load(path.read_text()) or {}
+        spec = spec_from_yml(doc)
+        if spec is not None:
+            specs[str(doc.get("name") or path.stem)] = spec
+    return specs
+
+
+def spec_for(
+    table: str, columns: Sequence[str], specs: Mapping[str, MartSpec] | None = None
+) -> MartSpec | None:
+    """The grain map entry of ``table`` (``specs``, default :func:`load_specs`) with its ``required`` columns
+    cut to those present; None if unknown."""
+    spec = (load_specs() if specs is None else specs).get(table)
     if spec is None:
         return None
     present = set(columns)
@@ -139,10 +144,13 @@ class MartPlan:
         )
 
 
-def plan(table: str, column_types: Mapping[str, str]) -> MartPlan:
-    """Decide what to check in ``table`` from its column names and DuckDB types."""
+def plan(
+    table: str, column_types: Mapping[str, str], specs: Mapping[str, MartSpec] | None = None
+) -> MartPlan:
+    """Decide what to check in ``table`` from its column names and DuckDB types (and its grain map entry in
+    ``specs``, default :func:`load_specs`)."""
     columns = list(column_types)
-    spec = spec_for(table, columns)
+    spec = spec_for(table, columns, specs)
     numeric = {c for c, t in column_types.items() if NUMERIC_TYPES.match(t.lower())}
     if spec is not None and spec.count_columns is not None:
         counts = tuple(c for c in spec.count_columns if c in numeric)
@@ -228,7 +236,7 @@ def build_suite(p: MartPlan, *, min_rows: int = 1) -> gx.ExpectationSuite:
     ]
     grain = list(p.spec.grain) if p.spec is not None else []
     if grain:
-        # a mart that changed shape fails here (update MARTS) instead of silently losing its grain check
+        # a mart that changed shape fails here (update its .yml) instead of silently losing its grain check
         exps.append(
             critical(
                 e.ExpectTableColumnsToMatchSet(column_set=grain, exact_match=False),

@@ -1,4 +1,5 @@
--- grain: one row per (period_grain, period_start, role) for AI roles; role 'all_ai' is all AI roles together.
+-- grain: grain_columns in agg_distinct_titles.yml (one definition: the marts expectations check it)
+-- rows: for AI roles; role 'all_ai' is all AI roles together.
 -- description: Distinct normalised titles (title_clean after levels, places and noise are stripped) among
 --   new AI-role postings per month/quarter/year, and the year-over-year change (suppressed when the base
 --   period has fewer distinct titles than the minimum base).

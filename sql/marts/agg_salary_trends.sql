@@ -1,5 +1,6 @@
--- grain: one row per (period_grain, period_start, role, band, pay_basis); role 'all_ai' is all AI roles,
---   band 'All' every band; pay_basis is employer_stated or estimated (never mixed).
+-- grain: grain_columns in agg_salary_trends.yml (one definition: the marts expectations check it)
+-- rows: role 'all_ai' is all AI roles, band 'All' every band; pay_basis is employer_stated or estimated
+--   (never mixed).
 -- description: Pay of new unique roles per month/quarter/year, role and seniority band (Entry-Level =
 --   intern + entry, Mid-Level = mid, Senior+ = senior + staff_principal, Manager, Unspecified): how many
 --   have pay, the typical range (median annual minimum to median annual maximum) and p25/median/p75 of

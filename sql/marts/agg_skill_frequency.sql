@@ -1,5 +1,5 @@
--- grain: one row per (period_grain, period_start, role, skill_id) where the skill was named at least once;
---   role 'all_ai' is all AI roles together, 'all' every role.
+-- grain: grain_columns in agg_skill_frequency.yml (one definition: the marts expectations check it)
+-- rows: where the skill was named at least once; role 'all_ai' is all AI roles together, 'all' every role.
 -- description: How many new unique roles (and postings) of a role name each skill per month/quarter/year,
 --   the share of the role's unique roles that name it, its rank in the role, and the change in share in
 --   percentage points against the same period a year earlier (suppressed when either base is too small).

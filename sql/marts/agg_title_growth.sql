@@ -1,5 +1,6 @@
--- grain: one row per (period_grain, period_start, role, seniority, country); 'all' rows are totals,
---   role 'all_ai' is every AI role together; every period from the first to the last observed day.
+-- grain: grain_columns in agg_title_growth.yml (one definition: the marts expectations check it)
+-- rows: 'all' rows are totals, role 'all_ai' is every AI role together; every period from the first to the
+--   last observed day.
 -- description: New and active postings and unique roles per week/month/quarter/year and role, their share of
 --   all roles, period-over-period and year-over-year change (suppressed below the minimum base), and (on
 --   role totals: seniority and country 'all') the change on the fixed panel of companies observed in both

@@ -1,5 +1,5 @@
--- grain: one row per (comparison, period_grain, period_start, role, country, band, pay_basis).
---   comparison 'ai_vs_comparable': role 'all_ai' vs the comparable non-AI roles, per country and band
+-- grain: grain_columns in agg_wage_premium.yml (one definition: the marts expectations check it)
+-- rows: comparison 'ai_vs_comparable': role 'all_ai' vs the comparable non-AI roles, per country and band
 --   ('all' / 'All' for totals); comparison 'ai_skill_within_role': per role, unique roles that name an AI
 --   skill vs those that do not (country 'all', band 'All').
 -- description: Wage premium = median annual pay midpoint (USD) of the treated side divided by that of the

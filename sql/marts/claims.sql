@@ -1,4 +1,5 @@
--- grain: one row per claim_id — one headline number.
+-- grain: grain_columns in claims.yml (one definition: the marts expectations check it)
+-- rows: one headline number.
 -- description: Every headline number the report and dashboards quote, with what it counts: metric,
 --   value, numerator, denominator, period, panel, dedup level, taxonomy version, n, and the SQL that
 --   regenerates the value from the published marts. Periods: the latest complete quarter (growth, skills)

@@ -1,4 +1,4 @@
--- grain: one row per role.
+-- grain: grain_columns in dim_roles.yml (one definition: the marts expectations check it)
 -- description: The roles of the taxonomy (AI roles and the comparable non-AI roles they are compared
 --   with), plus any other role found in the data; role groups 'all_ai' and 'all' used by the marts.
 

@@ -1,4 +1,5 @@
--- grain: exactly one row — the parameters and as-of date of the published build.
+-- grain: grain_columns in settings.yml (one definition: the marts expectations check it)
+-- rows: the parameters and as-of date of the published build.
 -- description: Build parameters (minimum base for changes, repost window, taxonomy version) and the last
 --   observed day; every mart was built with these. Which run built them is in ops.runs, not here, so that
 --   two builds of the same data give byte-identical marts.

@@ -8,7 +8,6 @@ warehouse as ``COMMENT ON`` after publishing, so ``jobtrends marts`` and any SQL
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import time
 from collections.abc import Callable, Sequence
@@ -365,8 +364,7 @@ def build_and_publish(
     summary: dict[str, object] = {"run_id": run_id, "variables": variables, "dedup": dedup_summary}
     # staging → intermediate → marts_next → validate → publish is one transaction: a rejected (or
     # crashed) build rolls back to the staging and intermediate the published marts were built from
-    con.execute("begin transaction")
-    try:
+    with warehouse.transaction(con) as tx:
         t0 = time.perf_counter()
         layers = warehouse.build_layers(con, sql_dir)
         timings["layers_s"] = round(time.perf_counter() - t0, 3)
@@ -390,7 +388,7 @@ def build_and_publish(
                     }
                 except Exception:  # a claim's failing SQL aborted the transaction: nothing left to read
                     rejected = {}
-                con.execute("rollback")
+                tx.rollback()
                 # kept to inspect, outside the lineage (the rollback put marts_next back as published)
                 warehouse.keep_rejected_marts(con, rejected)
                 log.warning("validation failed for run %s: marts not published", run_id)
@@ -409,11 +407,6 @@ def build_and_publish(
                 con, names, also=lambda c: apply_comments(c, sql_dir, names), in_transaction=True
             )
         )
-        con.execute("commit")
-    except BaseException:
-        with contextlib.suppress(Exception):  # already rolled back, or the connection is gone
-            con.execute("rollback")
-        raise
     timings["publish_s"] = round(time.perf_counter() - t0, 3)
     timings["total_s"] = round(time.perf_counter() - started, 3)
     claims = _scalar(con, "select count(*) from marts.claims")

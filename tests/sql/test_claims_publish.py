@@ -149,7 +149,8 @@ def test_every_mart_and_column_is_documented_and_commented(mixed):
         assert [c["name"] for c in doc["columns"]] == columns, name
         assert doc["grain"] and doc["description"]
         text = (SQL_DIR / "marts" / f"{name}.sql").read_text()
-        assert text.startswith("-- grain: ") and "-- description: " in text
+        assert text.startswith(f"-- grain: grain_columns in {name}.yml") and "-- description: " in text
+        assert doc["grain_columns"] == MART_KEYS[name]  # the grain the built data was checked against
         missing = mixed.con.execute(
             "select column_name from duckdb_columns() where schema_name = 'marts' and table_name = ? "
             "and (comment is null or comment = '')",

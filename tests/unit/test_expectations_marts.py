@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import re
 
 import pytest
 import yaml
@@ -93,20 +93,48 @@ def test_plan_recognises_counts_shares_and_periods(marts_module):
     assert not claims.checks_gaps  # claims pick periods; they are not a series
 
 
-def test_grain_map_matches_the_mart_docs(marts_module):
-    ymls = sorted((PROJECT_ROOT / "sql" / "marts").glob("*.yml"))
-    if not ymls:
-        pytest.skip("no mart docs yet")
-    checked = 0
-    for path in ymls:
-        doc = yaml.safe_load(Path(path).read_text())
-        columns = [c["name"] for c in doc.get("columns", [])]
-        stated = marts_module.grain_from_yml(doc, columns)
-        if stated:
-            assert path.stem in marts_module.MARTS, f"{path.stem} has a stated grain but no grain map entry"
-            assert set(marts_module.MARTS[path.stem].grain) == set(stated), path.stem
-            checked += 1
-    assert checked >= 1
+def _prose_grain(text: str) -> list[str] | None:
+    """The columns in the "(a, b, c)" of a grain written for people; None where it names none."""
+    match = re.search(r"\(([^)]*)\)", text)
+    return [c.strip() for c in match.group(1).split(",")] if match else None
+
+
+def test_every_mart_states_its_grain_once_in_its_yml(marts_module):
+    """The yml's grain_columns are the one definition: the prose agrees, the columns exist, the SQL points."""
+    marts_dir = PROJECT_ROOT / "sql" / "marts"
+    specs = marts_module.load_specs(marts_dir)
+    assert set(specs) == {p.stem for p in marts_dir.glob("*.sql")}  # every mart has a grain map entry
+    for name, spec in specs.items():
+        doc = yaml.safe_load((marts_dir / f"{name}.yml").read_text())
+        columns = {c["name"] for c in doc["columns"]}
+        assert set(spec.grain) <= columns and set(spec.required) <= columns, name
+        prose = _prose_grain(doc["grain"])
+        assert prose is None or prose == list(spec.grain), f"{name}.yml: grain prose and grain_columns differ"
+        header = (marts_dir / f"{name}.sql").read_text().splitlines()[0]
+        assert (
+            header
+            == f"-- grain: grain_columns in {name}.yml (one definition: the marts expectations check it)"
+        )
+    assert specs["settings"].grain == () and specs["settings"].extra == {"exact_rows": 1}
+    assert not specs["claims"].check_gaps and specs["claims"].required == ("claim_id", "metric")
+    assert specs["agg_title_growth"].required == specs["agg_title_growth"].grain  # default: the grain
+
+
+def test_spec_from_yml():
+    m = quality.load_expectations(load_settings(), "marts")
+    assert m.spec_from_yml({"name": "x", "grain": "one row per (a)"}) is None  # prose alone checks nothing
+    spec = m.spec_from_yml({"grain_columns": ["a", "b"], "required_columns": ["a"], "check_gaps": False})
+    assert (spec.grain, spec.required, spec.check_gaps, dict(spec.extra)) == (("a", "b"), ("a",), False, {})
+    with pytest.raises(ValueError, match="grain_columns"):
+        m.spec_from_yml({"name": "x", "grain_columns": "a, b"})
+    with pytest.raises(ValueError, match="required_columns"):
+        m.spec_from_yml({"name": "x", "grain_columns": ["a"], "required_columns": "a"})
+
+
+def test_plan_uses_the_specs_it_is_given(marts_module):
+    spec = marts_module.MartSpec(grain=("k",), required=("k", "gone"))
+    p = marts_module.plan("agg_title_growth", {"k": "VARCHAR"}, {"agg_title_growth": spec})
+    assert p.spec.grain == ("k",) and p.spec.required == ("k",)  # required cut to the columns present
 
 
 def test_claim_tolerance(marts_module):

@@ -74,7 +74,6 @@ from jobtrends.quality.store import accept_batch, quarantine_keys
 from jobtrends.quality.suites import UNIQUENESS_TYPES, expectation_label, load_expectations
 from jobtrends.quality.validate import (
     MartsValidator,
-    docs_index,
     marts_validator,
     render_deferred_docs,
     validate_layer,
@@ -103,7 +102,6 @@ __all__ = [
     "_validate_batch",
     "accept_batch",
     "check_gx_version",
-    "docs_index",
     "expectation_label",
     "load_expectations",
     "marts_validator",

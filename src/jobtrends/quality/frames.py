@@ -162,8 +162,9 @@ def _marts_jobs(
                 )
         tables = {t: c for t, c in tables.items() if t in set(names)}
     jobs: list[_Job] = []
+    specs = m.load_specs(Path(settings.sql_dir) / "marts")
     for table, column_types in tables.items():
-        plan = m.plan(table, column_types)
+        plan = m.plan(table, column_types, specs)
         params: dict[str, Any] = {}
         if plan.checks_gaps:
             params[f"expected_periods__{table}"] = [

@@ -13,7 +13,7 @@ from typing import Any
 from jobtrends import warehouse
 from jobtrends.quality.frames import _drift_jobs, _marts_jobs, _row_level_jobs, _setting
 from jobtrends.quality.gx_adapter import _render_docs
-from jobtrends.quality.outcomes import DOCS_SUBDIR, LAYERS, ROW_LEVEL_LAYERS, ValidationOutcome
+from jobtrends.quality.outcomes import LAYERS, ROW_LEVEL_LAYERS, ValidationOutcome
 from jobtrends.quality.runner import _run_suites
 from jobtrends.quality.store import _quarantine, _store_results
 from jobtrends.settings import Settings
@@ -165,7 +165,3 @@ class MartsValidator:
 def marts_validator(settings: Settings, run_id: str, *, docs: bool | str = True) -> MartsValidator:
     """The callable the marts builder runs on ``marts_next`` before publishing (see :class:`MartsValidator`)."""
     return MartsValidator(settings, run_id, docs=docs)
-
-
-def docs_index(settings: Settings) -> Path:
-    return Path(settings.docs_dir) / DOCS_SUBDIR / "index.html"

@@ -11,7 +11,7 @@ so a reader sees either the previous marts or the new ones, never a half-built s
 
 Callers use ``warehouse.X``; the modules hold:
 
-- :mod:`.connection` — schema names, errors, :func:`connect`, Arrow writes, :func:`in_transaction`;
+- :mod:`.connection` — schema names, errors, :func:`connect`, Arrow writes, :func:`transaction`;
 - :mod:`.migrations` — :func:`ensure_schema` and the migrations of older warehouses;
 - :mod:`.models` — the dbt-like model runner: :class:`Model`, :func:`build_layers`, :func:`build_marts`,
   :func:`publish_marts`, the build cache, rejected marts;
@@ -28,12 +28,15 @@ from jobtrends.warehouse.connection import (
     LAYERS,
     REJECTED_SCHEMA,
     SANDBOX_CONFIG,
+    Transaction,
     WarehouseBusyError,
     WarehouseError,
     WarehouseOpenInProcessError,
     connect,
     in_transaction,
     insert_arrow,
+    restart_transaction,
+    transaction,
     upsert_arrow,
 )
 from jobtrends.warehouse.migrations import ensure_schema
@@ -120,6 +123,9 @@ __all__ = [
     "fx_monthly_usd",
     "fx_rates_summary",
     "in_transaction",
+    "restart_transaction",
+    "transaction",
+    "Transaction",
     "insert_arrow",
     "insert_normalise_errors",
     "insert_quarantine",

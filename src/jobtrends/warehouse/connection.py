@@ -1,4 +1,5 @@
-"""Opening the warehouse: schema names, errors, :func:`connect`, Arrow writes and :func:`in_transaction`."""
+"""Opening the warehouse: schema names, errors, :func:`connect`, Arrow writes and transactions
+(:func:`transaction`, the one place that begins, commits and rolls back)."""
 
 from __future__ import annotations
 
@@ -97,13 +98,46 @@ def _write_arrow(
     return data.num_rows
 
 
-def in_transaction(con: duckdb.DuckDBPyConnection, fn: Any) -> Any:
-    """Run ``fn(con)`` in one transaction: all of its writes land, or none."""
+class Transaction:
+    """An open transaction of :func:`transaction`: :meth:`rollback` ends it early (the block then commits
+    nothing)."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.open = True
+
+    def rollback(self) -> None:
+        self.open = False
+        self.con.execute("rollback")
+
+
+@contextlib.contextmanager
+def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[Transaction]:
+    """``with transaction(con):`` the block's writes all land (commit at its end) or none do (rollback on
+    any exception, which then propagates; a failing rollback does not hide it)."""
     con.execute("begin transaction")
+    tx = Transaction(con)
     try:
-        result = fn(con)
+        yield tx
+        if tx.open:
+            con.execute("commit")
+            tx.open = False
     except BaseException:
-        con.execute("rollback")
+        if tx.open:
+            tx.open = False
+            with contextlib.suppress(Exception):  # the connection may be gone; the first error matters
+                con.execute("rollback")
         raise
-    con.execute("commit")
-    return result
+
+
+def restart_transaction(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction (one a failed statement aborted) and begin a clean one in its place,
+    for the caller that opened it to go on with and commit."""
+    con.execute("rollback")
+    con.execute("begin transaction")
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection, fn: Any) -> Any:
+    """Run ``fn(con)`` in one :func:`transaction`: all of its writes land, or none."""
+    with transaction(con):
+        return fn(con)

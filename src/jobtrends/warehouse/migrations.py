@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 
-from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, in_transaction
+from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, in_transaction, transaction
 from jobtrends.warehouse.raw import CONTENT_HASH_VERSION, content_hash_sql
 from jobtrends.warehouse.read import scalar
 
@@ -87,8 +87,7 @@ def _skills_table_to_list(con: duckdb.DuckDBPyConnection) -> None:
     ).fetchall()
     if not kind or kind[0][0] != "BASE TABLE":
         return
-    con.execute("begin transaction")
-    try:
+    with transaction(con):
         con.execute(
             """
             update normalised.postings as p
@@ -106,10 +105,6 @@ def _skills_table_to_list(con: duckdb.DuckDBPyConnection) -> None:
             "select skill_id, any_value(category), bool_or(is_core) from normalised.posting_skills group by skill_id"
         )
         con.execute("drop table normalised.posting_skills")
-        con.execute("commit")
-    except BaseException:
-        con.execute("rollback")
-        raise
 
 
 def _backfill_synthetic_flag(con: duckdb.DuckDBPyConnection) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError
+from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError, transaction
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
 _BUILD_TEMP = re.compile(r"^--\s*build:\s*temp table\b", re.IGNORECASE | re.MULTILINE)
@@ -177,19 +177,10 @@ def publish_marts(
     """Swap the built marts into ``marts`` atomically: all of them or none. ``also(con)`` runs in the same
     transaction (the marts' comments: readers see them documented, and one commit is cheaper than 140).
     ``in_transaction``: the caller's transaction is open (the build's); it commits or rolls back."""
-    if not in_transaction:
-        con.execute("begin transaction")
-    try:
+    with contextlib.nullcontext() if in_transaction else transaction(con):
         for name in names:
             con.execute(f"create or replace table marts.{name} as select * from {BUILD_SCHEMA}.{name}")
-        result = also(con) if also is not None else None
-        if not in_transaction:
-            con.execute("commit")
-    except Exception:
-        if not in_transaction:
-            con.execute("rollback")
-        raise
-    return result
+        return also(con) if also is not None else None
 
 
 def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

@@ -11,6 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobtrends.warehouse.connection import restart_transaction
 from jobtrends.warehouse.raw import (
     RAW_POSTING_TYPES,
     fast_content_hash_sql,
@@ -108,8 +109,7 @@ def _load_dumps(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, Any]
             )
         except duckdb.Error:
             # the transaction is aborted: start a clean one for the caller's fallback
-            con.execute("rollback")
-            con.execute("begin transaction")
+            restart_transaction(con)
             return None
         # the same version twice within these files: keep the first
         con.execute(

@@ -15,35 +15,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from jobtrends.warehouse.connection import insert_arrow
+from jobtrends.warehouse.posting_schema import raw_posting_types
 from jobtrends.warehouse.read import _count
 
 # ----------------------------------------------------------------------------- loader helpers
 
-RAW_POSTING_TYPES: dict[str, str] = {
-    "source": "varchar",
-    "source_id": "varchar",
-    "board": "varchar",
-    "title": "varchar",
-    "company": "varchar",
-    "url": "varchar",
-    "location_text": "varchar",
-    "country": "varchar",
-    "remote": "boolean",
-    "work_mode": "varchar",
-    "employment_type": "varchar",
-    "description": "varchar",
-    "posted_at": "timestamptz",
-    "posted_at_precision": "varchar",
-    "pay_min": "double",
-    "pay_max": "double",
-    "pay_currency": "varchar",
-    "pay_period": "varchar",
-    "pay_text": "varchar",
-    "pay_is_estimate": "boolean",
-    "raw_ref": "varchar",
-    "fetched_at": "timestamptz",
-    "extra": "json",
-}
+RAW_POSTING_TYPES: dict[str, str] = raw_posting_types()
 _CONTENT_FIELDS = [c for c in RAW_POSTING_TYPES if c not in {"raw_ref", "fetched_at"}]
 #: Version tag at the start of the canonical serialisation: a new definition gets a new tag.
 CONTENT_HASH_VERSION = "jt1"
