@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -208,7 +207,7 @@ def load(
         progress(f"  loaded {len(group)} file dump(s) natively: {stats['postings']:,} postings")
         report_count(progress, "load", totals["files"], len(pending), "files")
 
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or settings.workers
     pool = (
         ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         if workers > 1 and len(parsed_files) > 8
