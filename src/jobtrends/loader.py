@@ -238,7 +238,7 @@ def load(
 def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str, Any]:
     """Landed ECB histories → ``ref.fx_rates`` (each file in one transaction with its ledger row); an
     unreadable file is quarantined with the reason and its landing file kept."""
-    from transform.fx import parse_ecb_csv, read_ecb_payload
+    from ingest.sources.fx import parse_ecb_csv, read_ecb_payload
 
     out: dict[str, Any] = {"files": 0, "rates": 0, "failed": 0}
     for lf in files:
