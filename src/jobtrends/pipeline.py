@@ -223,9 +223,9 @@ def normalise(
     Exceptions inside normaliser rules are counted per rule (``ops.normalise_errors``, and
     ``rule_errors`` in the summary), never hidden.
     """
+    from ingest.rule_errors import RuleErrors
     from transform import fx
     from transform.batch import normalise_stream, skill_dictionary
-    from transform.rule_errors import RuleErrors
     from transform.titles import TAXONOMY_VERSION
 
     run_id = run_id or new_run_id()

@@ -27,7 +27,8 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transform import fx, rule_errors, salary, skills
+from ingest import rule_errors
+from transform import fx, salary, skills
 from transform.forking import available_cores, can_fork, forked_pool
 from transform.locations import parse_location
 from transform.titles import TAXONOMY_VERSION, classify_title, classify_title_alone
@@ -442,7 +443,7 @@ def normalise_table(
     ``skill_ids`` lists the skills named (categories in :func:`skill_dictionary`).
 
     ``workers``: processes to use (default: one per available core); 1 = in this process. ``errors``:
-    receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`transform.rule_errors`).
+    receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`ingest.rule_errors`).
     """
     out = list(normalise_stream([table], workers, errors))
     return out[0]

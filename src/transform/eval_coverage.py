@@ -269,8 +269,8 @@ def check_postings(
     top_n: int = TOP_N,
 ) -> CoverageReport:
     """Normalise ``(data set, posting)`` pairs with the batch normaliser and run both checks."""
+    from ingest.rule_errors import RuleErrors
     from transform.batch import normalise_table
-    from transform.rule_errors import RuleErrors
     from transform.titles import AI_ROLES, TAXONOMY_VERSION
 
     errors = RuleErrors()

@@ -1,12 +1,12 @@
-"""Shared metric helpers (transform.evaluation) and text clean-up (transform.textnorm)."""
+"""Shared metric helpers (transform.evaluation) and text clean-up (ingest.textnorm)."""
 
 from __future__ import annotations
 
 import pytest
 
+from ingest.textnorm import clean_text, fix_mojibake, nfkc, remove_control_chars, strip_html
 from transform.evaluation import accuracy, confusion, macro_f1, per_class_prf, render_confusion
 from transform.tables import render_table
-from transform.textnorm import clean_text, fix_mojibake, nfkc, remove_control_chars, strip_html
 
 
 def test_per_class_prf_and_macro() -> None:

@@ -87,6 +87,8 @@ def test_ingest_gets_its_own_config(tmp_path: Path) -> None:
     )
     http = s.http_config()
     assert (http.deadline_s, http.max_retries, http.user_agent) == (42.0, 1, s.user_agent)
-    assert dict(http.credentials) == {"usajobs_api_key": "s3cr3t-key"} and "s3cr3t" not in repr(http) + repr(s)
+    assert dict(http.credentials) == {"usajobs_api_key": "s3cr3t-key"} and "s3cr3t" not in repr(http) + repr(
+        s
+    )
     fetch = s.fetch_settings()
     assert (fetch.landing_dir, fetch.empty_runs, fetch.http) == (tmp_path / "landing", 5, http)
