@@ -28,7 +28,6 @@ MIN_HISTORY = 3  # runs needed before the volume is judged
 VOLUME_BAND = (0.5, 2.0)  # warning: latest / trailing mean outside this band
 VOLUME_COLLAPSE = 0.2  # critical: latest below a fifth of the trailing mean
 RATE_COLLAPSE = 0.5  # latest rate below half the previous one
-FRESHNESS_DAYS = 3.0
 VOLUME_STATUSES = ("ok", "empty", "flagged")
 FRESH_STATUSES = ("ok", "not_modified")
 
@@ -177,7 +176,7 @@ def build_rates_suite(*, collapse: float = RATE_COLLAPSE) -> gx.ExpectationSuite
     )
 
 
-def build_freshness_suite(*, max_days: float = FRESHNESS_DAYS) -> gx.ExpectationSuite:
+def build_freshness_suite(*, max_days: float) -> gx.ExpectationSuite:
     e = gx.expectations
     return gx.ExpectationSuite(
         name=FRESHNESS_SUITE,

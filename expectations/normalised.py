@@ -151,7 +151,7 @@ PARAMETERS = {"max_posted_at": "validation time + 1 day (a posting cannot be pub
 
 
 def build_suite(
-    *, min_base: int = 30, other_share_band: tuple[float, float] = OTHER_SHARE_BAND
+    *, min_base: int, other_share_band: tuple[float, float] = OTHER_SHARE_BAND
 ) -> gx.ExpectationSuite:
     e = gx.expectations
     # (role, is_ai_role) agreement as one derived column: GX's column-pair set check is row-by-row Python

@@ -61,7 +61,7 @@ QUARANTINE_COLUMNS = ("posting_key", "source", "landing_file")
 RECORD_SQL = f"select rowid as _rowid, * replace (left(description, 4096) as description) from {TABLE}"
 
 
-def build_suite(*, min_base: int = 30) -> gx.ExpectationSuite:
+def build_suite(*, min_base: int) -> gx.ExpectationSuite:
     e = gx.expectations
     return gx.ExpectationSuite(
         name=SUITE_NAME,

@@ -1,7 +1,7 @@
 """HTML (or entity-escaped HTML) → clean plain text for posting descriptions.
 
 Pure and small: entities unescaped, tags rendered (blocks become line breaks, list items ``- ``),
-scripts/styles dropped, double-encoded UTF-8 mojibake repaired (via :mod:`transform.textnorm`),
+scripts/styles dropped, double-encoded UTF-8 mojibake repaired (via :mod:`ingest.textnorm`),
 whitespace tidied to single spaces within lines and at most one blank line between blocks.
 """
 
@@ -14,7 +14,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from transform.textnorm import clean_text, fix_mojibake
+from ingest.textnorm import clean_text, fix_mojibake
 
 __all__ = ["clean_line", "html_to_text", "tidy_text"]
 

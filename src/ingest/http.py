@@ -16,7 +16,7 @@ The network policy (what a hostile or broken server, or a link in a payload, mus
 - connections to loopback, private, link-local (cloud metadata 169.254.169.254), multicast and other
   non-global addresses are refused: the host is resolved at connect time, every address it resolves to
   is checked, and the socket connects to the checked address (no second lookup to rebind), unless
-  ``allow_private`` (setting ``http_allow_private``) lists the address (``IP``, ``IP:PORT`` or a CIDR);
+  ``allow_private`` (:attr:`HttpConfig.allow_private`) lists the address (``IP``, ``IP:PORT`` or a CIDR);
 - ``stay_on`` keeps a URL taken from a payload (a next-page link) on the source's origin;
 - one deadline per request covers every attempt, backoff and ``Retry-After`` wait, and every socket
   read (a server that trickles a byte every few seconds is cut off at the deadline);
@@ -44,9 +44,9 @@ from urllib.parse import urljoin, urlsplit
 import httpcore
 import httpx
 
-from jobtrends.settings import Settings
+from ingest.http_config import HttpConfig
 
-__all__ = ["FetchError", "HttpClient", "Response"]
+__all__ = ["FetchError", "HttpClient", "HttpConfig", "Response"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -418,7 +418,7 @@ class HttpClient:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        config: HttpConfig | None = None,
         *,
         transport: httpx.BaseTransport | None = None,
         sleep: Callable[[float], None] = time.sleep,
@@ -437,20 +437,17 @@ class HttpClient:
         allow_private: Iterable[str] | None = None,
         resolve: Resolver | None = None,
     ) -> None:
-        src: Any = settings if settings is not None else Settings  # class attributes hold the defaults
-        self.settings = settings
-        self.user_agent: str = user_agent or src.user_agent
-        self.timeout_s: float = timeout_s if timeout_s is not None else src.http_timeout_s
-        self.max_retries: int = max_retries if max_retries is not None else src.http_max_retries
-        self.max_bytes: int = max_bytes if max_bytes is not None else src.http_max_bytes
-        self.rate_per_host_s: float = (
-            rate_per_host_s if rate_per_host_s is not None else src.http_rate_per_host_s
-        )
-        self.deadline_s: float = deadline_s if deadline_s is not None else src.http_deadline_s
+        cfg = config if config is not None else HttpConfig()
+        self.config = cfg
+        """What the client was built with (sources read their ``credentials`` from it)."""
+        self.user_agent: str = user_agent or cfg.user_agent
+        self.timeout_s: float = timeout_s if timeout_s is not None else cfg.timeout_s
+        self.max_retries: int = max_retries if max_retries is not None else cfg.max_retries
+        self.max_bytes: int = max_bytes if max_bytes is not None else cfg.max_bytes
+        self.rate_per_host_s: float = rate_per_host_s if rate_per_host_s is not None else cfg.rate_per_host_s
+        self.deadline_s: float = deadline_s if deadline_s is not None else cfg.deadline_s
         """Seconds one request may take in all: every attempt, backoff and Retry-After wait."""
-        self.policy = AddressPolicy.parse(
-            allow_private if allow_private is not None else src.http_allow_private
-        )
+        self.policy = AddressPolicy.parse(allow_private if allow_private is not None else cfg.allow_private)
         if (
             transport is None
         ):  # the real network: through the address policy (an injected transport is offline)

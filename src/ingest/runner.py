@@ -23,10 +23,9 @@ import httpx
 
 from ingest import sources
 from ingest.base import Fetched, ParseContext, SourceSpec
-from ingest.http import FetchError, HttpClient
+from ingest.http import FetchError, HttpClient, HttpConfig
 from ingest.landing import write_landing
 from ingest.state import load_state, safe_name, save_state
-from jobtrends.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +35,16 @@ FLAG_MIN_PREVIOUS = 5
 FLAG_DROP_RATIO = 0.2
 """…and one that now sees fewer than this share of its previous count (when that was ≥ 50)."""
 HISTORY_RECORDS = 5
+
+
+@dataclass(frozen=True)
+class FetchSettings:
+    """What the runner needs: where to land, when an empty board is flagged, how to fetch."""
+
+    landing_dir: Path
+    empty_runs: int
+    """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
+    http: HttpConfig = field(default_factory=HttpConfig)
 
 
 @dataclass
@@ -100,7 +109,7 @@ def _flag_empty(record: SourceRunRecord, history: list[dict[str, Any]], empty_ru
     return None
 
 
-def _flag(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: int = 3) -> None:
+def _flag(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: int) -> None:
     empty = _flag_empty(record, history, empty_runs)
     if empty:
         record.flagged = True
@@ -148,18 +157,18 @@ def parse_context(
 
 
 def make_client(
-    settings: Settings,
+    settings: FetchSettings,
     transport: httpx.BaseTransport | None = None,
     clock: Callable[[], datetime] | None = None,
 ) -> HttpClient:
     """The client the runner uses; an in-process ``httpx.MockTransport`` is not rate-limited (no remote host)."""
     offline = isinstance(transport, httpx.MockTransport)
-    return HttpClient(settings, transport=transport, now=clock, rate_per_host_s=0.0 if offline else None)
+    return HttpClient(settings.http, transport=transport, now=clock, rate_per_host_s=0.0 if offline else None)
 
 
 def fetch_to_landing(
     spec: SourceSpec,
-    settings: Settings,
+    settings: FetchSettings,
     run_date: date,
     client: HttpClient | None = None,
     transport: httpx.BaseTransport | None = None,
@@ -227,7 +236,7 @@ def fetch_to_landing(
             if payload_errors:
                 record.error = f"{len(payload_errors)} payload(s) unreadable: {payload_errors[0]}"
                 record.status = "failed" if not seen else record.status
-            _flag(record, history, settings.sources_empty_runs)
+            _flag(record, history, settings.empty_runs)
     except FetchError as exc:
         record.status, record.error, record.http_status = "failed", str(exc), exc.http_status
     except Exception as exc:  # isolation: a connector bug must not stop the other sources
@@ -248,7 +257,7 @@ def fetch_to_landing(
 
 def fetch_all(
     specs: Iterable[SourceSpec],
-    settings: Settings,
+    settings: FetchSettings,
     run_date: date,
     transport: httpx.BaseTransport | None = None,
     *,

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import json
 import multiprocessing
-import os
 import re
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -215,7 +214,7 @@ def load(
         progress(f"  loaded {len(group)} file dump(s) natively: {stats['postings']:,} postings")
         report_count(progress, "load", totals["files"], len(pending), "files")
 
-    workers = workers or min(2, os.cpu_count() or 1)
+    workers = workers or settings.workers
     pool = (
         ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
         if workers > 1 and len(parsed_files) > 8
@@ -246,7 +245,7 @@ def load(
 def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str, Any]:
     """Landed ECB histories → ``ref.fx_rates`` (each file in one transaction with its ledger row); an
     unreadable file is quarantined with the reason and its landing file kept."""
-    from transform.fx import parse_ecb_csv, read_ecb_payload
+    from ingest.sources.fx import parse_ecb_csv, read_ecb_payload
 
     out: dict[str, Any] = {"files": 0, "rates": 0, "failed": 0}
     for lf in files:

@@ -21,12 +21,12 @@ import pyarrow.compute as pc
 import yaml
 
 from jobtrends import warehouse
+from jobtrends.settings import Settings
 from transform import dedup
 
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "DEFAULT_REPOST_WINDOW_DAYS",
     "MartDoc",
     "apply_comments",
     "build_and_publish",
@@ -36,7 +36,6 @@ __all__ = [
     "set_build_variables",
 ]
 
-DEFAULT_REPOST_WINDOW_DAYS = 45
 #: Descriptions per Arrow batch streamed to the MinHash kernel (~3.5 KB each: ~100 MB of text at a time).
 _BATCH_ROWS = 30_000
 
@@ -71,18 +70,14 @@ def _sql_literal(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def set_build_variables(con: Any, settings: Any, *, run_id: str) -> dict[str, object]:
+def set_build_variables(con: Any, settings: Settings, *, run_id: str) -> dict[str, object]:
     """Set the DuckDB variables that ``staging.stg_settings`` reads (``jt_*``) on this connection."""
-    extra = getattr(settings, "extra", {}) or {}
     values: dict[str, object] = {
-        "jt_min_base": int(getattr(settings, "min_base", 30)),
-        "jt_repost_window_days": int(
-            getattr(settings, "repost_window_days", None)
-            or extra.get("repost_window_days", DEFAULT_REPOST_WINDOW_DAYS)
-        ),
+        "jt_min_base": int(settings.min_base),
+        "jt_repost_window_days": int(settings.repost_window_days),
         "jt_run_id": run_id,
     }
-    version = extra.get("taxonomy_version") or _taxonomy_version()
+    version = settings.taxonomy_version or _taxonomy_version()
     if version:
         values["jt_taxonomy_version"] = version
     for name, value in values.items():
@@ -163,7 +158,9 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
     return changed
 
 
-def _near_duplicates(con: Any, sql_dir: Path, *, threshold: float, num_perm: int) -> tuple[pa.Table, int]:
+def _near_duplicates(
+    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, workers: int | None
+) -> tuple[pa.Table, int]:
     """Sign the descriptions of the blocks in ``_jt_dedup_blocks`` and group them.
 
     Returns the near-duplicate rows and how many documents had words. The documents are numbered in
@@ -176,10 +173,12 @@ def _near_duplicates(con: Any, sql_dir: Path, *, threshold: float, num_perm: int
     con.register("_jt_dedup_docs", pa.table({"doc_id": np.arange(docs.num_rows), "row_id": docs["row_id"]}))
     try:
         for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
-            sigs.fill(batch.column("description"), rows=batch.column("doc_id").to_numpy())
+            sigs.fill(batch.column("description"), rows=batch.column("doc_id").to_numpy(), workers=workers)
     finally:
         con.unregister("_jt_dedup_docs")
-    found = dedup.group_near_duplicates(docs["block_key"], docs["posting_key"], sigs, threshold=threshold)
+    found = dedup.group_near_duplicates(
+        docs["block_key"], docs["posting_key"], sigs, threshold=threshold, workers=workers
+    )
     return found, int(np.count_nonzero(sigs.words))
 
 
@@ -190,6 +189,7 @@ def compute_dedup_inputs(
     threshold: float = dedup.DEFAULT_THRESHOLD,
     num_perm: int = dedup.DEFAULT_NUM_PERM,
     full: bool = False,
+    workers: int | None = None,
 ) -> dict[str, object]:
     """Write ``normalised.dedup_keys`` and ``normalised.near_duplicates`` for new postings.
 
@@ -203,12 +203,14 @@ def compute_dedup_inputs(
     """
     return warehouse.in_transaction(
         con,
-        lambda c: _compute_dedup_inputs(c, sql_dir, threshold=threshold, num_perm=num_perm, full=full),
+        lambda c: _compute_dedup_inputs(
+            c, sql_dir, threshold=threshold, num_perm=num_perm, full=full, workers=workers
+        ),
     )
 
 
 def _compute_dedup_inputs(
-    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, full: bool
+    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, full: bool, workers: int | None
 ) -> dict[str, object]:
     started = time.perf_counter()
     new_keys = _update_keys(con, sql_dir)
@@ -234,7 +236,9 @@ def _compute_dedup_inputs(
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
     compared = merged = 0
     if blocks:
-        found, compared = _near_duplicates(con, sql_dir, threshold=threshold, num_perm=num_perm)
+        found, compared = _near_duplicates(
+            con, sql_dir, threshold=threshold, num_perm=num_perm, workers=workers
+        )
         merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
         con.register("_jt_nd", found)
         try:
@@ -338,7 +342,7 @@ def list_marts(con: Any) -> list[tuple[str, str, str]]:
 
 def build_and_publish(
     con: Any,
-    settings: Any,
+    settings: Settings,
     *,
     run_id: str,
     validate: Validator | None = None,
@@ -358,7 +362,7 @@ def build_and_publish(
     warehouse.ensure_schema(con, sql_dir)
     variables = set_build_variables(con, settings, run_id=run_id)
 
-    dedup_summary = compute_dedup_inputs(con, sql_dir)
+    dedup_summary = compute_dedup_inputs(con, sql_dir, workers=settings.workers)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 
     summary: dict[str, object] = {"run_id": run_id, "variables": variables, "dedup": dedup_summary}

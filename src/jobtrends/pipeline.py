@@ -72,7 +72,9 @@ def ingest_source(
     if source_name not in specs:
         raise UserError(f"unknown source {source_name!r}; configured: {', '.join(sorted(specs)) or 'none'}")
     transport, clock = provider_for(settings).fetch_setup(run_date, transport)
-    record = fetch_to_landing(specs[source_name], settings, run_date, transport=transport, clock=clock)
+    record = fetch_to_landing(
+        specs[source_name], settings.fetch_settings(), run_date, transport=transport, clock=clock
+    )
     return _record_dict(record)
 
 
@@ -96,7 +98,9 @@ def ingest(
     transport, clock = provider_for(settings).fetch_setup(run_date, transport)
     records = []
     for i, spec in enumerate(specs, 1):
-        record = _record_dict(fetch_to_landing(spec, settings, run_date, transport=transport, clock=clock))
+        record = _record_dict(
+            fetch_to_landing(spec, settings.fetch_settings(), run_date, transport=transport, clock=clock)
+        )
         records.append(record)
         progress(
             f"  [{i}/{len(specs)}] {spec.name}: {record.get('status')} ({record.get('postings_seen')} postings)"
@@ -179,7 +183,7 @@ def update_fx(
         origin = str(src)
     else:
         spec = provider_for(settings).fx_spec() or SourceSpec(kind="fx", name="fx:ecb", board="ecb")
-        record = fetch_to_landing(spec, settings, run_date, transport=transport)
+        record = fetch_to_landing(spec, settings.fetch_settings(), run_date, transport=transport)
         if record.status == "failed":
             raise UserError(
                 f"could not fetch the ECB rates: {record.error}; "
@@ -219,9 +223,9 @@ def normalise(
     Exceptions inside normaliser rules are counted per rule (``ops.normalise_errors``, and
     ``rule_errors`` in the summary), never hidden.
     """
+    from ingest.rule_errors import RuleErrors
     from transform import fx
     from transform.batch import normalise_stream, skill_dictionary
-    from transform.rule_errors import RuleErrors
     from transform.titles import TAXONOMY_VERSION
 
     run_id = run_id or new_run_id()
@@ -238,7 +242,7 @@ def normalise(
         warehouse.upsert_arrow(con, "normalised.skill_dictionary", skill_dictionary())
         report_count(progress, "normalise", 0, total, "postings")
         chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS)
-        for postings in normalise_stream(chunks, errors=errors):
+        for postings in normalise_stream(chunks, settings.workers, errors=errors):
             warehouse.insert_arrow(con, "normalised.postings", postings)
             done += postings.num_rows
             report_count(progress, "normalise", done, total, "postings")

@@ -27,8 +27,9 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transform import fx, rule_errors, salary, skills
-from transform.forking import can_fork, forked_pool
+from ingest import rule_errors
+from transform import fx, salary, skills
+from transform.forking import available_cores, can_fork, forked_pool
 from transform.locations import parse_location
 from transform.titles import TAXONOMY_VERSION, classify_title, classify_title_alone
 
@@ -373,7 +374,7 @@ def _ranges(n: int) -> list[tuple[int, int]]:
 
 def _worker_count(rows: int, workers: int | None) -> int:
     if workers is None:
-        workers = max(1, min(2, os.cpu_count() or 1))
+        workers = available_cores()
     if not can_fork():
         return 1
     return max(1, min(workers, rows // MIN_ROWS_PER_WORKER or 1))
@@ -441,8 +442,8 @@ def normalise_table(
     """Rows for ``normalised.postings`` (all columns but ``normalised_at``), one per input row, in input order;
     ``skill_ids`` lists the skills named (categories in :func:`skill_dictionary`).
 
-    ``workers``: processes to use (default: up to 2, by CPU count); 1 = in this process. ``errors``:
-    receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`transform.rule_errors`).
+    ``workers``: processes to use (default: one per available core); 1 = in this process. ``errors``:
+    receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`ingest.rule_errors`).
     """
     out = list(normalise_stream([table], workers, errors))
     return out[0]

@@ -26,7 +26,7 @@ from typing import Any
 
 import pyarrow as pa
 
-from transform.evaluation import render_table
+from transform.tables import render_table
 
 __all__ = [
     "AI_VOCABULARY_RE",
@@ -205,17 +205,24 @@ class CoverageReport:
                     [n, v.postings, v.pay_looking, v.pay_missed, v.ai_titles, v.ai_outside]
                     for n, v in self.by_dataset.items()
                 ],
+                max_width=None,
+                decimals=3,
             ),
             "",
             f"Top {len(self.pay_missed_top)} pay-looking texts with no pay found (pattern count, example):",
             render_table(
-                ["count", "data set", "example"], [[c, d, ex[:110]] for _, c, ex, d in self.pay_missed_top]
+                ["count", "data set", "example"],
+                [[c, d, ex[:110]] for _, c, ex, d in self.pay_missed_top],
+                max_width=None,
+                decimals=3,
             ),
             "",
             f"Top {len(self.ai_outside_top)} titles with AI vocabulary outside the AI roles:",
             render_table(
                 ["count", "role", "data set", "title"],
                 [[c, r, d, s[:90]] for s, c, r, d in self.ai_outside_top],
+                max_width=None,
+                decimals=3,
             ),
             "",
         ]
@@ -262,8 +269,8 @@ def check_postings(
     top_n: int = TOP_N,
 ) -> CoverageReport:
     """Normalise ``(data set, posting)`` pairs with the batch normaliser and run both checks."""
+    from ingest.rule_errors import RuleErrors
     from transform.batch import normalise_table
-    from transform.rule_errors import RuleErrors
     from transform.titles import AI_ROLES, TAXONOMY_VERSION
 
     errors = RuleErrors()

@@ -14,8 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transform.evaluation import accuracy, per_class_prf, render_table
+from transform.evaluation import accuracy, per_class_prf
 from transform.salary import parse_pay
+from transform.tables import render_table
 
 __all__ = ["SalaryReport", "evaluate"]
 
@@ -133,7 +134,12 @@ class SalaryReport:
             f"  | pay rows {d['exact_match_pay_rows']:.1%} of {d['pay_rows']}"
             f"  | no-pay rows {d['exact_match_no_pay_rows']:.1%} of {d['no_pay_rows']}",
             "",
-            render_table(["field", "accuracy"], [[f, f"{v:.1%}"] for f, v in d["field_accuracy"].items()]),
+            render_table(
+                ["field", "accuracy"],
+                [[f, f"{v:.1%}"] for f, v in d["field_accuracy"].items()],
+                max_width=None,
+                decimals=3,
+            ),
             "",
         ]
         misses = self.misses()[:max_misses]

@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from transform.evaluation import ClassScore, render_table
+from transform.evaluation import ClassScore
 from transform.skills import SKILL_CATEGORIES, extract_skills, get_dictionary
+from transform.tables import render_table
 
 __all__ = ["SkillsReport", "evaluate"]
 
@@ -89,6 +90,8 @@ class SkillsReport:
             render_table(
                 ["skill", "P", "R", "F1", "gold", "pred"],
                 [[s.label, s.precision, s.recall, s.f1, s.support, s.predicted] for s in scored],
+                max_width=None,
+                decimals=3,
             )
         )
         unseen = [k for k, s in self.per_skill().items() if not s.support and not s.predicted]

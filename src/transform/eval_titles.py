@@ -21,8 +21,8 @@ from transform.evaluation import (
     macro_f1,
     per_class_prf,
     render_confusion,
-    render_table,
 )
+from transform.tables import render_table
 from transform.titles import AI_ROLES, ROLES, TAXONOMY_VERSION, classify_title
 
 __all__ = ["MIN_SUPPORT_FOR_MACRO", "TitleEvalReport", "TitleRow", "evaluate"]
@@ -165,6 +165,8 @@ class TitleEvalReport:
                 for s in self._scores.values()
                 if s.support or s.predicted
             ],
+            max_width=None,
+            decimals=3,
         )
         labels, matrix = confusion(self._role_pairs(self.rows), list(ROLES))
         keep = [i for i, lab in enumerate(labels) if any(matrix[i]) or any(row[i] for row in matrix)]
@@ -186,7 +188,12 @@ class TitleEvalReport:
             "per-class (roles)\n" + per_class,
             "confusion (rows = gold, columns = predicted)\n" + conf,
             f"worst misses ({min(len(misses), max(0, max_misses))} of {len(misses)})\n"
-            + render_table(["title", "company", "role", "seniority", "ctx", "rule"], miss_rows),
+            + render_table(
+                ["title", "company", "role", "seniority", "ctx", "rule"],
+                miss_rows,
+                max_width=None,
+                decimals=3,
+            ),
         ]
         return "\n\n".join(parts)
 

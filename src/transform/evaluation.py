@@ -1,4 +1,4 @@
-"""Shared metric helpers for the ``eval_*`` modules: per-class P/R/F1, confusion matrix, plain tables.
+"""Shared metric helpers for the ``eval_*`` modules: per-class P/R/F1, confusion matrix.
 
 All functions are pure. ``pairs`` is an iterable of ``(gold, predicted)`` tuples of hashable labels
 (``None`` is a label like any other, e.g. "no salary").
@@ -8,11 +8,8 @@ All functions are pure. ``pairs`` is an iterable of ``(gold, predicted)`` tuples
 0.6666666666666666
 >>> per_class_prf(pairs)["a"].recall
 0.5
->>> print(render_table(["x", "n"], [["a", 1], ["bb", 22]]))
-x    n
-──────
-a    1
-bb  22
+
+Their reports are drawn with :func:`transform.tables.render_table` (``max_width=None, decimals=3``).
 """
 
 from __future__ import annotations
@@ -22,6 +19,8 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import TypeVar
 
+from transform.tables import render_table
+
 __all__ = [
     "ClassScore",
     "accuracy",
@@ -29,7 +28,6 @@ __all__ = [
     "macro_f1",
     "per_class_prf",
     "render_confusion",
-    "render_table",
 ]
 
 L = TypeVar("L", bound=Hashable)  # a class label: the same type in pairs, labels and the result
@@ -105,46 +103,9 @@ def confusion(
     return order, matrix
 
 
-def _fmt(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return f"{value:.3f}"
-    return str(value)
-
-
-def render_table(
-    headers: Sequence[str], rows: Iterable[Sequence[object]], *, align: str | None = None
-) -> str:
-    """Text table (``rich``, via :func:`jobtrends.tables.render_table`). Numbers are right-aligned, text
-    left; floats shown with 3 decimals.
-
-    ``align``: optional string of ``l``/``r`` per column to override the automatic alignment.
-    """
-    from jobtrends.tables import render_table as render_text_table
-
-    ncol = len(headers)
-    body = [[_fmt(v) for v in row][:ncol] for row in rows]
-    body = [row + [""] * (ncol - len(row)) for row in body]
-    if align is None:
-        align = ""
-        for i in range(ncol):
-            filled = [r[i] for r in body if r[i] != ""]
-            align += "r" if filled and all(_is_number(c) for c in filled) else "l"
-    return render_text_table(list(headers), body, max_width=None, align=align)
-
-
-def _is_number(cell: str) -> bool:
-    try:
-        float(cell.rstrip("%"))
-    except ValueError:
-        return False
-    return True
-
-
 def render_confusion(labels: Sequence[Hashable], matrix: Sequence[Sequence[int]], *, abbrev: int = 6) -> str:
     """Confusion matrix as text: rows = gold, columns = predicted (headers cut to ``abbrev`` characters,
     the column order equals the row order); zeros shown as ``.``."""
     headers = ["gold \\ pred"] + [str(lab)[:abbrev] for lab in labels]
     rows = [[str(lab)] + [str(v) if v else "." for v in row] for lab, row in zip(labels, matrix, strict=True)]
-    return render_table(headers, rows, align="l" + "r" * len(labels))
+    return render_table(headers, rows, max_width=None, align="l" + "r" * len(labels))

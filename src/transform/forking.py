@@ -10,11 +10,24 @@ from __future__ import annotations
 
 import contextlib
 import multiprocessing as mp
+import os
 import signal
 from collections.abc import Iterator
-from multiprocessing.pool import Pool
+from typing import TYPE_CHECKING
 
-__all__ = ["can_fork", "forked_pool"]
+if TYPE_CHECKING:
+    from multiprocessing.pool import Pool
+
+__all__ = ["available_cores", "can_fork", "forked_pool"]
+
+
+def available_cores() -> int:
+    """The CPU cores this process may run on (its affinity mask where the OS has one, e.g. in a container
+    limited with ``--cpuset-cpus``); the default worker count everywhere."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
 
 
 def can_fork() -> bool:

@@ -15,7 +15,7 @@ ECB stopped publishing (RUB, HRK...) is not carried past its last month from the
 table, or nothing, answers then. Every answer says which table gave it (``fx_source``:
 ``ecb:<newest rate date of the table>``, ``bundled:<version>``, or ``identity`` for USD).
 
-Parsing the ECB file (:func:`read_ecb_payload`, :func:`parse_ecb_csv`) is pure; the warehouse I/O
+The ECB file is fetched and parsed by the ``fx`` source (:mod:`ingest.sources.fx`); the warehouse I/O
 lives in :mod:`jobtrends.warehouse`.
 """
 
@@ -24,14 +24,11 @@ from __future__ import annotations
 import bisect
 import csv
 import functools
-import io
 import math
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = [
-    "ECB_HIST_URL",
     "RATES_PATH",
     "Rate",
     "RateTable",
@@ -39,9 +36,7 @@ __all__ = [
     "ecb_table",
     "load_rates",
     "lookup",
-    "parse_ecb_csv",
     "rate",
-    "read_ecb_payload",
     "reference_table",
     "set_reference_table",
     "to_usd",
@@ -49,7 +44,6 @@ __all__ = [
 
 RATES_PATH = Path(__file__).with_name("data") / "fx_rates.csv"
 #: The ECB's published daily history of every euro reference rate (a zip holding ``eurofxref-hist.csv``).
-ECB_HIST_URL = "https://www.ecb.europa.eu/stats/eurofxref/eurofxref-hist.zip"
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,58 +191,3 @@ def to_usd(amount: float | None, currency: str | None, month: object) -> tuple[f
         return None, None
     units, used = found
     return float(amount) / units, used
-
-
-# ------------------------------------------------------------------------------------------- ECB file
-
-
-def read_ecb_payload(payload: bytes) -> str:
-    """The CSV text of an ECB history payload: the zip the ECB publishes, or its CSV already unpacked."""
-    if payload[:4] == b"PK\x03\x04":
-        try:
-            with zipfile.ZipFile(io.BytesIO(payload)) as zf:
-                names = [n for n in zf.namelist() if n.lower().endswith(".csv")]
-                if not names:
-                    raise ValueError(f"ECB zip holds no CSV file (members: {', '.join(zf.namelist())[:200]})")
-                return zf.read(names[0]).decode("utf-8-sig")
-        except zipfile.BadZipFile as exc:
-            raise ValueError(f"unreadable ECB zip: {exc}") from None
-    try:
-        return payload.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ValueError(f"ECB payload is neither a zip nor UTF-8 CSV: {exc}") from None
-
-
-def parse_ecb_csv(text: str) -> list[tuple[str, str, float]]:
-    """``(date, currency, units_per_eur)`` for every published cell of ``eurofxref-hist.csv``
-    (header ``Date,USD,JPY,...``; ``N/A`` and empty cells, like the trailing empty column, are skipped).
-
-    Raises ``ValueError`` when the text is not in that format (a clear message, never a partial table).
-    """
-    reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
-    if not header or header[0].strip() != "Date":
-        raise ValueError(f"not an ECB reference-rate history: header starts {str(header)[:80]!r}")
-    currencies = [h.strip().upper() for h in header[1:]]
-    if "USD" not in currencies:
-        raise ValueError("ECB history has no USD column: cannot cross to USD")
-    out: list[tuple[str, str, float]] = []
-    for n, row in enumerate(reader, start=2):
-        if not row or not row[0].strip():
-            continue
-        day = row[0].strip()
-        if len(day) != 10 or day[4] != "-" or day[7] != "-":
-            raise ValueError(f"line {n}: date {day!r} is not YYYY-MM-DD")
-        for cur, cell in zip(currencies, row[1:], strict=False):
-            cell = cell.strip()
-            if not cur or not cell or cell.upper() == "N/A":
-                continue
-            try:
-                value = float(cell)
-            except ValueError:
-                raise ValueError(f"line {n}: {cur} value {cell!r} is not a number") from None
-            if value > 0 and math.isfinite(value):
-                out.append((day, cur, value))
-    if not out:
-        raise ValueError("ECB history has no rates")
-    return out

@@ -22,8 +22,8 @@ from importlib import resources
 
 import yaml
 
-from transform.rule_errors import record_error
-from transform.textnorm import clean_text
+from ingest.rule_errors import record_error
+from ingest.textnorm import clean_text
 
 __all__ = [
     "WORK_MODES",

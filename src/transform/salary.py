@@ -9,7 +9,7 @@ or a header field / short snippet holding little else) and nothing closer says i
 money's own tokens, else the posting's place (the :mod:`transform.locations` gazetteer), else USD.
 Several pay mentions of the first stated currency and period give their envelope.
 
-Errors inside the rules are counted per rule (:mod:`transform.rule_errors`), never turned silently into
+Errors inside the rules are counted per rule (:mod:`ingest.rule_errors`), never turned silently into
 "no pay".
 """
 
@@ -24,10 +24,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from ingest.rule_errors import record_error
+from ingest.textnorm import fix_mojibake, nfkc, strip_html
 from transform import money
 from transform.locations import find_country
-from transform.rule_errors import record_error
-from transform.textnorm import fix_mojibake, nfkc, strip_html
 
 __all__ = [
     "DAYS_PER_YEAR",

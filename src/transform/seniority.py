@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from transform.rule_errors import record_error
-from transform.textnorm import clean_text
+from ingest.rule_errors import record_error
+from ingest.textnorm import clean_text
 from transform.title_text import match_text, read_foreign
 
 __all__ = ["MAX_TITLE_CHARS", "classify_seniority", "seniority_of"]
@@ -223,7 +223,7 @@ _LEVEL_TRIGGERS = frozenset(
 
 def classify_seniority(title: str) -> str:
     """Seniority of one title. Never raises: an error inside a rule is counted
-    (:mod:`transform.rule_errors`) and gives ``unspecified``."""
+    (:mod:`ingest.rule_errors`) and gives ``unspecified``."""
     try:
         clean = clean_text(title)[:MAX_TITLE_CHARS]
         mt = match_text(clean)

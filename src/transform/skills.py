@@ -37,8 +37,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from transform.rule_errors import record_error
-from transform.textnorm import strip_html
+from ingest.rule_errors import record_error
+from ingest.textnorm import strip_html
 
 __all__ = [
     "CORE_SKILLS",

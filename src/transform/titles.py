@@ -3,7 +3,7 @@
 The rules are data (:mod:`transform.taxonomy`: ``taxonomy_v1.yaml``, ``languages.yaml``,
 ``companies.yaml``); this module reads a title with them:
 
-1. clean the title (:func:`transform.textnorm.clean_text`) and build a lower-case *match text*
+1. clean the title (:func:`ingest.textnorm.clean_text`) and build a lower-case *match text*
    (:mod:`transform.title_text`), reading titles in other languages into English ("Entwickler (m/w/d)" ->
    " developer ", "Analista de Dados" -> " data analyst ", "算法工程师" -> " ml engineer ");
 2. "Forward Deployed …" in any wording wins, unless a non-AI job is named before it ("Recruiter, Forward
@@ -25,7 +25,7 @@ The rules are data (:mod:`transform.taxonomy`: ``taxonomy_v1.yaml``, ``languages
 Seniority: :mod:`transform.seniority` (``classify_seniority`` is re-exported here).
 
 :func:`classify_title` never raises: an exception inside a rule is counted per rule
-(:mod:`transform.rule_errors`) and the title gets ``other`` / ``unspecified``. The context-free path is
+(:mod:`ingest.rule_errors`) and the title gets ``other`` / ``unspecified``. The context-free path is
 cached (``functools.lru_cache``).
 """
 
@@ -39,12 +39,12 @@ from functools import lru_cache
 
 import ahocorasick
 
+from ingest.rule_errors import record_error
+from ingest.textnorm import clean_text
 from transform.locations import is_location_phrase as _is_location_phrase
 from transform.locations import location_words
-from transform.rule_errors import record_error
 from transform.seniority import MAX_TITLE_CHARS, classify_seniority, seniority_of
 from transform.taxonomy import Rule, Taxonomy, load_taxonomy
-from transform.textnorm import clean_text
 from transform.title_text import fold as _fold
 from transform.title_text import match_text as _match_text
 from transform.title_text import read_foreign
@@ -543,7 +543,7 @@ def classify_title(title: str, company: str | None = None, description: str | No
     """Role and seniority of one job title (company/description only break ties on ambiguous titles).
 
     Never raises: any input that cannot be read gives ``other`` / ``unspecified`` with confidence 0, and an
-    exception inside a rule is counted in :mod:`transform.rule_errors`.
+    exception inside a rule is counted in :mod:`ingest.rule_errors`.
     """
     try:
         if not isinstance(title, str):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from transform import rule_errors
+from ingest import rule_errors
 from transform.eval_salary import evaluate
 
 pytestmark = pytest.mark.acceptance

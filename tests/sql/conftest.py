@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pyarrow as pa
 import pytest
 
 from jobtrends import marts, warehouse
+from jobtrends.settings import load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "sql"
@@ -29,8 +29,9 @@ def _ts(value: str | None) -> datetime | None:
 class Given:
     """Collects hand-made postings, sightings and listings; ``build()`` loads them and builds the marts."""
 
-    def __init__(self, con: Any) -> None:
+    def __init__(self, con: Any, data_dir: Path) -> None:
         self.con = con
+        self.data_dir = data_dir
         self.raw: list[dict] = []
         self.norm: list[dict] = []
         self.skills: list[dict] = []
@@ -188,8 +189,13 @@ class Given:
         repost_window_days: int = 45,
     ) -> dict:
         self.load()
-        extra = {"taxonomy_version": TAXONOMY, "repost_window_days": str(repost_window_days)}
-        settings = SimpleNamespace(sql_dir=SQL_DIR, min_base=min_base, extra=extra)
+        settings = load_settings(
+            self.data_dir,
+            sql_dir=SQL_DIR,
+            min_base=min_base,
+            repost_window_days=repost_window_days,
+            taxonomy_version=TAXONOMY,
+        )
         return marts.build_and_publish(self.con, settings, run_id=run_id, validate=validate)
 
     def rows(self, sql: str, params: list | None = None) -> list[dict]:
@@ -207,4 +213,4 @@ class Given:
 def given(tmp_path: Path) -> Iterator[Given]:
     with warehouse.connect(tmp_path / "test.duckdb") as con:
         warehouse.ensure_schema(con, SQL_DIR)
-        yield Given(con)
+        yield Given(con, tmp_path)

@@ -17,7 +17,7 @@ from .conftest import SQL_DIR, Given
 def data_dir(tmp_path: Path) -> Path:
     with warehouse.connect(tmp_path / "warehouse.duckdb") as con:
         warehouse.ensure_schema(con, SQL_DIR)
-        g = Given(con)
+        g = Given(con, tmp_path)
         for i in range(6):
             g.posting(
                 f"gh:a{i}",

@@ -41,7 +41,7 @@ def wh(tmp_path: Path, given):
         sql_dir=SQL_DIR,
         expectations_dir=REPO_ROOT / "expectations",
         warehouse_path=tmp_path / "test.duckdb",
-        extra={"taxonomy_version": TAXONOMY},
+        taxonomy_version=TAXONOMY,
     )
     given.settings = settings
     return given
@@ -291,7 +291,7 @@ def test_a_normaliser_fix_under_a_new_version_brings_the_posting_back(published)
         "case when posting_key = 'tiny:2' then 170000 else annual_max_usd end as annual_max_usd, "
         "current_timestamp as normalised_at) from normalised.postings"
     )
-    published.settings = published.settings.with_overrides(extra={"taxonomy_version": "test-v2"})
+    published.settings = published.settings.with_overrides(taxonomy_version="test-v2")
 
     out = _build(published, run_id="run-3")
 

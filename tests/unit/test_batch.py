@@ -168,7 +168,7 @@ def _failing_location_rule(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_rule_errors_of_every_worker_are_merged(monkeypatch: pytest.MonkeyPatch, workers: int) -> None:
-    from transform.rule_errors import RuleErrors
+    from ingest.rule_errors import RuleErrors
 
     monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
     monkeypatch.setattr(batch, "CHUNK_ROWS", 7)

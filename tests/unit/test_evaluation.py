@@ -1,11 +1,12 @@
-"""Shared metric helpers (transform.evaluation) and text clean-up (transform.textnorm)."""
+"""Shared metric helpers (transform.evaluation) and text clean-up (ingest.textnorm)."""
 
 from __future__ import annotations
 
 import pytest
 
-from transform.evaluation import accuracy, confusion, macro_f1, per_class_prf, render_confusion, render_table
-from transform.textnorm import clean_text, fix_mojibake, nfkc, remove_control_chars, strip_html
+from ingest.textnorm import clean_text, fix_mojibake, nfkc, remove_control_chars, strip_html
+from transform.evaluation import accuracy, confusion, macro_f1, per_class_prf, render_confusion
+from transform.tables import render_table
 
 
 def test_per_class_prf_and_macro() -> None:
@@ -26,7 +27,7 @@ def test_confusion_and_rendering() -> None:
     assert matrix == [[1, 1, 0], [0, 0, 0], [1, 0, 0]]
     text = render_confusion(labels, matrix)
     assert text.splitlines()[0].startswith("gold \\ pred")
-    table = render_table(["name", "score"], [["x", 0.5], ["yy", 1.0]])
+    table = render_table(["name", "score"], [["x", 0.5], ["yy", 1.0]], decimals=3)
     assert table.splitlines() == ["name  score", "───────────", "x     0.500", "yy    1.000"]
 
 

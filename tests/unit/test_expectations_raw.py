@@ -51,7 +51,8 @@ def failed(outcome, *, critical=True):
 
 
 def test_suite_is_tagged():
-    suite = quality.load_expectations(load_settings(), "raw").build_suite()
+    settings = load_settings()
+    suite = quality.load_expectations(settings, "raw").build_suite(min_base=settings.min_base)
     assert len(suite.expectations) >= 10
     assert all(e.meta["severity"] in ("critical", "warning") and e.meta["reason"] for e in suite.expectations)
 

@@ -18,6 +18,7 @@ import pytest
 import respx
 
 from ingest.landing import iter_landing
+from ingest.sources import fx as ecb
 from jobtrends import pipeline, warehouse
 from jobtrends.cli import main
 from jobtrends.errors import UserError
@@ -62,11 +63,11 @@ def _no_reference_table(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def test_parse_skips_na_and_the_trailing_empty_column() -> None:
-    rows = fx.parse_ecb_csv(fx.read_ecb_payload(ecb_zip()))
+    rows = ecb.parse_ecb_csv(ecb.read_ecb_payload(ecb_zip()))
     assert ("2024-01-31", "RUB", 98.0) in rows and ("2024-03-01", "GBP", 0.855) in rows
     assert not any(cur in ("CYP", "") for _, cur, _ in rows)
     assert len(rows) == 5 * 4 + 2  # USD, JPY, GBP, HUF every day; RUB on two days
-    assert fx.parse_ecb_csv(fx.read_ecb_payload(ecb_csv().encode())) == rows  # unzipped CSV too
+    assert ecb.parse_ecb_csv(ecb.read_ecb_payload(ecb_csv().encode())) == rows  # unzipped CSV too
 
 
 @pytest.mark.parametrize(
@@ -81,10 +82,10 @@ def test_parse_skips_na_and_the_trailing_empty_column() -> None:
 )
 def test_unreadable_payloads_fail_with_a_clear_message(payload: bytes, message: str | None) -> None:
     if message is None:  # an extra cell lands in the empty trailing column: still only USD is read
-        assert fx.parse_ecb_csv(fx.read_ecb_payload(payload)) == [("2024-01-02", "USD", 1.0)]
+        assert ecb.parse_ecb_csv(ecb.read_ecb_payload(payload)) == [("2024-01-02", "USD", 1.0)]
         return
     with pytest.raises(ValueError, match=message):
-        fx.parse_ecb_csv(fx.read_ecb_payload(payload))
+        ecb.parse_ecb_csv(ecb.read_ecb_payload(payload))
 
 
 # ------------------------------------------------------------------------------------------ fetch + load
@@ -93,7 +94,7 @@ def test_unreadable_payloads_fail_with_a_clear_message(payload: bytes, message: 
 def test_fx_update_fetches_lands_unchanged_and_loads(settings: Settings) -> None:
     payload = ecb_zip()
     with respx.mock(assert_all_called=True) as router:
-        route = router.get(fx.ECB_HIST_URL).mock(
+        route = router.get(ecb.ECB_HIST_URL).mock(
             return_value=httpx.Response(200, content=payload, headers={"content-type": "application/zip"})
         )
         out = pipeline.update_fx(settings, run_date=date(2024, 3, 2))
@@ -119,7 +120,7 @@ def test_fx_update_fetches_lands_unchanged_and_loads(settings: Settings) -> None
 
 def test_fx_update_reports_a_failed_fetch(settings: Settings) -> None:
     with respx.mock() as router:
-        router.get(fx.ECB_HIST_URL).mock(return_value=httpx.Response(404, text="gone"))
+        router.get(ecb.ECB_HIST_URL).mock(return_value=httpx.Response(404, text="gone"))
         with pytest.raises(UserError, match="--file"):
             pipeline.update_fx(settings, run_date=date(2024, 3, 2))
 

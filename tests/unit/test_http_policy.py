@@ -390,7 +390,7 @@ def test_settings_carry_the_allow_list_and_deadline(monkeypatch: pytest.MonkeyPa
     monkeypatch.setenv("JOBTRENDS_HTTP_DEADLINE_S", "42")
     settings = load_settings()
     assert settings.http_allow_private == ("127.0.0.1:8080", "10.0.0.0/8")
-    with HttpClient(settings) as c:
+    with HttpClient(settings.http_config()) as c:
         assert c.deadline_s == 42 and c.policy.refusal("10.2.3.4", 1) is None
 
 

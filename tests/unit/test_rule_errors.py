@@ -1,4 +1,4 @@
-from transform import rule_errors
+from ingest import rule_errors
 
 
 def test_errors_are_counted_per_rule_with_the_first_example() -> None:

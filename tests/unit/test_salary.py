@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transform import rule_errors, salary
+from ingest import rule_errors
+from transform import salary
 from transform.salary import (
     DAYS_PER_YEAR,
     HOURS_PER_YEAR,

@@ -90,7 +90,7 @@ def test_usajobs_parse_pay_and_duties():
 def test_usajobs_missing_credentials_is_a_clear_error(monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
     monkeypatch.delenv("USAJOBS_API_KEY", raising=False)
     monkeypatch.delenv("USAJOBS_EMAIL", raising=False)
-    with client(settings=load_settings(tmp_path)) as c, pytest.raises(FetchError) as info:
+    with client(config=load_settings(tmp_path).http_config()) as c, pytest.raises(FetchError) as info:
         get("usajobs").fetch(c, SourceSpec(kind="usajobs", name="u"))
     assert info.value.kind == "config" and "USAJOBS_API_KEY and USAJOBS_EMAIL" in str(info.value)
 
@@ -101,7 +101,7 @@ def test_usajobs_sends_key_headers(tmp_path: Path):
         route = router.get(url__startswith="https://data.usajobs.gov/api/search").mock(
             return_value=httpx.Response(200, content=payload("usajobs/search.json"))
         )
-        with client(settings=settings) as c:
+        with client(config=settings.http_config()) as c:
             items = get("usajobs").fetch(c, SourceSpec(kind="usajobs", name="u"))
     headers = route.calls.last.request.headers
     assert (

@@ -33,7 +33,7 @@ HOOKS = ("fetch", "parse", "parse_options", "next_cursor")
 
 @pytest.fixture
 def settings(tmp_path: Path):
-    return load_settings(tmp_path, http_rate_per_host_s=0.0, http_max_retries=0)
+    return load_settings(tmp_path, http_rate_per_host_s=0.0, http_max_retries=0).fetch_settings()
 
 
 def _protocol_params(name: str) -> list[tuple[str, Any, Any]]:

@@ -86,7 +86,7 @@ def _fetch(settings, board: str, jobs: list[dict]):
         router.get(url__startswith=ASHBY.format(board)).mock(
             return_value=httpx.Response(200, json={"jobs": jobs})
         )
-        return runner.fetch_to_landing(spec, settings, RUN_DATE)
+        return runner.fetch_to_landing(spec, settings.fetch_settings(), RUN_DATE)
 
 
 def test_zero_postings_on_the_first_fetch_is_flagged_empty(settings) -> None:

@@ -30,7 +30,7 @@ def payload(relative: str) -> bytes:
 
 @pytest.fixture
 def settings(tmp_path: Path):
-    return load_settings(tmp_path, http_rate_per_host_s=0.0, http_max_retries=2)
+    return load_settings(tmp_path, http_rate_per_host_s=0.0, http_max_retries=2).fetch_settings()
 
 
 def gh(board: str) -> SourceSpec:
@@ -86,7 +86,7 @@ def test_failures_are_isolated_and_recorded(settings):
             return_value=httpx.Response(200, content=payload("lever/postings.json"))
         )
         sleeps: list[float] = []
-        with HttpClient(settings, sleep=sleeps.append, rate_per_host_s=0) as client:
+        with HttpClient(settings.http, sleep=sleeps.append, rate_per_host_s=0) as client:
             records = runner.fetch_all(specs, settings, RUN_DATE, client=client)
     by_name = {r.source_name: r for r in records}
     assert [r.source_name for r in records] == [s.name for s in specs]

@@ -7,9 +7,9 @@ import json
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from ingest.textnorm import clean_text
 from transform import titles
 from transform.locations import WORK_MODES, parse_location
-from transform.textnorm import clean_text
 from transform.titles import (
     ROLES,
     SENIORITIES,

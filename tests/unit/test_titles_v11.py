@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from transform import rule_errors, titles
+from ingest import rule_errors
+from transform import titles
 from transform.seniority import classify_seniority
 from transform.taxonomy import load_taxonomy
 from transform.titles import TAXONOMY_VERSION, classify_title
@@ -255,7 +256,7 @@ def test_gender_markers_are_noise(title: str, marker: str, sep: str) -> None:
 @settings(max_examples=80, deadline=None)
 @given(st.text(alphabet=st.characters(codec="utf-8", categories=["L", "N", "P", "Zs"]), max_size=80))
 def test_reading_is_total_and_keeps_english_titles(text: str) -> None:
-    from transform.textnorm import clean_text
+    from ingest.textnorm import clean_text
     from transform.title_text import match_text, read_foreign
 
     clean = clean_text(text)

@@ -37,10 +37,11 @@ _RATE_CODES: dict[str, PayPeriod] = {"PA": "year", "PH": "hour", "PD": "day", "P
 
 
 def credentials(client: HttpClient) -> tuple[str, str]:
-    """(api key, e-mail) from settings or the environment; a readable ``config`` error when missing."""
-    settings = client.settings
-    key = (settings.usajobs_api_key if settings else None) or os.environ.get("USAJOBS_API_KEY")
-    email = (settings.usajobs_email if settings else None) or os.environ.get("USAJOBS_EMAIL")
+    """(api key, e-mail) from the client's credentials or the environment; a readable ``config`` error
+    when missing."""
+    given = client.config.credentials
+    key = given.get("usajobs_api_key") or os.environ.get("USAJOBS_API_KEY")
+    email = given.get("usajobs_email") or os.environ.get("USAJOBS_EMAIL")
     if not key or not email:
         missing = " and ".join(n for n, v in (("USAJOBS_API_KEY", key), ("USAJOBS_EMAIL", email)) if not v)
         raise FetchError(

@@ -34,6 +34,7 @@ from typing import Any
 
 from jobtrends.bench.generate import DEFAULT_FILES, DEFAULT_INCREMENT, generate_dumps, generate_increment
 from jobtrends.bench.rss import SAMPLE_SECONDS, TreeRss
+from jobtrends.settings import load_settings
 
 DEFAULT_N = 1_000_000
 TARGET_ROWS = 1_000_000
@@ -130,7 +131,6 @@ def _stage(
     name: str, data_dir: Path, dumps: list[Path], runs: int, n: int, increment: list[Path]
 ) -> dict[str, Any]:
     from jobtrends import pipeline, warehouse
-    from jobtrends.settings import load_settings
 
     settings = load_settings(data_dir)
     out: dict[str, Any] = {"stage": name}
@@ -436,7 +436,8 @@ def run_bench(
     wanted = [s for s in STAGES if s in set(stages)]
     try:
         t0 = time.perf_counter()
-        dumps = generate_dumps(root / "dumps", n, files=files, seed=seed, workers=min(2, os.cpu_count() or 1))
+        workers = load_settings(data_dir).workers
+        dumps = generate_dumps(root / "dumps", n, files=files, seed=seed, workers=workers)
         gen = {"seconds": round(time.perf_counter() - t0, 2), "bytes": sum(p.stat().st_size for p in dumps)}
         inc_dumps, inc_info = (
             generate_increment(root / "increment", n, increment, seed) if "increment" in wanted else ([], {})

@@ -124,9 +124,10 @@ def _gen_file(args: tuple[Any, ...]) -> tuple[str, int, int]:
 
 
 def generate_dumps(
-    out_dir: Path, n: int, files: int = DEFAULT_FILES, seed: int = 7, workers: int = 2
+    out_dir: Path, n: int, files: int = DEFAULT_FILES, seed: int = 7, *, workers: int
 ) -> list[Path]:
-    """Write ``n`` synthetic postings as ``files`` JSON Lines dumps (in parallel over ``workers``)."""
+    """Write ``n`` synthetic postings as ``files`` JSON Lines dumps (in parallel over ``workers``
+    processes: the bench passes the ``workers`` setting)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = max(1, min(files, n))
     per = [n // files + (1 if i < n % files else 0) for i in range(files)]

@@ -12,8 +12,8 @@ import os
 import sys
 from pathlib import Path
 
+from ingest import rule_errors
 from jobtrends.errors import UserError
-from transform import rule_errors
 
 _NORMALIZERS = {
     "titles": ("transform.titles", "normalize_titles_stream"),

@@ -36,11 +36,6 @@ def _rows(con: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] | None =
     return cur.fetchall()
 
 
-def _setting(settings: Settings, key: str, default: float) -> float:
-    value = (settings.extra or {}).get(f"quality.{key}")
-    return float(value) if value not in (None, "") else default
-
-
 def _row_level_jobs(con: Any, settings: Settings, layer: str, now: datetime, incremental: bool) -> list[_Job]:
     module = load_expectations(settings, layer)
     suite = module.build_suite(min_base=settings.min_base)
@@ -121,7 +116,7 @@ def _drift_jobs(con: Any, settings: Settings, now: datetime, sources: Sequence[s
         _Job(suite=m.build_volume_suite(), frame=volume),
         _Job(suite=m.build_rates_suite(), frame=rates),
         _Job(
-            suite=m.build_freshness_suite(max_days=_setting(settings, "freshness_days", m.FRESHNESS_DAYS)),
+            suite=m.build_freshness_suite(max_days=settings.freshness_days),
             frame=fresh,
         ),
     ]

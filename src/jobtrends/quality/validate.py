@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -11,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from jobtrends import warehouse
-from jobtrends.quality.frames import _drift_jobs, _marts_jobs, _row_level_jobs, _setting
+from jobtrends.quality.frames import _drift_jobs, _marts_jobs, _row_level_jobs
 from jobtrends.quality.gx_adapter import _render_docs
 from jobtrends.quality.outcomes import LAYERS, ROW_LEVEL_LAYERS, ValidationOutcome
 from jobtrends.quality.runner import _run_suites
@@ -98,7 +97,7 @@ def validate_layer(
         jobs, missing = _marts_jobs(con, settings, marts_schema, marts, claims_on_connection)
         outcome.results.extend(missing)
     rendered: list[tuple[Any, Any]] = []
-    workers = int(_setting(settings, "workers", min(2, os.cpu_count() or 1)))
+    workers = settings.workers
     for job, run in zip(jobs, _run_suites(jobs, workers), strict=True):
         outcome.results.extend(run.outcomes)
         outcome.rows[job.suite.name] = job.frame.num_rows

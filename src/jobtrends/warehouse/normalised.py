@@ -90,7 +90,7 @@ def iter_unnormalised(
 
 def insert_normalise_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: Any) -> int:
     """One ``ops.normalise_errors`` row per rule that raised during a normalise run (a
-    :class:`transform.rule_errors.RuleErrors`); nothing when there were none."""
+    :class:`ingest.rule_errors.RuleErrors`); nothing when there were none."""
     rules = sorted(errors.counts)
     if not rules:
         return 0

@@ -8,7 +8,6 @@ work runs in the compiled kernels of :mod:`.kernels`, one part per core.
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -18,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from transform.dedup.kernels import _fold_tables, _group_range, _sign_range
+from transform.forking import available_cores
 
 #: Words per shingle: long enough that shared boilerplate sentences do not make different jobs alike.
 SHINGLE_WORDS = 5
@@ -38,21 +38,17 @@ _MAX_PERM = 256
 _MIN_PARALLEL_DOCS = 2_048
 
 
-def _threads() -> int:
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def _run_split(func: Callable[[int, int], None], n: int, cost: np.ndarray | None = None) -> None:
-    """Run ``func(lo, hi)`` over items ``0..n`` in one part per core (the kernels release the GIL).
+def _run_split(
+    func: Callable[[int, int], None], n: int, cost: np.ndarray | None = None, workers: int | None = None
+) -> None:
+    """Run ``func(lo, hi)`` over items ``0..n`` in one part per thread (the kernels release the GIL):
+    ``workers`` threads, by default one per available core.
 
     ``cost`` (cumulative, one per item) balances the parts by work instead of by count; below
     ``_MIN_PARALLEL_DOCS`` items or units of work everything runs in the calling thread.
     """
     total = n if cost is None or n == 0 else int(cost[-1])
-    parts = min(_threads(), n)
+    parts = min(workers or available_cores(), n)
     if parts <= 1 or total < _MIN_PARALLEL_DOCS:
         func(0, n)
         return
@@ -122,9 +118,10 @@ class Signatures:
         rows: np.ndarray | None = None,
         *,
         k: int = SHINGLE_WORDS,
+        workers: int | None = None,
     ) -> None:
         """Sign ``descriptions`` (Arrow strings; null or empty: no words) into ``rows`` (distinct;
-        default 0, 1, …), ``k``-word shingles."""
+        default 0, 1, …), ``k``-word shingles, on ``workers`` threads (default: one per core)."""
         if not isinstance(descriptions, pa.Array | pa.ChunkedArray):
             descriptions = pa.array(descriptions, pa.string())
         if rows is None:
@@ -154,7 +151,7 @@ class Signatures:
                     o, d, v, r, lo, hi, k, fold_len, fold_utf8, self.values, self.text_hash, self.words
                 )
 
-            _run_split(sign, len(chunk))
+            _run_split(sign, len(chunk), workers=workers)
 
 
 def description_signatures(
@@ -189,6 +186,7 @@ def group_near_duplicates(
     signatures: Signatures,
     *,
     threshold: float = DEFAULT_THRESHOLD,
+    workers: int | None = None,
 ) -> pa.Table:
     """Near-duplicate rows of signed documents sorted by block, earliest first inside each block.
 
@@ -196,7 +194,7 @@ def group_near_duplicates(
     earliest document of the group), ``similarity`` (estimated, to the canonical one; 1.0 for identical
     texts), ``block_key`` and ``identical`` (same normalised text as the canonical one). Documents are
     compared only inside their block; buckets of more than ``_MAX_BUCKET_PAIRS`` members are compared
-    as a chain (linear), not pairwise.
+    as a chain (linear), not pairwise. ``workers``: threads (default: one per available core).
     """
     blocks = _as_array(block_keys)
     keys = _as_array(posting_keys)
@@ -233,6 +231,7 @@ def group_near_duplicates(
         ),
         len(starts) - 1,
         cost=np.cumsum(np.diff(starts) ** 2),  # candidate pairs grow with the square of a block's size
+        workers=workers,
     )
     idx = np.flatnonzero(parent != np.arange(n))
     roots = parent[idx]

@@ -188,7 +188,7 @@ def required_keys(pattern: str) -> set[str] | None:
     except (
         Exception
     ) as exc:  # pragma: no cover - a pattern the parser cannot read: no prefilter (still correct)
-        from transform.rule_errors import record_error
+        from ingest.rule_errors import record_error
 
         record_error("taxonomy.required_keys", exc, pattern)
         return None

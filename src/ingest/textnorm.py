@@ -1,4 +1,5 @@
-"""Small, pure text clean-up helpers shared by the normalisers.
+"""Small, pure text clean-up helpers shared by the payload parsers (:mod:`ingest.html`) and the
+normalisers in ``transform`` (which builds on ``ingest``, never the other way round).
 
 Every function takes any ``str`` (possibly huge, possibly with lone surrogates, control characters,
 HTML or mojibake) and returns a ``str``; none of them raises on string input, and ``None`` becomes ``""``.
@@ -20,7 +21,7 @@ import unicodedata
 
 import ftfy
 
-from transform.rule_errors import record_error
+from ingest.rule_errors import record_error
 
 __all__ = [
     "MAX_FIELD_CHARS",

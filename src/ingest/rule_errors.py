@@ -1,4 +1,5 @@
-"""Errors inside normaliser rules, counted instead of hidden.
+"""Errors inside normaliser rules (and the text clean-up they share with the parsers), counted instead
+of hidden. It sits in ``ingest``, the lowest layer, because :mod:`ingest.textnorm` records into it.
 
 A normaliser must not stop a batch on one bad input, but an exception in a rule is a bug, not an
 answer: it is counted here per rule (with one example input) so the normalise summary, the
