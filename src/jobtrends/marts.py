@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from jobtrends import warehouse
+from jobtrends import build_inputs, warehouse
 from transform import dedup
 
 log = logging.getLogger(__name__)
@@ -343,8 +343,13 @@ def build_and_publish(
     *,
     run_id: str,
     validate: Validator | None = None,
+    full: bool = False,
 ) -> dict[str, object]:
     """Dedup inputs → staging/intermediate → ``marts_next`` → ``validate`` → publish → comments.
+
+    A build whose inputs are those of the last published build (:mod:`jobtrends.build_inputs`) stops after
+    the dedup step with ``status = "unchanged"``: the published marts are what it would build. ``full``
+    recomputes the dedup step for every block and always builds.
 
     ``validate(con, names)`` sees the new marts in ``marts_next``; when it returns False nothing is
     published and the summary says ``status = "validation_failed"`` (with a ``reason``); otherwise
@@ -359,10 +364,24 @@ def build_and_publish(
     warehouse.ensure_schema(con, sql_dir)
     variables = set_build_variables(con, settings, run_id=run_id)
 
-    dedup_summary = compute_dedup_inputs(con, sql_dir)
+    dedup_summary = compute_dedup_inputs(con, sql_dir, full=full)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 
     summary: dict[str, object] = {"run_id": run_id, "variables": variables, "dedup": dedup_summary}
+    t0 = time.perf_counter()
+    inputs = build_inputs.digest(con, settings, variables)
+    last = None if full else build_inputs.unchanged_since_last_publish(con, inputs)
+    timings["inputs_s"] = round(time.perf_counter() - t0, 3)
+    if last is not None:
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        summary.update(
+            status="unchanged",
+            published=False,
+            marts=last["marts"],
+            timings=timings,
+            reason=f"the inputs are those of the published build {last['run_id']}: its marts stay",
+        )
+        return summary
     # staging → intermediate → marts_next → validate → publish is one transaction: a rejected (or
     # crashed) build rolls back to the staging and intermediate the published marts were built from
     con.execute("begin transaction")
@@ -409,6 +428,7 @@ def build_and_publish(
                 con, names, also=lambda c: apply_comments(c, sql_dir, names), in_transaction=True
             )
         )
+        build_inputs.record(con, run_id, inputs, names)
         con.execute("commit")
     except BaseException:
         with contextlib.suppress(Exception):  # already rolled back, or the connection is gone

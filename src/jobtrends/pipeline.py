@@ -285,7 +285,9 @@ def build(
 
     Rows failing a row-level critical check are quarantined (``ops.quarantine``) and left out; the build
     stops (:class:`ValidationFailed`) only on a structural failure or when the quarantined share of the
-    new batch exceeds ``settings.max_quarantine_share``. ``full``: validate every row, not the new batch.
+    new batch exceeds ``settings.max_quarantine_share``. A build over the inputs of the last published
+    build publishes nothing new (``status`` ``unchanged``: its marts stay). ``full``: validate every row,
+    not the new batch, recompute the dedup step for every block and always build the marts.
     """
     from jobtrends import marts, quality
 
@@ -312,7 +314,9 @@ def build(
                 quality.accept_batch(con, run_id, batch)
         # Data Docs of the marts checks are rendered after publishing: a report on the build, not part of it
         validator = quality.marts_validator(settings, run_id, docs="defer")
-        result: dict[str, Any] = marts.build_and_publish(con, settings, run_id=run_id, validate=validator)
+        result: dict[str, Any] = marts.build_and_publish(
+            con, settings, run_id=run_id, validate=validator, full=full
+        )
         report_count(progress, "build", 3, BUILD_STEPS, "steps")
         t0 = time.perf_counter()
         quality.render_deferred_docs(validator.last_outcome, settings)
@@ -320,7 +324,7 @@ def build(
         outcomes["marts"] = result
         progress(f"  marts: {result.get('status')} ({len(result.get('marts', []))} marts)")
         report_count(progress, "build", BUILD_STEPS, BUILD_STEPS, "steps")
-        if result.get("status") != "published":
+        if result.get("status") not in ("published", "unchanged"):
             detail = validator.last_outcome.summary_line() if validator.last_outcome else ""
             raise ValidationFailed(
                 "marts", str(result.get("reason", "marts not published")) + (f": {detail}" if detail else "")

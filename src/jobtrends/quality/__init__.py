@@ -69,6 +69,7 @@ from jobtrends.quality.outcomes import (
     _BatchRun,
     _Job,
 )
+from jobtrends.quality.frames import BATCH_SOURCES
 from jobtrends.quality.runner import _PARALLEL_MIN_BATCHES, _run_suites
 from jobtrends.quality.store import accept_batch, quarantine_keys
 from jobtrends.quality.suites import UNIQUENESS_TYPES, expectation_label, load_expectations
@@ -77,10 +78,12 @@ from jobtrends.quality.validate import (
     docs_index,
     marts_validator,
     render_deferred_docs,
+    render_deferred_docs_together,
     validate_layer,
 )
 
 __all__ = [
+    "BATCH_SOURCES",
     "DOCS_SUBDIR",
     "LAYERS",
     "MAX_OBSERVED_CHARS",
@@ -109,5 +112,6 @@ __all__ = [
     "marts_validator",
     "quarantine_keys",
     "render_deferred_docs",
+    "render_deferred_docs_together",
     "validate_layer",
 ]
