@@ -182,3 +182,38 @@ def test_an_increment_built_incrementally_gives_the_marts_of_a_full_build(tmp_pa
             assert out["status"] == "published"
             prints.append(_fingerprints(con))
     assert prints[0] == prints[1]
+
+
+_TEXT = (
+    "Join the applied research group to train, evaluate and ship large language models for search. "
+    "You will design data pipelines, run distributed training jobs on GPU clusters, write evaluation "
+    "harnesses, review papers with the team and mentor two junior engineers in the platform squad."
+)
+
+
+def test_a_recomputed_block_signs_only_the_versions_it_has_not_signed(given: Given) -> None:
+    given.posting("gh:d", posted="2025-02-01", company="Acme", description=_TEXT)
+    given.posting("gh:x", posted="2025-02-01", company="Initech", description="Sales lead for the east.")
+    assert _build(given)["dedup"]["descriptions_signed"] == 2
+    given.posting("ws:e", posted="2025-02-03", company="Acme", description=_TEXT + " Apply by March.")
+
+    out = _build(given)["dedup"]
+
+    assert (out["blocks_recomputed"], out["descriptions_signed"], out["near_duplicates_total"]) == (1, 1, 1)
+    pairs = given.rows("select posting_key, canonical_key, similarity from normalised.near_duplicates")
+    assert [(p["posting_key"], p["canonical_key"]) for p in pairs] == [("ws:e", "gh:d")]
+    # a new version replaces its posting's stored signature
+    given.posting("gh:d", posted="2025-02-01", company="Acme", content_hash="h2", fetched="2025-02-05",
+                  description=_TEXT.replace("search", "code review"))  # fmt: skip
+    assert _build(given)["dedup"]["descriptions_signed"] == 1
+    stored = given.rows("select content_hash from normalised.dedup_signatures where posting_key = 'gh:d'")
+    assert stored == [{"content_hash": "h2"}]
+    incremental = given.rows("select * exclude (computed_at) from normalised.near_duplicates order by all")
+    # a full build signs every text again and finds the same near-duplicates
+    full = _build(given, full=True)["dedup"]
+    assert (full["blocks_recomputed"], full["descriptions_signed"]) == (2, 3)
+    assert (
+        given.rows("select * exclude (computed_at) from normalised.near_duplicates order by all")
+        == incremental
+    )
+    assert given.one("select count(*) as n from normalised.dedup_signatures") == {"n": 3}
