@@ -294,12 +294,15 @@ def build(
     run_id = run_id or new_run_id()
     started = time.perf_counter()
     outcomes: dict[str, Any] = {}
+    validated: list[Any] = []
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
+            # Data Docs of the inputs are rendered with the marts' after publishing: one site build
             outcome = quality.validate_layer(
-                con, layer, run_id=run_id, settings=settings, incremental=not full
+                con, layer, run_id=run_id, settings=settings, incremental=not full, docs="defer"
             )
+            validated.append(outcome)
             verdict = outcome.verdict(max_share=settings.max_quarantine_share, min_rows=settings.min_base)
             outcomes[layer] = {**outcome.summary(), "verdict": verdict.kind}
             progress(f"  validated {layer}: {outcome.summary_line()}")
@@ -309,6 +312,7 @@ def build(
                     f"  {layer}: rows failing row-level checks are in quarantine, left out; the rest goes on"
                 )
             if verdict.blocked:
+                quality.render_deferred_docs_together(validated, settings)
                 raise ValidationFailed(layer, verdict.message, kind=verdict.kind)
             for batch in outcome.batches.values():
                 quality.accept_batch(con, run_id, batch)
@@ -319,7 +323,7 @@ def build(
         )
         report_count(progress, "build", 3, BUILD_STEPS, "steps")
         t0 = time.perf_counter()
-        quality.render_deferred_docs(validator.last_outcome, settings)
+        quality.render_deferred_docs_together([*validated, validator.last_outcome], settings)
         result.setdefault("timings", {})["docs_after_publish_s"] = round(time.perf_counter() - t0, 3)
         outcomes["marts"] = result
         progress(f"  marts: {result.get('status')} ({len(result.get('marts', []))} marts)")
