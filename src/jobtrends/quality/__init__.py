@@ -48,6 +48,7 @@ Callers use ``quality.X``; the modules hold:
 The benchmark lives in :mod:`jobtrends.bench.quality`.
 """
 
+from jobtrends.quality.frames import BATCH_SOURCES
 from jobtrends.quality.gx_adapter import (
     SUPPORTED_GX,
     UnsupportedGXVersionError,
@@ -69,7 +70,6 @@ from jobtrends.quality.outcomes import (
     _BatchRun,
     _Job,
 )
-from jobtrends.quality.frames import BATCH_SOURCES
 from jobtrends.quality.runner import _PARALLEL_MIN_BATCHES, _run_suites
 from jobtrends.quality.store import accept_batch, quarantine_keys
 from jobtrends.quality.suites import UNIQUENESS_TYPES, expectation_label, load_expectations
