@@ -24,3 +24,16 @@ create table if not exists normalised.dedup_processed (
     block_key    varchar,
     processed_at timestamptz not null default current_timestamp
 );
+
+-- grain: one row per (posting_key, content_hash, num_perm) — the MinHash signature of a posting version's
+-- description (transform.dedup.Signatures), kept so that a recomputed block signs only the versions it
+-- has not signed before (a signature depends on the text alone: the grouping is the same as re-signing).
+-- Versions no longer the latest of their posting are dropped when a new one is signed.
+create table if not exists normalised.dedup_signatures (
+    posting_key  varchar not null,
+    content_hash varchar not null,
+    num_perm     integer not null,
+    text_hash    ubigint not null,          -- hash of the normalised word sequence (identical texts)
+    words        integer not null,          -- 0: no words, never grouped
+    signature    blob not null              -- num_perm little-endian uint32 values
+);

@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from jobtrends import warehouse
+from jobtrends import build_inputs, warehouse
 from jobtrends.settings import Settings
 from transform import dedup
 
@@ -159,27 +159,121 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
 
 
 def _near_duplicates(
-    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, workers: int | None
-) -> tuple[pa.Table, int]:
+    con: Any,
+    sql_dir: Path,
+    *,
+    threshold: float,
+    num_perm: int,
+    reuse: bool = True,
+    workers: int | None = None,
+) -> tuple[pa.Table, int, int]:
     """Sign the descriptions of the blocks in ``_jt_dedup_blocks`` and group them.
 
-    Returns the near-duplicate rows and how many documents had words. The documents are numbered in
-    block order (a sort of narrow rows); their texts then stream in batches in no particular order
-    (sorting 3.5 KB texts would dominate) and each signature lands at its number, so only the
-    signatures (256 bytes a document) stay in memory, never all the texts.
+    Returns the near-duplicate rows, how many documents had words and how many were signed from their
+    text. The documents are numbered in block order (a sort of narrow rows). A version signed before
+    takes its stored signature (``normalised.dedup_signatures``; ``reuse=False`` signs every one); the
+    texts of the others stream in batches in no particular order (sorting 3.5 KB texts would dominate)
+    and each signature lands at its number, so only the signatures (256 bytes a document) stay in memory,
+    never all the texts. New signatures are stored, replacing their postings' older versions.
     """
     docs = con.sql(_read_sql(sql_dir, "descriptions")).to_arrow_table()
-    sigs = dedup.Signatures.empty(docs.num_rows, num_perm)
-    con.register("_jt_dedup_docs", pa.table({"doc_id": np.arange(docs.num_rows), "row_id": docs["row_id"]}))
-    try:
-        for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
-            sigs.fill(batch.column("description"), rows=batch.column("doc_id").to_numpy(), workers=workers)
-    finally:
-        con.unregister("_jt_dedup_docs")
+    n = docs.num_rows
+    sigs = dedup.Signatures.empty(n, num_perm)
+    doc_ids = np.arange(n, dtype=np.int64)
+    stored = np.zeros(n, dtype=np.bool_)
+    if reuse and n:
+        versions = pa.table(
+            {"doc_id": doc_ids, "posting_key": docs["posting_key"], "content_hash": docs["content_hash"]}
+        )
+        con.register("_jt_dedup_versions", versions)
+        try:
+            sql = _read_sql(sql_dir, "signatures").replace("$num_perm", str(int(num_perm)))
+            for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS * 4):
+                _fill_stored(sigs, stored, batch, num_perm)
+        finally:
+            con.unregister("_jt_dedup_versions")
+    missing = doc_ids[~stored]
+    if len(missing):
+        con.register("_jt_dedup_docs", pa.table({"doc_id": missing, "row_id": docs["row_id"].take(missing)}))
+        try:
+            for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
+                sigs.fill(
+                    batch.column("description"), rows=batch.column("doc_id").to_numpy(), workers=workers
+                )
+        finally:
+            con.unregister("_jt_dedup_docs")
+        _store_signatures(con, docs, sigs, missing, num_perm)
     found = dedup.group_near_duplicates(
         docs["block_key"], docs["posting_key"], sigs, threshold=threshold, workers=workers
     )
-    return found, int(np.count_nonzero(sigs.words))
+    return found, int(np.count_nonzero(sigs.words)), len(missing)
+
+
+def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBatch, num_perm: int) -> None:
+    """Copy a batch of stored signatures into ``sigs`` at their doc ids (a blob of another length is
+    left out: that document is signed again)."""
+    width = 4 * num_perm
+    ok = pc.equal(pc.binary_length(batch.column("signature")), width)
+    if not pc.all(ok).as_py():
+        batch = batch.filter(pc.fill_null(ok, False))
+    if not batch.num_rows:
+        return
+    blobs = batch.column("signature")
+    large = pa.types.is_large_binary(blobs.type)
+    offsets = np.frombuffer(blobs.buffers()[1], dtype=np.int64 if large else np.int32)
+    offsets = offsets[blobs.offset : blobs.offset + len(blobs) + 1]
+    data = np.frombuffer(blobs.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    rows = batch.column("doc_id").to_numpy()
+    sigs.values[rows] = data.view("<u4").reshape(-1, num_perm)
+    sigs.text_hash[rows] = batch.column("text_hash").to_numpy()
+    sigs.words[rows] = batch.column("words").to_numpy()
+    stored[rows] = True
+
+
+def _store_signatures(
+    con: Any, docs: pa.Table, sigs: dedup.Signatures, rows: np.ndarray, num_perm: int
+) -> None:
+    """Store the signatures of documents ``rows`` (in chunks: no copy of them all at once), after
+    dropping every stored signature of their postings (older versions are never read again)."""
+    con.register("_jt_signed", pa.table({"posting_key": docs["posting_key"].take(rows)}))
+    try:
+        con.execute(
+            "delete from normalised.dedup_signatures where posting_key in (select posting_key from _jt_signed)"
+        )
+    finally:
+        con.unregister("_jt_signed")
+    width = 4 * num_perm
+    for start in range(0, len(rows), _BATCH_ROWS * 4):
+        part = rows[start : start + _BATCH_ROWS * 4]
+        values = np.ascontiguousarray(sigs.values[part], dtype="<u4")
+        blobs = pa.Array.from_buffers(
+            pa.large_binary(),
+            len(part),
+            [
+                None,
+                pa.py_buffer(np.arange(0, (len(part) + 1) * width, width, dtype=np.int64)),
+                pa.py_buffer(values),
+            ],
+        )
+        chunk = pa.table(
+            {
+                "posting_key": docs["posting_key"].take(part),
+                "content_hash": docs["content_hash"].take(part),
+                "text_hash": pa.array(sigs.text_hash[part], pa.uint64()),
+                "words": pa.array(sigs.words[part], pa.int32()),
+                "signature": blobs,
+            }
+        )
+        con.register("_jt_signatures", chunk)
+        try:
+            con.execute(
+                "insert into normalised.dedup_signatures "
+                "(posting_key, content_hash, num_perm, text_hash, words, signature) "
+                f"select posting_key, content_hash, {int(num_perm)}, text_hash, words, signature "
+                "from _jt_signatures"
+            )
+        finally:
+            con.unregister("_jt_signatures")
 
 
 def compute_dedup_inputs(
@@ -194,8 +288,9 @@ def compute_dedup_inputs(
     """Write ``normalised.dedup_keys`` and ``normalised.near_duplicates`` for new postings.
 
     Incremental: only candidate blocks (normalised companies) holding a posting version not compared
-    before are recomputed (``full=True`` recomputes all). Every description of those blocks is signed once
-    (:mod:`transform.dedup`); identical normalised texts are grouped by hash, the distinct ones by MinHash.
+    before are recomputed, and only the versions without a stored signature are signed from their text
+    (``full=True`` recomputes every block and signs every text; the grouping is the same). Identical
+    normalised texts are grouped by hash, the distinct ones by MinHash (:mod:`transform.dedup`).
     ``near_duplicate_groups_merged`` counts the postings joined by similarity rather than identical text.
 
     The step's state (keys, near-duplicates, the "compared" marks) changes in one transaction: a crash
@@ -234,10 +329,10 @@ def _compute_dedup_inputs(
             f"select distinct c.block_key from _jt_dedup_candidates as c {not_compared}"
         )
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
-    compared = merged = 0
+    compared = merged = signed = 0
     if blocks:
-        found, compared = _near_duplicates(
-            con, sql_dir, threshold=threshold, num_perm=num_perm, workers=workers
+        found, compared, signed = _near_duplicates(
+            con, sql_dir, threshold=threshold, num_perm=num_perm, reuse=not full, workers=workers
         )
         merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
         con.register("_jt_nd", found)
@@ -270,6 +365,7 @@ def _compute_dedup_inputs(
         "new_keys": new_keys,
         "blocks_recomputed": blocks,
         "descriptions_compared": compared,
+        "descriptions_signed": signed,
         "near_duplicate_groups_merged": merged,
         "near_duplicates_total": total,
         "seconds": round(time.perf_counter() - started, 3),
@@ -346,8 +442,13 @@ def build_and_publish(
     *,
     run_id: str,
     validate: Validator | None = None,
+    full: bool = False,
 ) -> dict[str, object]:
     """Dedup inputs → staging/intermediate → ``marts_next`` → ``validate`` → publish → comments.
+
+    A build whose inputs are those of the last published build (:mod:`jobtrends.build_inputs`) stops after
+    the dedup step with ``status = "unchanged"``: the published marts are what it would build. ``full``
+    recomputes the dedup step for every block and always builds.
 
     ``validate(con, names)`` sees the new marts in ``marts_next``; when it returns False nothing is
     published and the summary says ``status = "validation_failed"`` (with a ``reason``); otherwise
@@ -362,10 +463,24 @@ def build_and_publish(
     warehouse.ensure_schema(con, sql_dir)
     variables = set_build_variables(con, settings, run_id=run_id)
 
-    dedup_summary = compute_dedup_inputs(con, sql_dir, workers=settings.workers)
+    dedup_summary = compute_dedup_inputs(con, sql_dir, full=full, workers=settings.workers)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 
     summary: dict[str, object] = {"run_id": run_id, "variables": variables, "dedup": dedup_summary}
+    t0 = time.perf_counter()
+    inputs = build_inputs.digest(con, settings, variables)
+    last = None if full else build_inputs.unchanged_since_last_publish(con, inputs)
+    timings["inputs_s"] = round(time.perf_counter() - t0, 3)
+    if last is not None:
+        timings["total_s"] = round(time.perf_counter() - started, 3)
+        summary.update(
+            status="unchanged",
+            published=False,
+            marts=last["marts"],
+            timings=timings,
+            reason=f"the inputs are those of the published build {last['run_id']}: its marts stay",
+        )
+        return summary
     # staging → intermediate → marts_next → validate → publish is one transaction: a rejected (or
     # crashed) build rolls back to the staging and intermediate the published marts were built from
     with warehouse.transaction(con) as tx:
@@ -411,6 +526,7 @@ def build_and_publish(
                 con, names, also=lambda c: apply_comments(c, sql_dir, names), in_transaction=True
             )
         )
+        build_inputs.record(con, run_id, inputs, names)
     timings["publish_s"] = round(time.perf_counter() - t0, 3)
     timings["total_s"] = round(time.perf_counter() - started, 3)
     claims = _scalar(con, "select count(*) from marts.claims")

@@ -289,19 +289,24 @@ def build(
 
     Rows failing a row-level critical check are quarantined (``ops.quarantine``) and left out; the build
     stops (:class:`ValidationFailed`) only on a structural failure or when the quarantined share of the
-    new batch exceeds ``settings.max_quarantine_share``. ``full``: validate every row, not the new batch.
+    new batch exceeds ``settings.max_quarantine_share``. A build over the inputs of the last published
+    build publishes nothing new (``status`` ``unchanged``: its marts stay). ``full``: validate every row,
+    not the new batch, recompute the dedup step for every block and always build the marts.
     """
     from jobtrends import marts, quality
 
     run_id = run_id or new_run_id()
     started = time.perf_counter()
     outcomes: dict[str, Any] = {}
+    validated: list[Any] = []
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
+            # Data Docs of the inputs are rendered with the marts' after publishing: one site build
             outcome = quality.validate_layer(
-                con, layer, run_id=run_id, settings=settings, incremental=not full
+                con, layer, run_id=run_id, settings=settings, incremental=not full, docs="defer"
             )
+            validated.append(outcome)
             verdict = outcome.verdict(max_share=settings.max_quarantine_share, min_rows=settings.min_base)
             outcomes[layer] = {**outcome.summary(), "verdict": verdict.kind}
             progress(f"  validated {layer}: {outcome.summary_line()}")
@@ -311,20 +316,23 @@ def build(
                     f"  {layer}: rows failing row-level checks are in quarantine, left out; the rest goes on"
                 )
             if verdict.blocked:
+                quality.render_deferred_docs_together(validated, settings)
                 raise ValidationFailed(layer, verdict.message, kind=verdict.kind)
             for batch in outcome.batches.values():
                 quality.accept_batch(con, run_id, batch)
         # Data Docs of the marts checks are rendered after publishing: a report on the build, not part of it
         validator = quality.marts_validator(settings, run_id, docs="defer")
-        result: dict[str, Any] = marts.build_and_publish(con, settings, run_id=run_id, validate=validator)
+        result: dict[str, Any] = marts.build_and_publish(
+            con, settings, run_id=run_id, validate=validator, full=full
+        )
         report_count(progress, "build", 3, BUILD_STEPS, "steps")
         t0 = time.perf_counter()
-        quality.render_deferred_docs(validator.last_outcome, settings)
+        quality.render_deferred_docs_together([*validated, validator.last_outcome], settings)
         result.setdefault("timings", {})["docs_after_publish_s"] = round(time.perf_counter() - t0, 3)
         outcomes["marts"] = result
         progress(f"  marts: {result.get('status')} ({len(result.get('marts', []))} marts)")
         report_count(progress, "build", BUILD_STEPS, BUILD_STEPS, "steps")
-        if result.get("status") != "published":
+        if result.get("status") not in ("published", "unchanged"):
             detail = validator.last_outcome.summary_line() if validator.last_outcome else ""
             raise ValidationFailed(
                 "marts", str(result.get("reason", "marts not published")) + (f": {detail}" if detail else "")

@@ -32,7 +32,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     r.add_argument("--json", dest="json_out", type=Path, help="also write the run summary as JSON here")
     r.add_argument(
-        "--full", action="store_true", help="validate every raw and normalised row, not only the new batch"
+        "--full",
+        action="store_true",
+        help="validate every raw and normalised row, not only the new batch, and rebuild the dedup "
+        "step and every mart even when nothing changed",
     )
     r.set_defaults(handler=_run)
 

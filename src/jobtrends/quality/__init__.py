@@ -48,6 +48,7 @@ Callers use ``quality.X``; the modules hold:
 The benchmark lives in :mod:`jobtrends.bench.quality`.
 """
 
+from jobtrends.quality.frames import BATCH_SOURCES
 from jobtrends.quality.gx_adapter import (
     SUPPORTED_GX,
     UnsupportedGXVersionError,
@@ -76,10 +77,12 @@ from jobtrends.quality.validate import (
     MartsValidator,
     marts_validator,
     render_deferred_docs,
+    render_deferred_docs_together,
     validate_layer,
 )
 
 __all__ = [
+    "BATCH_SOURCES",
     "DOCS_SUBDIR",
     "LAYERS",
     "MAX_OBSERVED_CHARS",
@@ -107,5 +110,6 @@ __all__ = [
     "marts_validator",
     "quarantine_keys",
     "render_deferred_docs",
+    "render_deferred_docs_together",
     "validate_layer",
 ]

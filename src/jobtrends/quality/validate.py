@@ -10,7 +10,12 @@ from pathlib import Path
 from typing import Any
 
 from jobtrends import warehouse
-from jobtrends.quality.frames import _drift_jobs, _marts_jobs, _row_level_jobs
+from jobtrends.quality.frames import (
+    _drift_jobs,
+    _marts_jobs,
+    _nothing_to_validate,
+    _row_level_jobs,
+)
 from jobtrends.quality.gx_adapter import _render_docs
 from jobtrends.quality.outcomes import LAYERS, ROW_LEVEL_LAYERS, ValidationOutcome
 from jobtrends.quality.runner import _run_suites
@@ -31,6 +36,24 @@ def render_deferred_docs(outcome: ValidationOutcome | None, settings: Settings) 
     outcome.pending_docs = None
     outcome.docs_path = _render_docs(settings, outcome.run_id, rendered, now)
     return outcome.docs_path
+
+
+def render_deferred_docs_together(
+    outcomes: Sequence[ValidationOutcome | None], settings: Settings
+) -> Path | None:
+    """Render the Data Docs of several outcomes validated with ``docs="defer"`` in one site build (a
+    build renders its input layers and its marts once, not three times); returns the index path."""
+    pending = [o for o in outcomes if o is not None and o.pending_docs is not None]
+    if not pending:
+        return None
+    rendered = [r for o in pending for r in o.pending_docs[0]]  # type: ignore[index]
+    now = pending[-1].pending_docs[1]  # type: ignore[index]
+    for o in pending:
+        o.pending_docs = None
+    path = _render_docs(settings, pending[-1].run_id, rendered, now)
+    for o in pending:
+        o.docs_path = path
+    return path
 
 
 def validate_layer(
@@ -89,6 +112,12 @@ def validate_layer(
     started = time.perf_counter()
     now = now or datetime.now(UTC)
     outcome = ValidationOutcome(layer=layer, run_id=run_id)
+    empty = _nothing_to_validate(con, settings, layer) if incremental and layer in ROW_LEVEL_LAYERS else None
+    if empty is not None:
+        outcome.batches[layer] = empty
+        outcome.rows[layer] = 0
+        outcome.seconds = time.perf_counter() - started
+        return outcome
     if layer in ROW_LEVEL_LAYERS:
         jobs = _row_level_jobs(con, settings, layer, now, incremental)
     elif layer == "drift":
