@@ -6,12 +6,12 @@ And the cost-saving paths (skipping, incremental dedup) give the marts a full bu
 from __future__ import annotations
 
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from jobtrends import marts, warehouse
+from jobtrends.settings import load_settings
 
 from .conftest import SQL_DIR, TAXONOMY, Given
 
@@ -33,8 +33,8 @@ def _fingerprints(con: Any) -> dict[str, tuple[int, str]]:
 
 def _build(given: Given, *, full: bool = False, min_base: int = 3, validate: Any = None) -> dict:
     given.load()
-    settings = SimpleNamespace(
-        sql_dir=SQL_DIR, min_base=min_base, extra={"taxonomy_version": TAXONOMY, "repost_window_days": "45"}
+    settings = load_settings(
+        given.data_dir, sql_dir=SQL_DIR, min_base=min_base, repost_window_days=45, taxonomy_version=TAXONOMY
     )
     return marts.build_and_publish(given.con, settings, run_id="run", validate=validate, full=full)
 
@@ -174,7 +174,7 @@ def test_an_increment_built_incrementally_gives_the_marts_of_a_full_build(tmp_pa
     for full in (False, True):
         with warehouse.connect(tmp_path / f"full-{full}.duckdb") as con:
             warehouse.ensure_schema(con, SQL_DIR)
-            given = Given(con)
+            given = Given(con, tmp_path / f"data-{full}")
             _base(given)
             assert _build(given)["status"] == "published"
             _increment(given)

@@ -21,7 +21,7 @@ def wh(tmp_path: Path, given):
         sql_dir=SQL_DIR,
         expectations_dir=REPO_ROOT / "expectations",
         warehouse_path=tmp_path / "test.duckdb",
-        extra={"taxonomy_version": TAXONOMY},
+        taxonomy_version=TAXONOMY,
     )
     for i in range(20):
         given.posting(f"base:{i}", posted="2025-06-10", company=f"Co{i}", title_clean=f"ml engineer {i}")
