@@ -21,396 +21,72 @@ The network policy (what a hostile or broken server, or a link in a payload, mus
 - one deadline per request covers every attempt, backoff and ``Retry-After`` wait, and every socket
   read (a server that trickles a byte every few seconds is cut off at the deadline);
 - the body cap applies to the bytes received and to the decompressed size (a gzip bomb stops at the cap).
+
+Module map (all re-exported here): :mod:`ingest.http_types` holds the error, the response, origins and
+body decoding; :mod:`ingest.http_guard` holds the address policy, the guarded transport and the deadline on
+every socket operation; this module holds :class:`HttpClient` (retries, rate limit, redirects, robots, caps).
 """
 
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import email.utils
-import ipaddress
 import json
 import random
 import socket
 import time
 import urllib.robotparser
-import zlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
 from ingest.http_config import HttpConfig
-
-__all__ = ["FetchError", "HttpClient", "HttpConfig", "Response"]
-
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
-REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-DEFAULT_MAX_REDIRECTS = 5
-BACKOFF_BASE_S = 1.0
-BACKOFF_CAP_S = 60.0
-MAX_RETRY_AFTER_S = 300.0
-"""A server asking us to wait longer than this is treated as a failure (the run should not hang)."""
-SAFE_CROSS_ORIGIN_HEADERS = frozenset({"accept", "accept-language", "content-type"})
-"""Caller headers still sent after a hop leaves the request's origin (everything else may be a secret)."""
-DEFAULT_PORTS = {"http": 80, "https": 443}
-
-
-class FetchError(Exception):
-    """A fetch that failed for good; ``kind`` is one of: http, timeout, network, too_large, redirect,
-    robots, bad_payload, config, blocked (an address the network policy refuses)."""
-
-    def __init__(self, kind: str, message: str, http_status: int | None = None, url: str | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.http_status = http_status
-        self.url = url
-
-    def __str__(self) -> str:
-        return f"{self.kind}: {self.message}"
-
-
-@dataclass(slots=True)
-class Response:
-    """A finished response (body read, redirects resolved)."""
-
-    url: str
-    status: int
-    headers: Mapping[str, str]
-    content: bytes
-    fetched_at: datetime
-    not_modified: bool = False
-
-    @property
-    def content_type(self) -> str | None:
-        return self.headers.get("content-type")
-
-    def json(self) -> Any:
-        return json.loads(self.content)
-
-
-@dataclass
-class _HostState:
-    last_request: float | None = None
-    robots: urllib.robotparser.RobotFileParser | None = None
-    robots_checked: bool = False
-
-
-@dataclass
-class ConditionalScope:
-    """Validators known before a source's fetch, and the new ones seen (saved by the runner after landing)."""
-
-    known: dict[str, dict[str, str]] = field(default_factory=dict)
-    seen: dict[str, dict[str, str]] = field(default_factory=dict)
-
-
-def _host(url: str) -> str:
-    return (urlsplit(url).hostname or "").lower()
-
-
-def _snippet(data: bytes, limit: int = 80) -> str:
-    text = data[:limit].decode("utf-8", errors="replace")
-    return " ".join(text.split())
-
-
-def _retry_after_s(value: str | None, now: datetime) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=UTC)
-    return max(0.0, (when - now).total_seconds())
-
-
-# -- network policy -----------------------------------------------------------------------------
-
-Origin = tuple[str, str, int]
-
-
-def _origin(url: str) -> Origin:
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
-    return scheme, (parts.hostname or "").lower(), port or DEFAULT_PORTS.get(scheme, 0)
-
-
-def _origin_text(origin: Origin) -> str:
-    scheme, host, port = origin
-    shown = f"[{host}]" if ":" in host else host
-    return f"{scheme}://{shown}" + ("" if DEFAULT_PORTS.get(scheme) == port else f":{port}")
-
-
-def _allowed_origins(entries: Iterable[str], scheme: str) -> set[Origin]:
-    """``allowed_hosts`` entries: a full origin (``https://cdn.example.com:8443``) or a bare host, which
-    means that host on the request's scheme and its default port."""
-    out: set[Origin] = set()
-    for entry in entries:
-        entry = entry.strip().lower()
-        if not entry:
-            continue
-        out.add(_origin(entry) if "://" in entry else (scheme, entry, DEFAULT_PORTS.get(scheme, 0)))
-    return out
-
-
-_DEADLINE: contextvars.ContextVar[float | None] = contextvars.ContextVar(
-    "jobtrends_http_deadline", default=None
+from ingest.http_guard import (
+    _DEADLINE,
+    AddressPolicy,
+    AddressRefused,
+    GuardedBackend,
+    Resolver,
+    address_problem,
+    guarded_transport,
 )
-"""``time.monotonic()`` by which the current request must be done; every socket operation is capped by it."""
+from ingest.http_types import (
+    BACKOFF_BASE_S,
+    BACKOFF_CAP_S,
+    DEFAULT_MAX_REDIRECTS,
+    DEFAULT_PORTS,
+    MAX_RETRY_AFTER_S,
+    REDIRECT_STATUSES,
+    RETRY_STATUSES,
+    SAFE_CROSS_ORIGIN_HEADERS,
+    ConditionalScope,
+    FetchError,
+    Origin,
+    Response,
+    _allowed_origins,
+    _host,
+    _HostState,
+    _Inflater,
+    _origin,
+    _origin_text,
+    _retry_after_s,
+    _snippet,
+)
 
-
-def _cap(timeout: float | None, error: type[Exception]) -> float | None:
-    deadline = _DEADLINE.get()
-    if deadline is None:
-        return timeout
-    remaining = deadline - time.monotonic()
-    if remaining <= 0:
-        raise error("the request's overall deadline has passed")
-    return remaining if timeout is None else min(timeout, remaining)
-
-
-class AddressRefused(Exception):
-    """The network policy refuses to connect to an address a host resolved to."""
-
-
-def _embedded_v4(addr: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    if addr.ipv4_mapped is not None:
-        return addr.ipv4_mapped
-    if addr.sixtofour is not None:
-        return addr.sixtofour
-    if addr.teredo is not None:
-        return addr.teredo[1]
-    if addr in _NAT64:
-        return ipaddress.IPv4Address(int(addr) & 0xFFFFFFFF)
-    return None
-
-
-_NAT64 = ipaddress.IPv6Network("64:ff9b::/96")
-
-
-def address_problem(ip: str) -> str | None:
-    """Why connecting to ``ip`` is refused by default (``None``: a global unicast address)."""
-    addr: ipaddress.IPv4Address | ipaddress.IPv6Address = ipaddress.ip_address(ip.split("%", 1)[0])
-    if isinstance(addr, ipaddress.IPv6Address):
-        addr = _embedded_v4(addr) or addr
-    for label, flag in (
-        ("loopback", addr.is_loopback),
-        ("link-local (cloud metadata lives here)", addr.is_link_local),
-        ("private", addr.is_private),
-        ("multicast", addr.is_multicast),
-        ("unspecified", addr.is_unspecified),
-        ("reserved", addr.is_reserved),
-    ):
-        if flag:
-            return label
-    return None if addr.is_global else "not globally routable"
-
-
-@dataclass(frozen=True)
-class AddressPolicy:
-    """Which non-global addresses may be connected to anyway (tests, the drills, an internal mirror)."""
-
-    allow: tuple[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, int | None], ...] = ()
-
-    @classmethod
-    def parse(cls, entries: Iterable[str]) -> AddressPolicy:
-        """``IP``, ``IP:PORT``, ``[IPv6]:PORT`` or a CIDR (any port)."""
-        allow = []
-        for raw in entries:
-            entry = raw.strip()
-            if not entry:
-                continue
-            port: int | None = None
-            if entry.startswith("["):
-                host, _, rest = entry[1:].partition("]")
-                port = int(rest[1:]) if rest.startswith(":") else None
-            elif entry.count(":") == 1:
-                host, _, port_text = entry.partition(":")
-                port = int(port_text)
-            else:
-                host = entry
-            try:
-                allow.append((ipaddress.ip_network(host, strict=False), port))
-            except ValueError:
-                raise ValueError(
-                    f"http_allow_private entry {raw!r} is not an IP address, IP:PORT or CIDR"
-                ) from None
-        return cls(tuple(allow))
-
-    def refusal(self, ip: str, port: int) -> str | None:
-        problem = address_problem(ip)
-        if problem is None:
-            return None
-        addr = ipaddress.ip_address(ip.split("%", 1)[0])
-        for network, allowed_port in self.allow:
-            if addr.version == network.version and addr in network and allowed_port in (None, port):
-                return None
-        return problem
-
-
-class _DeadlineStream(httpcore.NetworkStream):
-    """A socket whose every read and write is capped by the current request's deadline."""
-
-    def __init__(self, inner: httpcore.NetworkStream) -> None:
-        self._inner = inner
-
-    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
-        return self._inner.read(max_bytes, _cap(timeout, httpcore.ReadTimeout))
-
-    def write(self, buffer: bytes, timeout: float | None = None) -> None:
-        self._inner.write(buffer, _cap(timeout, httpcore.WriteTimeout))
-
-    def close(self) -> None:
-        self._inner.close()
-
-    def start_tls(
-        self, ssl_context: Any, server_hostname: str | None = None, timeout: float | None = None
-    ) -> Any:
-        return _DeadlineStream(
-            self._inner.start_tls(ssl_context, server_hostname, _cap(timeout, httpcore.ConnectTimeout))
-        )
-
-    def get_extra_info(self, info: str) -> Any:
-        return self._inner.get_extra_info(info)
-
-
-Resolver = Callable[..., list[Any]]
-
-
-class GuardedBackend(httpcore.NetworkBackend):
-    """Resolve the host once, refuse it if any address is one the policy refuses, then connect to a
-    checked address (TLS still verifies and sends SNI for the host name)."""
-
-    def __init__(self, policy: AddressPolicy, resolve: Resolver = socket.getaddrinfo) -> None:
-        self.policy = policy
-        self._resolve = resolve
-        self._inner = httpcore.SyncBackend()
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        timeout = _cap(timeout, httpcore.ConnectTimeout)
-        try:
-            infos = self._resolve(host, port, type=socket.SOCK_STREAM)
-        except (OSError, UnicodeError) as exc:
-            raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from exc
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        refused = [(ip, why) for ip in addresses if (why := self.policy.refusal(ip, port))]
-        if refused or not addresses:
-            shown = ", ".join(f"{ip} ({why})" for ip, why in refused) or "no address"
-            raise AddressRefused(
-                f"{host}:{port} resolves to {shown}; connecting there is refused "
-                "(set JOBTRENDS_HTTP_ALLOW_PRIVATE to allow an internal address)"
-            )
-        last: Exception | None = None
-        for ip in addresses:
-            try:
-                stream = self._inner.connect_tcp(ip, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
-                last = exc
-                continue
-            return _DeadlineStream(stream)
-        assert last is not None
-        raise last
-
-    def connect_unix_socket(self, path: str, timeout: float | None = None, socket_options: Any = None) -> Any:
-        raise AddressRefused("unix sockets are not used by the fetchers")
-
-    def sleep(self, seconds: float) -> None:
-        self._inner.sleep(seconds)
-
-
-def guarded_transport(policy: AddressPolicy, resolve: Resolver = socket.getaddrinfo) -> httpx.HTTPTransport:
-    """An ``httpx`` transport whose connections go through :class:`GuardedBackend`."""
-    transport = httpx.HTTPTransport()
-    # httpx does not take a network backend; its pool does (same settings as httpx's own defaults)
-    transport._pool = httpcore.ConnectionPool(
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=100,
-        max_keepalive_connections=20,
-        keepalive_expiry=5.0,
-        network_backend=GuardedBackend(policy, resolve),
-    )
-    return transport
-
-
-class _Inflater:
-    """Content-Encoding decoding that never produces more than the cap (a gzip bomb stops there)."""
-
-    def __init__(self, encoding: str | None, url: str) -> None:
-        enc = (encoding or "").strip().lower()
-        self.url = url
-        self.mode = {"": None, "identity": None, "gzip": "gzip", "x-gzip": "gzip", "deflate": "deflate"}.get(
-            enc, "unsupported"
-        )
-        if self.mode == "unsupported":
-            raise FetchError("bad_payload", f"{url} sent an unsupported Content-Encoding {enc!r}", None, url)
-        self._first = True
-        self._d = self._new()
-
-    def _new(self, raw_deflate: bool = False) -> Any:
-        if self.mode == "gzip":
-            return zlib.decompressobj(16 + zlib.MAX_WBITS)
-        return zlib.decompressobj(-zlib.MAX_WBITS if raw_deflate else zlib.MAX_WBITS)
-
-    def feed(self, data: bytes, room: int) -> bytes:
-        """Decoded bytes of ``data``, at most ``room + 1`` of them (more than ``room`` means over the cap)."""
-        if self.mode is None:
-            return data
-        out: list[bytes] = []
-        produced = 0
-        try:
-            while data:
-                try:
-                    chunk = self._d.decompress(data, room + 1 - produced)
-                except zlib.error:
-                    if not (self._first and self.mode == "deflate"):
-                        raise
-                    self._d = self._new(raw_deflate=True)  # "deflate" sent without the zlib header
-                    chunk = self._d.decompress(data, room + 1 - produced)
-                self._first = False
-                out.append(chunk)
-                produced += len(chunk)
-                if produced > room:
-                    break
-                if self._d.eof and self._d.unused_data and self.mode == "gzip":
-                    data = self._d.unused_data  # a multi-member gzip body
-                    self._d = self._new()
-                    continue
-                data = self._d.unconsumed_tail
-        except zlib.error as exc:
-            raise FetchError(
-                "bad_payload", f"corrupt {self.mode} body from {self.url}: {exc}", None, self.url
-            ) from None
-        return b"".join(out)
-
-    def finish(self) -> bytes:
-        if self.mode is None:
-            return b""
-        try:
-            return self._d.flush()
-        except zlib.error as exc:
-            raise FetchError(
-                "bad_payload", f"corrupt {self.mode} body from {self.url}: {exc}", None, self.url
-            ) from None
+__all__ = [
+    "DEFAULT_PORTS",
+    "AddressPolicy",
+    "ConditionalScope",
+    "FetchError",
+    "GuardedBackend",
+    "HttpClient",
+    "HttpConfig",
+    "Response",
+    "address_problem",
+    "guarded_transport",
+]
 
 
 class HttpClient:
