@@ -69,9 +69,30 @@ def parts_url(settings: Settings) -> str:
     return settings.parts_url or str(settings.data_dir / "parts")
 
 
+def _storage_options(url: str) -> dict[str, Any]:
+    """Client options from the environment, as for the landing zone: no listing cache (other hosts
+    write the same prefix); for S3 the endpoint (``AWS_ENDPOINT_URL[_S3]``, e.g. MinIO) and region
+    passed explicitly, which every s3fs version honours."""
+    options: dict[str, Any] = {"use_listings_cache": False}
+    if url.startswith(("s3://", "s3a://")):
+        client: dict[str, Any] = {}
+        endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+        if endpoint:
+            client["endpoint_url"] = endpoint
+        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+        if region:
+            client["region_name"] = region
+        if client:
+            options["client_kwargs"] = client
+    return options
+
+
 def _store(settings: Settings) -> tuple[Any, str]:
     """``(filesystem, root path)`` of the parts location."""
-    fs, root = fsspec.core.url_to_fs(parts_url(settings))
+    url = parts_url(settings)
+    if "://" not in url:
+        return fsspec.filesystem("file"), os.path.abspath(url).rstrip("/")
+    fs, root = fsspec.core.url_to_fs(url, **_storage_options(url))
     return fs, root.rstrip("/")
 
 

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -214,4 +216,58 @@ def test_parts_live_at_the_configured_url(tmp_path: Path, monkeypatch: pytest.Mo
     assert fanout.parts_url(settings).endswith("elsewhere")
     assert _fanout(settings)["normalised"] == len(PLACES)
     assert (tmp_path / "elsewhere" / "b1" / "merged.json").exists()
+    assert not (tmp_path / "data" / "parts").exists()
+
+
+# ----------------------------------------------------------------------------- parts on object storage
+
+
+@pytest.fixture(scope="module")
+def moto_endpoint() -> Iterator[str]:
+    """A local S3 endpoint: moto's server on 127.0.0.1 (a free port), for this module."""
+    server_mod = pytest.importorskip("moto.server")
+    pytest.importorskip("s3fs")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = server_mod.ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.stop()
+
+
+def test_parts_on_s3_give_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, moto_endpoint: str
+) -> None:
+    import fsspec
+
+    for name, value in {
+        "AWS_ENDPOINT_URL": moto_endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_REGION": "us-east-1",
+    }.items():
+        monkeypatch.setenv(name, value)
+    fs = fsspec.filesystem("s3", client_kwargs={"endpoint_url": moto_endpoint}, use_listings_cache=False)
+    fs.mkdir("jt-parts")
+    monkeypatch.setattr(batch, "_CACHES", batch._Caches())
+    monkeypatch.setenv("JOBTRENDS_PARTS_URL", "s3://jt-parts/prefix")
+    settings = _loaded(tmp_path / "data", tmp_path)
+    reference = replace(settings, data_dir=tmp_path / "ref", warehouse_path=tmp_path / "ref" / "w.duckdb")
+    reference.data_dir.mkdir()
+    shutil.copy(settings.warehouse_path, reference.warehouse_path)
+    pipeline.normalise(reference)
+
+    planned = fanout.plan(settings, "b1")
+    assert fs.exists("jt-parts/prefix/b1/manifest.json")
+    assert len(planned["slices"]) == 3
+    for name in planned["slices"]:
+        fanout.normalise_slice(settings, "b1", name)
+    assert len(fs.ls("jt-parts/prefix/b1/parts")) == 3
+    merged = fanout.merge(settings, "b1")
+    assert merged["normalised"] == len(PLACES)
+    assert _normalised(settings) == _normalised(reference)
+    assert fs.ls("jt-parts/prefix/b1", detail=False) == ["jt-parts/prefix/b1/merged.json"]
     assert not (tmp_path / "data" / "parts").exists()
