@@ -451,6 +451,8 @@ def test_compose_file_describes_a_celery_deployment() -> None:
     assert "duckdb_writer 1" in " ".join(services["airflow-init"]["command"])
     assert "--queues duckdb --concurrency 1" in services["airflow-worker-duckdb"]["command"]
     assert {"jobtrends-warehouse", "jobtrends-landing"} <= set(compose["volumes"])
+    # the fanned-out normalise: the writer and the default-queue workers share one parts location
+    assert env["JOBTRENDS_PARTS_URL"]
     assert services["airflow-worker"]["build"]["dockerfile"] == "docker/Dockerfile"
 
 
