@@ -11,16 +11,17 @@ same work in three steps so that the CPU-bound middle one runs on any number of 
    (:func:`transform.batch.normalise_table`, the same code as the one-process path) and writes one
    *part* ``<batch>/parts/<slice>.parquet``. The part's Parquet key-value metadata carries its row
    count and the rule errors (:mod:`transform.rule_errors`) counted while making it. A part appears
-   whole or not at all (local: a temporary name renamed; object storage: one PUT), so a failed slice
+   whole or not at all (local: a temporary name renamed; object storage: one upload), so a failed slice
    leaves nothing to merge and its retry simply writes the part.
 3. :func:`merge` — the single writer checks that every slice has its part, then in one transaction
    appends the rows not yet in ``normalised.postings`` and replaces the batch's rows of
    ``ops.normalise_errors`` with the sum over the parts: re-running a slice or the merge adds
-   nothing twice. The batch folder is deleted after the commit.
+   nothing twice. Then the slices and parts are deleted and ``merged.json`` (the summary) stays:
+   merging the batch again returns it. The next :func:`plan` deletes older batch folders.
 
 ``parts_url`` (``JOBTRENDS_PARTS_URL``) is a local path (default ``<data_dir>/parts``) or any
-fsspec URL such as ``s3://bucket/prefix`` (credentials and ``AWS_ENDPOINT_URL`` from the
-environment, as s3fs reads them): every worker host must see the same location.
+fsspec URL such as ``s3://bucket/prefix`` (the standard ``AWS_*`` variables, ``AWS_ENDPOINT_URL``
+for MinIO and other S3-compatible stores): every worker host must see the same location.
 """
 
 from __future__ import annotations
