@@ -10,7 +10,7 @@ same work in three steps so that the CPU-bound middle one runs on any number of 
 2. :func:`normalise_slice` — any worker, **no DuckDB**: reads one slice, runs the batch normaliser
    (:func:`transform.batch.normalise_table`, the same code as the one-process path) and writes one
    *part* ``<batch>/parts/<slice>.parquet``. The part's Parquet key-value metadata carries its row
-   count and the rule errors (:mod:`transform.rule_errors`) counted while making it. A part appears
+   count and the rule errors (:mod:`ingest.rule_errors`) counted while making it. A part appears
    whole or not at all (local: a temporary name renamed; object storage: one upload), so a failed slice
    leaves nothing to merge and its retry simply writes the part.
 3. :func:`merge` — the single writer checks that every slice has its part, then in one transaction
@@ -234,7 +234,7 @@ def _errors_to_json(errors: Any) -> bytes:
 def _errors_from_json(raw: bytes | None) -> Any:
     from collections import Counter
 
-    from transform.rule_errors import RuleErrors
+    from ingest.rule_errors import RuleErrors
 
     data = json.loads(raw) if raw else {}
     return RuleErrors(
@@ -245,9 +245,9 @@ def _errors_from_json(raw: bytes | None) -> Any:
 
 def normalise_slice(settings: Settings, batch: str, slice_name: str) -> dict[str, Any]:
     """Normalise one slice of a batch into its part. Opens no DuckDB file (runs on any worker)."""
+    from ingest.rule_errors import RuleErrors
     from transform import fx
     from transform.batch import normalise_table
-    from transform.rule_errors import RuleErrors
     from transform.titles import TAXONOMY_VERSION
 
     started = time.perf_counter()
@@ -270,7 +270,7 @@ def normalise_slice(settings: Settings, batch: str, slice_name: str) -> dict[str
     rates = manifest.get("fx") or {}
     fx.set_reference_table(fx.ecb_table(rates["rows"], rates["newest"]) if rates.get("rows") else None)
     errors = RuleErrors()
-    out = normalise_table(table, errors=errors)
+    out = normalise_table(table, settings.workers, errors=errors)
     meta = {
         META_BATCH: batch.encode(),
         META_SLICE: slice_name.encode(),
@@ -314,10 +314,10 @@ def merge(settings: Settings, batch: str) -> dict[str, Any]:
     """Merge every part of ``batch`` into ``normalised.postings`` and ``ops.normalise_errors`` (the
     DuckDB writer; idempotent), then delete the batch's slices and parts, keeping its summary
     (``merged.json``): merging a batch again returns that summary and changes nothing."""
+    from ingest.rule_errors import RuleErrors
     from jobtrends import pipeline, warehouse
     from transform import fx
     from transform.batch import skill_dictionary
-    from transform.rule_errors import RuleErrors
 
     started = time.perf_counter()
     fs, root = _store(settings)
