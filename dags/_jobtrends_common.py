@@ -84,6 +84,21 @@ def _usajobs_credentials() -> tuple[str | None, str | None]:
     return (conn.password or None), (conn.login or None)
 
 
+def allow_worker_pools() -> None:
+    """Let this task process start the loader's and normaliser's worker pools under Celery.
+
+    Celery's prefork pool marks its children daemonic and the task process forked from one inherits
+    the mark, so ``multiprocessing`` refuses to start children ("daemonic processes are not allowed
+    to have children"). The mark guards against orphans left when a daemon is killed with its
+    parent; these pools are joined (or terminated on error) before the task returns.
+    """
+    import multiprocessing
+
+    process = multiprocessing.current_process()
+    if process.daemon:
+        process._config["daemon"] = False  # type: ignore[attr-defined]  # the setter refuses a started process
+
+
 def pipeline_settings() -> Settings:
     """Settings for one task: the environment (``JOBTRENDS_*``), then Airflow overrides.
 
@@ -94,6 +109,7 @@ def pipeline_settings() -> Settings:
     """
     from jobtrends.settings import load_settings
 
+    allow_worker_pools()  # every task calls this first
     overrides: dict[str, object] = {}
     if sources_file := _variable(VAR_SOURCES_FILE):
         overrides["sources_file"] = Path(sources_file).expanduser()

@@ -2,10 +2,11 @@
 ### jobtrends build trends
 
 Turns the raw layer into published marts and Parquet exports:
-`normalise` → `build` (dedup, staging → intermediate → `marts_next`, Great Expectations
-validation, atomic publish into `marts`) → `export` (Parquet per mart under
-`<exports>/<run date>/` and `latest/`) → `dashboard` (the offline HTML dashboard of the
-published marts, `<data_dir>/dashboard/index.html`; updates the Asset `jobtrends://dashboard/index.html`).
+normalise, fanned out (`plan_normalise` → `normalise_slice` × N → `merge_normalised`) → `build`
+(dedup, staging → intermediate → `marts_next`, Great Expectations validation, atomic publish into
+`marts`) → `export` (Parquet per mart under `<exports>/<run date>/` and `latest/`) → `dashboard`
+(the offline HTML dashboard of the published marts, `<data_dir>/dashboard/index.html`; updates the
+Asset `jobtrends://dashboard/index.html`).
 
 | | |
 |---|---|
@@ -15,9 +16,18 @@ published marts, `<data_dir>/dashboard/index.html`; updates the Asset `jobtrends
 | retries | 2, exponential backoff from 2 min (capped at 30 min); `max_active_runs=1` |
 | data owner | the jobtrends maintainers; writes `normalised.*`, `staging.*`, `intermediate.*`, `marts*`, `ops.validation_results`, `<data_dir>/exports/` |
 
-Every task opens the DuckDB warehouse, so every task runs in the pool `duckdb_writer` (1 slot):
-DuckDB allows a single writer process per file, and the pool keeps these tasks from overlapping
-with the nightly or backfill loader, whichever worker they land on.
+**Normalise on many workers** (`jobtrends.fanout`). `plan_normalise` (the writer) exports the raw
+rows still to normalise as Parquet slices (`JOBTRENDS_NORMALISE_SLICE_ROWS` rows each) to the parts
+location (`JOBTRENDS_PARTS_URL`: a path, default `<data_dir>/parts`, or `s3://bucket/prefix`);
+`normalise_slice`, one mapped task per slice on the default queue, normalises its slice **without
+DuckDB** and writes a Parquet part (its rule-error counts in the part's metadata); `merge_normalised`
+(the writer) adds the parts' rows not yet in `normalised.postings` and the summed rule errors. A
+failed slice is retried alone; re-running a slice or the merge adds nothing twice. With more than
+one worker host, the parts location must be shared storage (docs/scaling-out.md).
+
+Every other task opens the DuckDB warehouse, so it runs in the pool `duckdb_writer` (1 slot) on the
+`duckdb` queue: DuckDB allows a single writer process per file, and the pool keeps these tasks from
+overlapping with the nightly or backfill loader, whichever worker they land on.
 
 **Validation.** Rows failing a row-level critical check are quarantined (`ops.quarantine`) and left
 out of the marts; the rest is published. `build` raises only on a structural failure or when the
@@ -27,7 +37,7 @@ rejection), the run fails and `export` does not run. Results are in `ops.validat
 On success `build` updates the Asset `jobtrends://warehouse/marts` for downstream consumers.
 
 **Re-running** is safe: normalise only picks up raw rows not yet normalised for the current
-taxonomy version, marts are rebuilt from scratch, and exports overwrite their date folder.
+taxonomy version (a new plan deletes the slices and parts a failed run left behind), marts are rebuilt from scratch, and exports overwrite their date folder.
 """
 
 from __future__ import annotations
@@ -48,7 +58,10 @@ from _jobtrends_common import (
     pipeline_settings,
     run_date_of,
 )
-from airflow.sdk import dag, get_current_context, task
+from airflow.sdk import TriggerRule, dag, get_current_context, task
+
+NORMALISE_PARALLELISM = 8
+"""Mapped normalise tasks running at once per DAG run (each a process, with up to 2 normaliser workers)."""
 
 
 def _export_date(context: Any) -> date:
@@ -82,12 +95,45 @@ def jobtrends_build_trends() -> None:
         queue=WRITER_QUEUE,
         execution_timeout=timedelta(minutes=60),
     )
-    def normalise() -> dict[str, Any]:
-        from jobtrends import pipeline
-        from jobtrends.progress import StageProgress
+    def plan_normalise() -> list[dict[str, str]]:
+        """Raw rows still to normalise → Parquet slices at the parts location; XCom holds references
+        only: one ``{"batch", "slice"}`` per slice, and the batch id under the key ``batch``."""
+        from jobtrends import fanout
 
-        with fail_fast_on_permanent_errors():  # counts as plain lines in the task log
-            return pipeline.normalise(pipeline_settings(), progress=StageProgress(live=False))
+        with fail_fast_on_permanent_errors():
+            planned = fanout.plan(pipeline_settings())
+        get_current_context()["ti"].xcom_push(key="batch", value=planned["batch"])
+        return [{"batch": planned["batch"], "slice": name} for name in planned["slices"]]
+
+    @task(
+        map_index_template="{{ slice_name }}",
+        max_active_tis_per_dagrun=NORMALISE_PARALLELISM,
+        execution_timeout=timedelta(minutes=60),
+    )
+    def normalise_slice(ref: dict[str, str]) -> dict[str, Any]:
+        """One slice → one Parquet part, on any worker of the default queue: no DuckDB."""
+        from jobtrends import fanout
+
+        context = get_current_context()
+        context["slice_name"] = ref["slice"]  # type: ignore[typeddict-unknown-key]  # map index label
+        with fail_fast_on_permanent_errors():
+            return fanout.normalise_slice(pipeline_settings(), ref["batch"], ref["slice"])
+
+    @task(
+        pool=WRITER_POOL,
+        pool_slots=WRITER_POOL_SLOTS,
+        queue=WRITER_QUEUE,
+        # no slice (nothing new to normalise) skips the mapped task: the merge still runs
+        trigger_rule=TriggerRule.NONE_FAILED,
+        execution_timeout=timedelta(minutes=60),
+    )
+    def merge_normalised() -> dict[str, Any]:
+        """Parts → ``normalised.postings`` and ``ops.normalise_errors`` (idempotent): the DuckDB writer."""
+        from jobtrends import fanout
+
+        batch = get_current_context()["ti"].xcom_pull(task_ids="plan_normalise", key="batch")
+        with fail_fast_on_permanent_errors():
+            return fanout.merge(pipeline_settings(), batch)
 
     @task(
         pool=WRITER_POOL,
@@ -134,7 +180,10 @@ def jobtrends_build_trends() -> None:
         with fail_fast_on_permanent_errors():
             return pipeline.dashboard(pipeline_settings())
 
-    normalise() >> build() >> export() >> dashboard()
+    planned = plan_normalise()
+    merged = merge_normalised()
+    normalise_slice.expand(ref=planned) >> merged
+    planned >> merged >> build() >> export() >> dashboard()
 
 
 jobtrends_build_trends()

@@ -71,6 +71,10 @@ class Settings:
     load_memory_limit: str = "2GB"
     """DuckDB ``memory_limit`` while loading file dumps (its default, 80% of RAM, let a 1M-posting load
     buffer 5 GB); written data is evicted to the warehouse file, not spilled."""
+    parts_url: str = ""
+    """Where fanned-out normalise slices and parts live (a path or fsspec URL); empty = ``<data_dir>/parts``."""
+    normalise_slice_rows: int = 122_880
+    """Raw rows per slice when normalise fans out over Airflow workers (one mapped task per slice)."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -166,6 +170,8 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "sources_empty_runs": ("JOBTRENDS_SOURCES_EMPTY_RUNS", int),
     "max_quarantine_share": ("JOBTRENDS_MAX_QUARANTINE_SHARE", float),
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
+    "parts_url": ("JOBTRENDS_PARTS_URL", str),
+    "normalise_slice_rows": ("JOBTRENDS_NORMALISE_SLICE_ROWS", int),
 }
 """Each setting's environment variable and the parser of its text; an empty variable counts as unset."""
 

@@ -30,7 +30,7 @@ HEAVY_MODULES = ("duckdb", "pyarrow", "great_expectations", "jobtrends.pipeline"
 # Tasks that open the DuckDB warehouse for writing (or read it between writers: export, dashboard).
 WRITER_TASKS = {
     "jobtrends_nightly_ingest": {"load"},
-    "jobtrends_build_trends": {"normalise", "build", "export", "dashboard"},
+    "jobtrends_build_trends": {"plan_normalise", "merge_normalised", "build", "export", "dashboard"},
     "jobtrends_backfill": {"load"},
 }
 
@@ -319,7 +319,21 @@ def test_build_trends_shape(facts: dict[str, Any]) -> None:
     assert dag["timetable"] == "AssetTriggeredTimetable"
     assert dag["asset_uris"] == [RAW_URI]
     tasks = dag["tasks"]
-    assert tasks["normalise"]["downstream"] == ["build"]
+    assert set(tasks) == {
+        "plan_normalise",
+        "normalise_slice",
+        "merge_normalised",
+        "build",
+        "export",
+        "dashboard",
+    }
+    # normalise fans out: one mapped task per slice on the default queue, outside the writer pool
+    assert tasks["normalise_slice"]["mapped"] and tasks["normalise_slice"]["queue"] != "duckdb"
+    assert tasks["normalise_slice"]["max_active_tis_per_dagrun"]
+    assert tasks["plan_normalise"]["downstream"] == ["merge_normalised", "normalise_slice"]
+    assert tasks["normalise_slice"]["downstream"] == ["merge_normalised"]
+    assert tasks["merge_normalised"]["trigger_rule"] == "none_failed", "no slice must not skip the merge"
+    assert tasks["merge_normalised"]["downstream"] == ["build"]
     assert tasks["build"]["downstream"] == ["export"]
     assert tasks["build"]["outlets"] == ["jobtrends://warehouse/marts"]
     assert tasks["export"]["downstream"] == ["dashboard"]
@@ -437,6 +451,8 @@ def test_compose_file_describes_a_celery_deployment() -> None:
     assert "duckdb_writer 1" in " ".join(services["airflow-init"]["command"])
     assert "--queues duckdb --concurrency 1" in services["airflow-worker-duckdb"]["command"]
     assert {"jobtrends-warehouse", "jobtrends-landing"} <= set(compose["volumes"])
+    # the fanned-out normalise: the writer and the default-queue workers share one parts location
+    assert env["JOBTRENDS_PARTS_URL"]
     assert services["airflow-worker"]["build"]["dockerfile"] == "docker/Dockerfile"
 
 

@@ -1,11 +1,17 @@
-"""The DAGs on a real Airflow: `airflow standalone` (scheduler, dag-processor, triggerer, api-server,
-LocalExecutor, SQLite) started by ``scripts/airflow_standalone.sh`` on a free loopback port with a
-temporary AIRFLOW_HOME and data dir, driven only through the REST API.
+"""The DAGs on a real Airflow, driven only through the REST API, on a free loopback port with a
+temporary AIRFLOW_HOME and data dir:
 
-It triggers the nightly ingest on the offline sample, waits for it and for the build that its Asset
-update schedules, then checks the warehouse. Every wait is bounded; a failure shows the states of
-the task instances and the tail of the Airflow and task logs. Everything is shut down by killing
-the process group. Slow (about a minute or two): marked ``scheduler``; `make test-fast` skips it.
+- `airflow standalone` (scheduler, dag-processor, triggerer, api-server, LocalExecutor, SQLite)
+  started by ``scripts/airflow_standalone.sh``;
+- the CeleryExecutor (``scripts/airflow_celery.sh``): Debian's ``redis-server`` as broker on a free
+  port, api-server, scheduler, dag-processor and TWO ``airflow celery worker`` processes; the build
+  fans normalise out over them (``jobtrends.fanout``), and the marts must equal those of the
+  one-process path on the same snapshot.
+
+Each test triggers the nightly ingest on the offline sample, waits for it and for the build that its
+Asset update schedules, then checks the warehouse. Every wait is bounded; a failure shows the states
+of the task instances and the tail of the Airflow and task logs. Everything is shut down by killing
+the process group. Slow (minutes): marked ``scheduler``; `make test-fast` skips them.
 """
 
 from __future__ import annotations
@@ -13,9 +19,11 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
+import sys
 import time
 import urllib.error
 import urllib.request
@@ -32,6 +40,9 @@ SAMPLE_SCALE = os.environ.get("JOBTRENDS_TEST_SAMPLE_SCALE", "0.2")
 HEALTHY_WITHIN_S = 300  # ~15 s on an idle machine; minutes on a busy shared one
 PARSED_WITHIN_S = 180
 RUN_WITHIN_S = 900
+# The Celery test: workers, and rows per normalise slice (the sample's snapshot gives several slices).
+CELERY_WORKERS = os.environ.get("JOBTRENDS_TEST_CELERY_WORKERS", "2")
+SLICE_ROWS = "60"
 
 pytestmark = [pytest.mark.scheduler, pytest.mark.xdist_group("airflow")]
 
@@ -76,9 +87,12 @@ class Airflow:
                 ]
                 parts.append(f"task instances of {dag_id}/{run_id}: {states}")
         if self.proc.poll() is not None:
-            parts.append(f"standalone exited with {self.proc.returncode}")
+            parts.append(f"airflow exited with {self.proc.returncode}")
         log_tail = "\n".join(self.log.read_text(errors="replace").splitlines()[-60:])
         parts.append(f"--- tail of {self.log}:\n{log_tail}")
+        for path in sorted(self.home.glob("*.log")):  # the Celery set's components log here
+            tail = "\n".join(path.read_text(errors="replace").splitlines()[-15:])
+            parts.append(f"--- tail of {path.name}:\n{tail}")
         task_logs = sorted((self.home / "logs").rglob("*.log"), key=lambda p: p.stat().st_mtime)[-3:]
         for path in task_logs:
             tail = "\n".join(path.read_text(errors="replace").splitlines()[-25:])
@@ -90,7 +104,7 @@ class Airflow:
         last: Any = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                pytest.fail(f"airflow standalone died while waiting for {what}\n{self.diagnostics()}")
+                pytest.fail(f"airflow died while waiting for {what}\n{self.diagnostics()}")
             last = check()
             if last:
                 return last
@@ -113,10 +127,11 @@ class Airflow:
         return run
 
 
-@pytest.fixture
-def airflow(tmp_path: Path) -> Iterator[Airflow]:
+@contextlib.contextmanager
+def _launch(tmp_path: Path, script: str, extra_env: dict[str, str] | None = None) -> Iterator[Airflow]:
+    """Run ``scripts/<script>`` in a session of its own; yield a client; stop the whole session."""
     port = _free_port()
-    home, data_dir, log = tmp_path / "airflow_home", tmp_path / "data", tmp_path / "standalone.log"
+    home, data_dir, log = tmp_path / "airflow_home", tmp_path / "data", tmp_path / "airflow.log"
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__", "JOBTRENDS_"))}
     env.update(
         AIRFLOW_HOME=str(home),
@@ -131,9 +146,10 @@ def airflow(tmp_path: Path) -> Iterator[Airflow]:
         JOBTRENDS_SAMPLE_SCALE=SAMPLE_SCALE,
         PYTHONWARNINGS="ignore",
     )
+    env.update(extra_env or {})
     with open(log, "w") as out:
         proc = subprocess.Popen(
-            ["bash", str(REPO / "scripts" / "airflow_standalone.sh")],
+            ["bash", str(REPO / "scripts" / script)],
             env=env,
             stdout=out,
             stderr=subprocess.STDOUT,
@@ -145,6 +161,12 @@ def airflow(tmp_path: Path) -> Iterator[Airflow]:
         yield af
     finally:
         _stop(proc)
+
+
+@pytest.fixture
+def airflow(tmp_path: Path) -> Iterator[Airflow]:
+    with _launch(tmp_path, "airflow_standalone.sh") as af:
+        yield af
 
 
 def _session_members(sid: int) -> list[int]:
@@ -177,7 +199,8 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
-def test_nightly_then_asset_triggered_build_on_a_real_scheduler(airflow: Airflow) -> None:
+def _nightly_then_build(airflow: Airflow) -> dict[str, Any]:
+    """Trigger the nightly for the sample date, wait for it and for the build its Asset schedules."""
     started = time.monotonic()
     airflow.wait(
         "the api-server", HEALTHY_WITHIN_S, lambda: airflow.request("GET", "/api/v2/version")[0] == 200
@@ -215,13 +238,30 @@ def test_nightly_then_asset_triggered_build_on_a_real_scheduler(airflow: Airflow
 
     build = airflow.wait(f"the Asset to trigger {BUILD}", 120, build_run)
     assert build["run_type"] == "asset_triggered", build
+    build_started = time.monotonic()
     build = airflow.wait_for_run(BUILD, build["dag_run_id"], RUN_WITHIN_S)
-    total_s = time.monotonic() - started
+    return {
+        "nightly": nightly,
+        "build": build,
+        "healthy_s": healthy_s,
+        "nightly_s": nightly_s,
+        "build_s": time.monotonic() - build_started,
+        "total_s": time.monotonic() - started,
+    }
 
+
+def _task_instances(airflow: Airflow, dag_id: str, run: dict[str, Any]) -> list[dict[str, Any]]:
     status, tis = airflow.request(
-        "GET", f"/api/v2/dags/{NIGHTLY}/dagRuns/{nightly['dag_run_id']}/taskInstances?limit=200"
+        "GET", f"/api/v2/dags/{dag_id}/dagRuns/{run['dag_run_id']}/taskInstances?limit=500"
     )
-    fetches = [t for t in tis["task_instances"] if t["task_id"] == "ingest_source"]
+    assert status == 200, tis
+    return tis["task_instances"]
+
+
+def test_nightly_then_asset_triggered_build_on_a_real_scheduler(airflow: Airflow) -> None:
+    runs = _nightly_then_build(airflow)
+    tis = _task_instances(airflow, NIGHTLY, runs["nightly"])
+    fetches = [t for t in tis if t["task_id"] == "ingest_source"]
     assert len(fetches) > 1 and {t["state"] for t in fetches} == {"success"}, fetches
 
     from jobtrends import warehouse
@@ -234,6 +274,121 @@ def test_nightly_then_asset_triggered_build_on_a_real_scheduler(airflow: Airflow
     )[1][0]
     assert postings > 0 and marts > 0, (postings, marts)
     print(
-        f"\n[scheduler timings] api-server healthy {healthy_s:.0f}s; nightly run {nightly_s:.0f}s "
-        f"({len(fetches)} mapped fetches); nightly+build total {total_s:.0f}s"
+        f"\n[scheduler timings] api-server healthy {runs['healthy_s']:.0f}s; nightly run "
+        f"{runs['nightly_s']:.0f}s ({len(fetches)} mapped fetches); nightly+build total {runs['total_s']:.0f}s"
+    )
+
+
+# ----------------------------------------------------------------------------- CeleryExecutor
+
+# The one-process path on the same snapshot (what `jobtrends run` does per stage), in a child.
+_REFERENCE = """
+import sys
+from datetime import date
+from jobtrends import pipeline
+from jobtrends.settings import load_settings
+
+settings = load_settings(sys.argv[1])
+day = date.fromisoformat(sys.argv[2])
+pipeline.ingest(settings, day)
+pipeline.load(settings)
+pipeline.normalise(settings)
+pipeline.build(settings)
+"""
+
+
+def _clean_env(data_dir: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AIRFLOW_", "AIRFLOW__", "JOBTRENDS_"))}
+    env.update(JOBTRENDS_SAMPLE="1", JOBTRENDS_SAMPLE_SCALE=SAMPLE_SCALE, JOBTRENDS_DATA_DIR=str(data_dir))
+    return env
+
+
+def _mart_fingerprints(data_dir: Path) -> dict[str, Any]:
+    cli = Path(sys.executable).with_name("jobtrends")
+    out = subprocess.run(
+        [str(cli), "--data-dir", str(data_dir), "marts", "--fingerprints", "--format", "json"],
+        capture_output=True,
+        text=True,
+        env=_clean_env(data_dir),
+        timeout=300,
+    )
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+def _workload_counts(home: Path) -> dict[str, dict[str, int]]:
+    """Per worker log: how many task workloads of each task id it executed."""
+    counts: dict[str, dict[str, int]] = {}
+    for log in sorted(home.glob("worker*.log")):
+        per_task: dict[str, int] = {}
+        for line in log.read_text(errors="replace").splitlines():
+            if "Executing workload in Celery" in line and "task_id=" in line:
+                task_id = line.split("task_id=", 1)[1].split("/", 1)[0]
+                per_task[task_id] = per_task.get(task_id, 0) + 1
+        counts[log.stem] = per_task
+    return counts
+
+
+@pytest.fixture
+def celery_airflow(tmp_path: Path) -> Iterator[Airflow]:
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is missing: .ci/run installs Debian's redis-server")
+        pytest.skip("redis-server is not installed (apt-get install redis-server)")
+    extra = {
+        "REDIS_PORT": str(_free_port()),
+        "CELERY_WORKERS": CELERY_WORKERS,
+        "CELERY_CONCURRENCY": "2",
+        "JOBTRENDS_NORMALISE_SLICE_ROWS": SLICE_ROWS,
+    }
+    with _launch(tmp_path, "airflow_celery.sh", extra) as af:
+        yield af
+
+
+def test_nightly_and_build_on_two_celery_workers_equal_the_one_process_path(
+    celery_airflow: Airflow, tmp_path: Path
+) -> None:
+    airflow = celery_airflow
+    reference_dir = tmp_path / "reference"
+    with open(tmp_path / "reference.log", "w") as out:
+        reference = subprocess.Popen(
+            [sys.executable, "-c", _REFERENCE, str(reference_dir), SAMPLE_DATE[:10]],
+            env=_clean_env(reference_dir),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        runs = _nightly_then_build(airflow)
+        assert reference.wait(timeout=RUN_WITHIN_S) == 0, (tmp_path / "reference.log").read_text()[-3000:]
+    finally:
+        if reference.poll() is None:
+            reference.kill()
+
+    tis = _task_instances(airflow, BUILD, runs["build"])
+    slices = [t for t in tis if t["task_id"] == "normalise_slice"]
+    assert len(slices) > 1 and {t["state"] for t in slices} == {"success"}, slices
+    assert {t["queue"] for t in slices} == {"default"}
+    writers = {t["task_id"]: t["queue"] for t in tis if t["task_id"] != "normalise_slice"}
+    assert set(writers.values()) == {"duckdb"}, writers
+    workloads = _workload_counts(airflow.home)
+    assert len(workloads) == int(CELERY_WORKERS), workloads
+    assert all(sum(per_task.values()) > 0 for per_task in workloads.values()), f"an idle worker: {workloads}"
+    assert sum(w.get("normalise_slice", 0) for w in workloads.values()) >= len(slices), workloads
+
+    # the same marts as the one-process path, and the same normalised rows
+    assert _mart_fingerprints(airflow.data_dir) == _mart_fingerprints(reference_dir)
+    from jobtrends import warehouse
+
+    prints = []
+    for data_dir in (airflow.data_dir, reference_dir):
+        with warehouse.connect(data_dir / "warehouse.duckdb", read_only=True) as con:
+            prints.append(warehouse.table_fingerprint(con, "normalised.postings", exclude=("normalised_at",)))
+    assert prints[0] == prints[1] and prints[0][0] > 0, prints
+    # the merge left only its summary behind
+    batches = list((airflow.data_dir / "parts").iterdir())
+    assert [sorted(p.name for p in b.iterdir()) for b in batches] == [["merged.json"]], batches
+    print(
+        f"\n[celery timings] {CELERY_WORKERS} worker(s) x 2 slots; api-server healthy {runs['healthy_s']:.0f}s; "
+        f"nightly {runs['nightly_s']:.0f}s; build {runs['build_s']:.0f}s ({len(slices)} slices); "
+        f"total {runs['total_s']:.0f}s; workloads per worker {workloads}"
     )

@@ -57,8 +57,10 @@ from jobtrends.warehouse.normalised import (
     count_unnormalised,
     fx_monthly_usd,
     fx_rates_summary,
+    insert_new_normalised,
     insert_normalise_errors,
     iter_unnormalised,
+    replace_normalise_errors,
     upsert_fx_rates,
 )
 from jobtrends.warehouse.raw import (
@@ -127,6 +129,7 @@ __all__ = [
     "transaction",
     "Transaction",
     "insert_arrow",
+    "insert_new_normalised",
     "insert_normalise_errors",
     "insert_quarantine",
     "insert_raw_batch",
@@ -141,6 +144,7 @@ __all__ = [
     "query",
     "record_landing_file",
     "record_run",
+    "replace_normalise_errors",
     "scalar",
     "table_fingerprint",
     "upsert_arrow",

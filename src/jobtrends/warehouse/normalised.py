@@ -107,6 +107,35 @@ def insert_normalise_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors:
     return insert_arrow(con, "ops.normalise_errors", data)
 
 
+def replace_normalise_errors(con: duckdb.DuckDBPyConnection, run_id: str, errors: Any) -> int:
+    """:func:`insert_normalise_errors` after deleting ``run_id``'s rows: a merge that runs again
+    records its counts once."""
+    con.execute("delete from ops.normalise_errors where run_id = ?", [run_id])
+    return insert_normalise_errors(con, run_id, errors)
+
+
+def insert_new_normalised(con: duckdb.DuckDBPyConnection, data: pa.Table) -> int:
+    """Append the rows of ``data`` (``normalised.postings`` columns) whose (posting_key, content_hash,
+    taxonomy_version) the table does not hold yet; returns the rows added. Merging the same
+    normalised parts twice therefore adds them once."""
+    if data.num_rows == 0:
+        return 0
+    con.register("_jt_incoming", data)
+    try:
+        cols = ", ".join(f'"{c}"' for c in data.column_names)
+        ((added,),) = con.execute(
+            f"""insert into normalised.postings ({cols}) select {cols} from _jt_incoming as i
+            where not exists (
+                select 1 from normalised.postings as n
+                where n.posting_key = i.posting_key and n.content_hash = i.content_hash
+                  and n.taxonomy_version = i.taxonomy_version
+            )"""
+        ).fetchall()
+    finally:
+        con.unregister("_jt_incoming")
+    return int(added)
+
+
 # ----------------------------------------------------------------------------- reference FX rates
 
 

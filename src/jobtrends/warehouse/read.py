@@ -67,10 +67,14 @@ def _run_read(
             raise WarehouseError(_first_line(exc)) from exc
 
 
-def table_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
-    """Row count and an order-independent content hash of a table."""
+def table_fingerprint(
+    con: duckdb.DuckDBPyConnection, table: str, exclude: Sequence[str] = ()
+) -> tuple[int, str]:
+    """Row count and an order-independent content hash of a table (without the ``exclude`` columns,
+    e.g. the time a row was written)."""
+    rows = f"(select * exclude ({', '.join(exclude)}) from {table})" if exclude else table
     ((count, digest),) = con.execute(
-        f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {table} as t"
+        f"select count(*), coalesce(sum(hash(t::varchar)::hugeint), 0)::varchar from {rows} as t"
     ).fetchall()
     return int(count), str(digest)
 
