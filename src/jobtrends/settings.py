@@ -71,6 +71,10 @@ class Settings:
     load_memory_limit: str = "2GB"
     """DuckDB ``memory_limit`` while loading file dumps (its default, 80% of RAM, let a 1M-posting load
     buffer 5 GB); written data is evicted to the warehouse file, not spilled."""
+    landing_url: str | None = None
+    """Landing zone as a URL: ``s3://bucket/prefix`` (object storage) or a local path; None: ``landing_dir``."""
+    exports_url: str | None = None
+    """Exports as a URL: ``s3://bucket/prefix`` (object storage) or a local path; None: ``export_dir``."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -96,9 +100,10 @@ class Settings:
     def fetch_settings(self) -> FetchSettings:
         """What :mod:`ingest.runner` needs to fetch sources into the landing zone."""
         from ingest.runner import FetchSettings
+        from ingest.storage import landing_location
 
         return FetchSettings(
-            landing_dir=self.landing_dir, empty_runs=self.sources_empty_runs, http=self.http_config()
+            landing_dir=landing_location(self), empty_runs=self.sources_empty_runs, http=self.http_config()
         )
 
 
@@ -166,6 +171,8 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "sources_empty_runs": ("JOBTRENDS_SOURCES_EMPTY_RUNS", int),
     "max_quarantine_share": ("JOBTRENDS_MAX_QUARANTINE_SHARE", float),
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
+    "landing_url": ("JOBTRENDS_LANDING_URL", str),
+    "exports_url": ("JOBTRENDS_EXPORTS_URL", str),
 }
 """Each setting's environment variable and the parser of its text; an empty variable counts as unset."""
 
