@@ -21,6 +21,7 @@ reads ``AWS_REGION``.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 from collections.abc import Iterable
 from pathlib import Path
@@ -244,6 +245,19 @@ class Storage:
             Path(local_path).write_bytes(self.path(key).read_bytes())
         else:
             self._fs.get_file(self._remote(key), str(local_path))
+
+    def download(self, keys: Iterable[str], dest_dir: str | Path) -> list[Path]:
+        """Copy ``keys`` to ``dest_dir/<key>`` (the same layout), concurrently on object stores; the paths."""
+        keys = list(keys)
+        targets = [Path(dest_dir) / _check_key(k) for k in keys]
+        for target in {t.parent for t in targets}:
+            target.mkdir(parents=True, exist_ok=True)
+        if self.is_local:
+            for key, target in zip(keys, targets, strict=True):
+                shutil.copyfile(self.path(key), target)
+        elif keys:
+            self._fs.get([self._remote(k) for k in keys], [str(t) for t in targets])
+        return targets
 
     def delete(self, keys: str | Iterable[str]) -> None:
         """Remove objects (missing ones are ignored)."""
