@@ -88,7 +88,7 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def landing_key(source: str, run_date: date, digest: str, ext: str) -> str:
+def payload_key(source: str, run_date: date, digest: str, ext: str) -> str:
     """The landing-relative name of a payload: ``<source>/dt=<run date>/<sha256[:24]>.<ext>``."""
     return f"{source}/dt={run_date.isoformat()}/{digest[:24]}.{ext.lstrip('.')}"
 
@@ -111,7 +111,7 @@ def write_landing(
 
     ``landing_dir`` is a local folder or an object-store URL (``s3://bucket/prefix``)."""
     digest = sha256_bytes(payload)
-    key = landing_key(source, run_date, digest, ext)
+    key = payload_key(source, run_date, digest, ext)
     meta = LandingMeta(
         source=source,
         sha256=digest,
@@ -144,9 +144,10 @@ def _meta_bytes(meta: LandingMeta) -> bytes:
 def _write_remote(store: Storage, key: str, payload: bytes, meta: LandingMeta) -> LandingFile:
     # One PUT per object: no temp names to sweep. The metadata object goes last, as on disk: a payload
     # without it (a writer killed in between) is invisible to readers and completed by the next write.
-    if not store.exists(key):
-        store.write_bytes(key, payload)
+    # Its presence alone is checked (one request): a durable payload is never rewritten, and rewriting
+    # one without metadata puts back the same bytes (the name is their hash).
     if not store.exists(key + META_SUFFIX):
+        store.write_bytes(key, payload)
         store.write_bytes(key + META_SUFFIX, _meta_bytes(meta))
     return LandingFile(path=Path(key), meta=meta, url=store.url(key))
 
