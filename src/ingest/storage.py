@@ -146,7 +146,16 @@ class Storage:
     def exists(self, key: str) -> bool:
         if self.is_local:
             return self.path(key).is_file()
-        return bool(self._fs.isfile(self._remote(key)))
+        path = self._remote(key)
+        if self.protocol in {"s3", "s3a"}:
+            # one HEAD; s3fs's isfile adds a LIST on a miss (to tell a "directory")
+            bucket, name, _ = self._fs.split_path(path)
+            try:
+                self._fs.call_s3("head_object", Bucket=bucket, Key=name)
+            except FileNotFoundError:
+                return False
+            return True
+        return bool(self._fs.isfile(path))
 
     def read_bytes(self, key: str) -> bytes:
         """The bytes of ``key``; :class:`FileNotFoundError` when there is no such object."""
