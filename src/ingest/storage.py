@@ -21,6 +21,7 @@ reads ``AWS_REGION``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import socket
 from collections.abc import Iterable
@@ -108,6 +109,7 @@ class Storage:
             self.root = str(self._root_path)
             self.protocol = "file"
             self._fs: Any = None
+            self._read_kw: dict[str, Any] = {}
             self._base = ""
             return
         import fsspec
@@ -118,6 +120,9 @@ class Storage:
         self.root = f"{self.protocol}://{rest}"
         self._fs = fsspec.filesystem(self.protocol, **storage_options(self.protocol))
         self._base = rest.strip("/")
+        # s3fs reads a whole object in parallel ranges when it may: a HEAD for the size first, one
+        # request too many for small objects (metadata, run records), which are what is read whole here
+        self._read_kw = {"max_concurrency": 1} if self.protocol in {"s3", "s3a"} else {}
 
     def __repr__(self) -> str:
         return f"Storage({self.root!r})"
@@ -161,7 +166,7 @@ class Storage:
         """The bytes of ``key``; :class:`FileNotFoundError` when there is no such object."""
         if self.is_local:
             return self.path(key).read_bytes()
-        data: bytes = self._fs.cat_file(self._remote(key))
+        data: bytes = self._fs.cat_file(self._remote(key), **self._read_kw)
         return data
 
     def read_many(self, keys: Iterable[str]) -> dict[str, bytes]:
@@ -177,7 +182,7 @@ class Storage:
             return out
         if not keys:
             return {}
-        got = self._fs.cat([self._remote(k) for k in keys], on_error="omit")
+        got = self._fs.cat([self._remote(k) for k in keys], on_error="omit", **self._read_kw)
         return {self._key_of(path): data for path, data in got.items()}
 
     def open(self, key: str) -> IO[bytes]:
@@ -209,7 +214,7 @@ class Storage:
         return sorted(k for k in (self._key_of(p) for p in found) if k.endswith(suffix))
 
     def glob(self, pattern: str) -> list[str]:
-        """Keys matching a glob ``pattern`` (``*`` stops at ``/``), sorted."""
+        """Keys matching a glob ``pattern`` (``*`` and ``?``, which stop at ``/``), sorted."""
         if self.is_local:
             root = self.path()
             return sorted(
@@ -217,8 +222,13 @@ class Storage:
                 for p in root.glob(pattern)
                 if p.is_file() and not (p.name.startswith(".") and p.name.endswith(TEMP_SUFFIX))
             )
-        found = self._fs.glob(f"{self._base}/{pattern}" if self._base else pattern)
-        return sorted(self._key_of(p) for p in found)
+        # one recursive listing of the fixed prefix, filtered here: fsspec's glob lists every matching
+        # "folder" on its own (several requests per dt=… folder on S3)
+        fixed = re.split(r"[*?\[]", pattern, maxsplit=1)[0].rpartition("/")[0]
+        regex = re.compile(
+            "".join("[^/]*" if c == "*" else "[^/]" if c == "?" else re.escape(c) for c in pattern) + r"\Z"
+        )
+        return [k for k in self.list_keys(fixed) if regex.match(k)]
 
     # ------------------------------------------------------------------ writing
 
