@@ -180,8 +180,11 @@ def load(
     settings: Settings, *, progress: Progress = lambda _: None, workers: int | None = None
 ) -> dict[str, Any]:
     """Load every landing file not loaded yet; return counts."""
-    if is_remote(landing_location(settings)):
+    location = landing_location(settings)
+    if is_remote(location):
         return _load_object_store(settings, progress=progress, workers=workers)
+    if location != settings.landing_dir:  # a local path given as landing_url
+        settings = _local(settings, Path(location))
     started = time.perf_counter()
     totals: dict[str, Any] = {
         "files": 0,

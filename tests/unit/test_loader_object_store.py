@@ -114,3 +114,12 @@ def test_a_payload_without_metadata_waits_for_it(remote: Settings) -> None:
     assert pipeline.load(remote)["files"] == 0
     store.write_bytes(key + META_SUFFIX, meta)
     assert pipeline.load(remote)["new_postings"] == 1
+
+
+def test_a_local_path_as_landing_url_is_where_files_land_and_load_from(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "data").with_overrides(landing_url=str(tmp_path / "elsewhere"))
+    _land_everything(settings, tmp_path)
+    assert not settings.landing_dir.exists()
+    assert len(list((tmp_path / "elsewhere" / "greenhouse").glob("dt=*/*.meta.json"))) == 4
+    out = pipeline.load(settings)
+    assert (out["files"], out["source_runs"]) == (5, 1)
