@@ -233,7 +233,7 @@ def write_object_store_exports(
     store.write_bytes(f"{run_date}.json", body)
     store.write_bytes(LATEST_JSON, body)
     store.write_bytes(POINTER, (version + "\n").encode())
-    swept = _prune_object_store(store, keep={version, previous} - {None})  # type: ignore[operator]
+    swept = _prune_object_store(store, keep={v for v in (version, previous) if v is not None})
     return {
         "run_date": run_date,
         "dir": store.url(f"{run_date}.json"),
