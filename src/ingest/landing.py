@@ -4,6 +4,10 @@ Layout: ``<landing>/<source>/dt=<run date>/<sha256[:24]>.<ext>`` with a sidecar
 ``<same name>.meta.json`` describing where the bytes came from. A file is written to a temporary
 name and renamed, so a reader never sees half a payload; an existing file is never rewritten
 (same name means same bytes).
+
+The landing zone may also be an object-store prefix (``s3://bucket/prefix``, see :mod:`ingest.storage`):
+the same keys, each object written in one PUT, the payload first and its metadata object last, so a
+reader that lists metadata objects never sees a payload that is not complete.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+
+from ingest.storage import Storage, is_remote, open_storage
 
 META_SUFFIX = ".meta.json"
 
@@ -44,11 +50,19 @@ class LandingMeta:
 @dataclass(frozen=True, slots=True)
 class LandingFile:
     path: Path
+    """The payload's local path; on object storage its landing-relative key (the object is at ``url``)."""
     meta: LandingMeta
+    url: str | None = None
+    """The payload's URL when the landing zone is an object store (``s3://…``); None on local disk."""
 
     @property
     def meta_path(self) -> Path:
         return self.path.with_name(self.path.name + META_SUFFIX)
+
+    @property
+    def location(self) -> str:
+        """Where the payload is: its URL on object storage, else its local path."""
+        return self.url or str(self.path)
 
 
 def sha256_bytes(payload: bytes) -> str:
@@ -74,8 +88,13 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+def payload_key(source: str, run_date: date, digest: str, ext: str) -> str:
+    """The landing-relative name of a payload: ``<source>/dt=<run date>/<sha256[:24]>.<ext>``."""
+    return f"{source}/dt={run_date.isoformat()}/{digest[:24]}.{ext.lstrip('.')}"
+
+
 def write_landing(
-    landing_dir: Path,
+    landing_dir: Path | str,
     source: str,
     payload: bytes,
     *,
@@ -88,11 +107,11 @@ def write_landing(
     complete_listing: bool = False,
     options: dict[str, Any] | None = None,
 ) -> LandingFile:
-    """Write ``payload`` unchanged; return the landing file (existing one if the bytes were landed before)."""
+    """Write ``payload`` unchanged; return the landing file (existing one if the bytes were landed before).
+
+    ``landing_dir`` is a local folder or an object-store URL (``s3://bucket/prefix``)."""
     digest = sha256_bytes(payload)
-    folder = landing_dir / source / f"dt={run_date.isoformat()}"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"{digest[:24]}.{ext.lstrip('.')}"
+    key = payload_key(source, run_date, digest, ext)
     meta = LandingMeta(
         source=source,
         sha256=digest,
@@ -105,13 +124,32 @@ def write_landing(
         complete_listing=complete_listing,
         options=options,
     )
+    if is_remote(landing_dir):
+        return _write_remote(open_storage(landing_dir), key, payload, meta)
+    path = Path(landing_dir) / key
+    path.parent.mkdir(parents=True, exist_ok=True)
     landed = LandingFile(path=path, meta=meta)
     if not path.exists():
         _atomic_write(path, payload)
     if not landed.meta_path.exists():
         # The meta file is written last: its presence marks the landing as durable.
-        _atomic_write(landed.meta_path, json.dumps(asdict(meta), indent=1, sort_keys=True).encode())
+        _atomic_write(landed.meta_path, _meta_bytes(meta))
     return landed
+
+
+def _meta_bytes(meta: LandingMeta) -> bytes:
+    return json.dumps(asdict(meta), indent=1, sort_keys=True).encode()
+
+
+def _write_remote(store: Storage, key: str, payload: bytes, meta: LandingMeta) -> LandingFile:
+    # One PUT per object: no temp names to sweep. The metadata object goes last, as on disk: a payload
+    # without it (a writer killed in between) is invisible to readers and completed by the next write.
+    # Its presence alone is checked (one request): a durable payload is never rewritten, and rewriting
+    # one without metadata puts back the same bytes (the name is their hash).
+    if not store.exists(key + META_SUFFIX):
+        store.write_bytes(key, payload)
+        store.write_bytes(key + META_SUFFIX, _meta_bytes(meta))
+    return LandingFile(path=Path(key), meta=meta, url=store.url(key))
 
 
 def read_meta(path: Path) -> LandingMeta:
@@ -119,8 +157,40 @@ def read_meta(path: Path) -> LandingMeta:
     return LandingMeta(**data)
 
 
-def iter_landing(landing_dir: Path, source: str | None = None) -> Iterator[LandingFile]:
-    """Every durable landing file (payload plus meta), in a stable order."""
+def durable_keys(store: Storage, source: str | None = None) -> list[str]:
+    """Keys of the payloads whose metadata object exists (the durable landings), sorted; a payload
+    without its metadata (its writer was killed in between) is left out, as :func:`iter_landing` does."""
+    keys = store.list_keys(source or "")
+    present = set(keys)
+    out = []
+    for key in keys:
+        if not key.endswith(META_SUFFIX):
+            continue
+        payload = key[: -len(META_SUFFIX)]
+        parts = payload.split("/")
+        if (
+            len(parts) == 3
+            and parts[1].startswith("dt=")
+            and not parts[0].startswith("_")
+            and payload in present
+        ):
+            out.append(payload)
+    return out
+
+
+def iter_landing(landing_dir: Path | str, source: str | None = None) -> Iterator[LandingFile]:
+    """Every durable landing file (payload plus meta), in a stable order. On object storage the files'
+    ``path`` is their key and ``url`` their location (read them with :class:`ingest.storage.Storage`)."""
+    if is_remote(landing_dir):
+        store = open_storage(landing_dir)
+        keys = durable_keys(store, source)
+        metas = store.read_many(k + META_SUFFIX for k in keys)
+        for key in keys:
+            if key + META_SUFFIX in metas:
+                meta = LandingMeta(**json.loads(metas[key + META_SUFFIX]))
+                yield LandingFile(path=Path(key), meta=meta, url=store.url(key))
+        return
+    landing_dir = Path(landing_dir)
     pattern = f"{source}/dt=*/*{META_SUFFIX}" if source else f"*/dt=*/*{META_SUFFIX}"
     for meta_path in sorted(landing_dir.glob(pattern)):
         payload_path = meta_path.with_name(meta_path.name[: -len(META_SUFFIX)])

@@ -3,14 +3,15 @@
 :func:`fetch_to_landing` never raises for a source failure: the run record says ``failed`` and why.
 Run records go to ``<landing>/_runs/dt=<run date>/<source>-<timestamp>.json`` with the column names
 of ``ops.source_runs`` (the loader adds ``record_file``). State (validators, cursor) is saved only
-after every payload was landed.
+after every payload was landed. The landing zone may be a local folder or an object-store prefix
+(``FetchSettings.landing_dir``, :mod:`ingest.storage`): payloads, run records and state all go there.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -26,6 +27,7 @@ from ingest.base import Fetched, ParseContext, SourceSpec
 from ingest.http import FetchError, HttpClient, HttpConfig
 from ingest.landing import write_landing
 from ingest.state import load_state, safe_name, save_state
+from ingest.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +43,8 @@ HISTORY_RECORDS = 5
 class FetchSettings:
     """What the runner needs: where to land, when an empty board is flagged, how to fetch."""
 
-    landing_dir: Path
+    landing_dir: Path | str
+    """A local folder or an object-store URL (``s3://bucket/prefix``, :mod:`ingest.storage`)."""
     empty_runs: int
     """A board listing 0 postings this many fetches in a row (or on its first fetch) is flagged "empty"."""
     http: HttpConfig = field(default_factory=HttpConfig)
@@ -76,16 +79,23 @@ def runs_dir(landing_dir: Path) -> Path:
     return Path(landing_dir) / RUNS_DIR
 
 
-def read_run_records(landing_dir: Path, source_name: str | None = None) -> list[dict[str, Any]]:
-    """Every run record on disk (optionally for one source), oldest first by ``started_at``."""
+def read_run_records(landing_dir: Path | str, source_name: str | None = None) -> list[dict[str, Any]]:
+    """Every run record in the landing zone (optionally for one source), oldest first by ``started_at``."""
+    store = open_storage(landing_dir)
+    keys = store.glob(f"{RUNS_DIR}/dt=*/*.json")
+    if source_name is not None:
+        # file names start with the source's safe name and a timestamp: read only those (a superset:
+        # the record's own source_name decides below)
+        own = re.compile(re.escape(safe_name(source_name)) + r"-\d{8}T")
+        keys = [k for k in keys if own.match(k.rpartition("/")[2])]
     records = []
-    for path in runs_dir(landing_dir).glob("dt=*/*.json"):
+    for key, body in sorted(store.read_many(keys).items()):
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            data = json.loads(body.decode("utf-8"))
+        except ValueError:
             continue
         if isinstance(data, dict) and (source_name is None or data.get("source_name") == source_name):
-            data["record_file"] = str(path)
+            data["record_file"] = store.url(key)
             records.append(data)
     return sorted(records, key=lambda r: str(r.get("started_at") or ""))
 
@@ -132,15 +142,12 @@ def _flag(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: in
         record.error = f"flagged: {reason}" if not record.error else f"{record.error}; flagged: {reason}"
 
 
-def _write_record(landing_dir: Path, run_date: date, record: SourceRunRecord, when: datetime) -> Path:
-    folder = runs_dir(landing_dir) / f"dt={run_date.isoformat()}"
-    folder.mkdir(parents=True, exist_ok=True)
+def _write_record(landing_dir: Path | str, run_date: date, record: SourceRunRecord, when: datetime) -> str:
     stamp = when.astimezone(UTC).strftime("%Y%m%dT%H%M%S%fZ")
-    path = folder / f"{safe_name(record.source_name)}-{stamp}.json"
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(record.to_dict(), indent=1, ensure_ascii=False), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    key = f"{RUNS_DIR}/dt={run_date.isoformat()}/{safe_name(record.source_name)}-{stamp}.json"
+    store = open_storage(landing_dir)
+    store.write_bytes(key, json.dumps(record.to_dict(), indent=1, ensure_ascii=False).encode("utf-8"))
+    return store.url(key)
 
 
 def parse_context(
@@ -189,13 +196,14 @@ def fetch_to_landing(
         board=spec.board,
         started_at=started_at.isoformat(),
     )
-    history = read_run_records(settings.landing_dir, spec.name)
+    landing = settings.landing_dir
+    history = read_run_records(landing, spec.name)
     own_client = client is None
     try:
         module = sources.get(spec.kind)
         if client is None:
             client = make_client(settings, transport, clock)
-        state = load_state(settings.landing_dir, spec.name)
+        state = load_state(landing, spec.name)
         with client.conditional_scope(state.validators) as scope:
             items = module.fetch(client, spec, state.cursor)
         options = module.parse_options(spec)
@@ -207,7 +215,7 @@ def fetch_to_landing(
             if item.not_modified:
                 continue
             landed = write_landing(
-                settings.landing_dir,
+                landing,
                 module.KIND,
                 item.payload,
                 run_date=run_date,
@@ -219,14 +227,14 @@ def fetch_to_landing(
                 complete_listing=item.complete_listing,
                 options=options,
             )
-            record.landing_files.append(str(landed.path))
-            parsed = module.parse(item.payload, parse_context(spec, item, str(landed.path), options))
+            record.landing_files.append(landed.location)
+            parsed = module.parse(item.payload, parse_context(spec, item, landed.location, options))
             seen += len(parsed.postings)
             payload_errors += [e.reason for e in parsed.errors if e.pointer in ("", None)]
         # Everything is landed: now the state may advance.
         state.validators.update(scope.seen)
         state.cursor = module.next_cursor([i for i in items if not i.not_modified], state.cursor)
-        save_state(settings.landing_dir, state)
+        save_state(landing, state)
         if items and all(i.not_modified for i in items):
             record.status = "not_modified"
         else:
@@ -248,7 +256,7 @@ def fetch_to_landing(
     finished_at = now()
     record.finished_at = finished_at.isoformat()
     try:
-        _write_record(settings.landing_dir, run_date, record, started_at)
+        _write_record(landing, run_date, record, started_at)
     except OSError as exc:  # still never raise; the caller gets the record
         log.error("could not write run record for %s: %s", spec.name, exc)
     log.debug("%s finished in %.1fs", spec.name, time.perf_counter() - started)

@@ -2,19 +2,22 @@
 
 Holds the HTTP validators (ETag / Last-Modified per URL) and a source-specific cursor (e.g. HN's
 newest thread). The runner saves it only after ``write_landing`` returned for every payload, so a
-crash never skips data: at worst the next run fetches it again.
+crash never skips data: at worst the next run fetches it again. On an object-store landing zone
+(:mod:`ingest.storage`) the state is the object ``_state/<source name>.json`` under the same prefix, so
+fetch workers on other hosts share it.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import os
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from ingest.storage import open_storage
 
 log = logging.getLogger(__name__)
 
@@ -34,32 +37,37 @@ class SourceState:
     updated_at: str | None = None
 
 
+def state_key(source_name: str) -> str:
+    return f"{STATE_DIR}/{safe_name(source_name)}.json"
+
+
 def state_path(landing_dir: Path, source_name: str) -> Path:
-    return Path(landing_dir) / STATE_DIR / f"{safe_name(source_name)}.json"
+    return Path(landing_dir) / state_key(source_name)
 
 
-def load_state(landing_dir: Path, source_name: str) -> SourceState:
-    """The saved state, or an empty one (a corrupt file is logged and ignored: a full re-fetch is safe)."""
-    path = state_path(landing_dir, source_name)
-    if not path.exists():
-        return SourceState(source_name)
+def load_state(landing_dir: Path | str, source_name: str) -> SourceState:
+    """The saved state, or an empty one (a corrupt file is logged and ignored: a full re-fetch is safe).
+    ``landing_dir``: a local folder or an object-store URL."""
+    store = open_storage(landing_dir)
+    key = state_key(source_name)
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(store.read_bytes(key).decode("utf-8"))
         return SourceState(
             source_name=source_name,
             cursor=dict(data.get("cursor") or {}),
             validators={str(k): dict(v) for k, v in (data.get("validators") or {}).items()},
             updated_at=data.get("updated_at"),
         )
+    except FileNotFoundError:
+        return SourceState(source_name)
     except (OSError, ValueError, AttributeError, TypeError) as exc:
-        log.warning("ignoring unreadable state file %s: %s", path, exc)
+        log.warning("ignoring unreadable state file %s: %s", store.url(key), exc)
         return SourceState(source_name)
 
 
-def save_state(landing_dir: Path, state: SourceState) -> Path:
-    """Write the state atomically (temp file + rename)."""
-    path = state_path(landing_dir, state.source_name)
-    path.parent.mkdir(parents=True, exist_ok=True)
+def save_state(landing_dir: Path | str, state: SourceState) -> str:
+    """Write the state atomically (temp file + rename locally, one PUT on object storage); its location."""
+    store = open_storage(landing_dir)
     state.updated_at = datetime.now(UTC).isoformat()
     body = {
         "source_name": state.source_name,
@@ -67,7 +75,6 @@ def save_state(landing_dir: Path, state: SourceState) -> Path:
         "validators": state.validators,
         "updated_at": state.updated_at,
     }
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(json.dumps(body, indent=1, sort_keys=True, default=str), encoding="utf-8")
-    os.replace(tmp, path)
-    return path
+    key = state_key(state.source_name)
+    store.write_bytes(key, json.dumps(body, indent=1, sort_keys=True, default=str).encode("utf-8"))
+    return store.url(key)

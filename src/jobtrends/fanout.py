@@ -39,6 +39,7 @@ import fsspec
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from ingest.storage import storage_options
 from jobtrends.settings import Settings
 
 MANIFEST = "manifest.json"
@@ -71,21 +72,8 @@ def parts_url(settings: Settings) -> str:
 
 
 def _storage_options(url: str) -> dict[str, Any]:
-    """Client options from the environment, as for the landing zone: no listing cache (other hosts
-    write the same prefix); for S3 the endpoint (``AWS_ENDPOINT_URL[_S3]``, e.g. MinIO) and region
-    passed explicitly, which every s3fs version honours."""
-    options: dict[str, Any] = {"use_listings_cache": False}
-    if url.startswith(("s3://", "s3a://")):
-        client: dict[str, Any] = {}
-        endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-        if endpoint:
-            client["endpoint_url"] = endpoint
-        region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
-        if region:
-            client["region_name"] = region
-        if client:
-            options["client_kwargs"] = client
-    return options
+    """Client options from the environment, the landing zone's (:func:`ingest.storage.storage_options`)."""
+    return storage_options(url.split("://", 1)[0] if "://" in url else "file")
 
 
 def _store(settings: Settings) -> tuple[Any, str]:

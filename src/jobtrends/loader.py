@@ -9,6 +9,10 @@ sha256, so a moved or renamed data folder reloads nothing) and a posting version
 content hash, :func:`jobtrends.warehouse.content_hash_sql` on both load paths, computed by
 :func:`jobtrends.warehouse.fast_content_hash_sql`). Paths stored in the raw and
 ops tables (``landing_file``, ``raw_ref``) are relative to the landing zone.
+
+A landing zone on object storage (``settings.landing_url = s3://…``) is loaded through a local copy of
+the pending files (:func:`staged_landing`): the parsers and DuckDB's readers read local files, and the
+keys, hence the ledger and every stored path, are the same as for a local landing zone.
 """
 
 from __future__ import annotations
@@ -17,18 +21,22 @@ import csv
 import json
 import multiprocessing
 import re
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
 
 from ingest.base import ParseContext
-from ingest.landing import LandingFile, iter_landing, sweep_temp_files
+from ingest.landing import META_SUFFIX, LandingFile, durable_keys, iter_landing, sweep_temp_files
 from ingest.models import POSTING_FIELDS, Posting
+from ingest.storage import is_remote, landing_location, open_storage
 from jobtrends import warehouse
 from jobtrends.progress import report_count
 from jobtrends.settings import Settings
@@ -37,6 +45,8 @@ RUNS_DIR = "_runs"
 NATIVE_FILE_FORMATS = {"jsonl", "ndjson", "csv", "parquet"}
 BATCH_BYTES = 64_000_000
 BATCH_FILES = 400
+STAGE_BYTES = 1_000_000_000
+"""An object-store landing zone is copied locally and loaded in chunks of about this many payload bytes."""
 MAX_RECORD_CHARS = 20_000
 Progress = Callable[[str], None]
 
@@ -170,6 +180,11 @@ def load(
     settings: Settings, *, progress: Progress = lambda _: None, workers: int | None = None
 ) -> dict[str, Any]:
     """Load every landing file not loaded yet; return counts."""
+    location = landing_location(settings)
+    if is_remote(location):
+        return _load_object_store(settings, progress=progress, workers=workers)
+    if location != settings.landing_dir:  # a local path given as landing_url
+        settings = _local(settings, Path(location))
     started = time.perf_counter()
     totals: dict[str, Any] = {
         "files": 0,
@@ -248,9 +263,12 @@ def load_fx_files(settings: Settings, files: Sequence[LandingFile]) -> dict[str,
     from ingest.sources.fx import parse_ecb_csv, read_ecb_payload
 
     out: dict[str, Any] = {"files": 0, "rates": 0, "failed": 0}
+    store = open_storage(landing_location(settings))
     for lf in files:
         try:
-            rows, error = parse_ecb_csv(read_ecb_payload(lf.path.read_bytes())), None
+            # on object storage (lf.url set) the path is the file's key
+            payload = store.read_bytes(lf.path.as_posix()) if lf.url else lf.path.read_bytes()
+            rows, error = parse_ecb_csv(read_ecb_payload(payload)), None
         except (OSError, ValueError, csv.Error) as exc:
             rows, error = [], f"unreadable ECB reference-rate history: {exc}"
         with warehouse.connect(settings.warehouse_path) as con:
@@ -367,3 +385,63 @@ def _load_run_records(con: Any, settings: Settings) -> int:
         records.append(record)
     warehouse.insert_quarantine(con, bad)
     return warehouse.insert_source_runs(con, records)
+
+
+# ----------------------------------------------------------------------------- object-storage landing zone
+
+
+def _local(settings: Settings, root: Path) -> Settings:
+    return settings.with_overrides(landing_dir=root, landing_url=None)
+
+
+@contextmanager
+def staged_landing(settings: Settings, keys: Sequence[str], metas: dict[str, bytes]) -> Iterator[Settings]:
+    """Settings whose landing zone is a temp folder holding copies of ``keys`` (payloads, with their
+    metadata ``metas[key + META_SUFFIX]``) of the object-store landing zone, in the same layout."""
+    store = open_storage(landing_location(settings))
+    with tempfile.TemporaryDirectory(prefix="jobtrends-landing-") as tmp:
+        root = Path(tmp)
+        store.download(keys, root)
+        for key in keys:
+            meta = metas.get(key + META_SUFFIX)
+            if meta is not None:
+                (root / (key + META_SUFFIX)).write_bytes(meta)
+        yield _local(settings, root)
+
+
+def _load_object_store(settings: Settings, *, progress: Progress, workers: int | None) -> dict[str, Any]:
+    """Load the files of an object-store landing zone not in the ledger yet: copied locally in chunks of
+    about :data:`STAGE_BYTES`, each loaded by :func:`load` (the run records with the first chunk)."""
+    started = time.perf_counter()
+    store = open_storage(landing_location(settings))
+    with warehouse.connect(settings.warehouse_path) as con:
+        warehouse.ensure_schema(con, settings.sql_dir)
+        loaded = {path for path, _ in warehouse.loaded_landing_files(con)}
+        known_runs = warehouse.loaded_run_records(con)
+    # A landed name embeds its sha256 prefix, so a key in the ledger is that content: only new keys are
+    # read (the local load below still checks path and sha256).
+    pending = [k for k in durable_keys(store) if k not in loaded]
+    metas = store.read_many(k + META_SUFFIX for k in pending)
+    pending = [k for k in pending if k + META_SUFFIX in metas]
+    runs = [k for k in store.glob(f"{RUNS_DIR}/dt=*/*.json") if k not in known_runs]
+    chunks: list[list[str]] = [[]]
+    size = 0
+    for key in pending:
+        if chunks[-1] and size >= STAGE_BYTES:
+            chunks.append([])
+            size = 0
+        chunks[-1].append(key)
+        size += int(json.loads(metas[key + META_SUFFIX]).get("size_bytes") or 0)
+    totals: dict[str, Any] = {}
+    for i, chunk in enumerate(chunks):
+        staged = chunk + (runs if i == 0 else [])
+        if len(chunks) > 1:
+            progress(f"  copying {len(chunk):,} landing files from {store.root} (part {i + 1}/{len(chunks)})")
+        with staged_landing(settings, staged, metas) as local:
+            out = load(local, progress=progress, workers=workers)
+        for name, value in out.items():
+            if isinstance(value, int | float) and name != "seconds":
+                totals[name] = totals.get(name, 0) + value
+    totals["staged_files"] = len(pending) + len(runs)
+    totals["seconds"] = round(time.perf_counter() - started, 2)
+    return totals

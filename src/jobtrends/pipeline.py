@@ -23,6 +23,7 @@ import httpx
 
 from ingest.base import ParseContext, SourceSpec
 from ingest.landing import write_landing
+from ingest.storage import exports_location, landing_location
 from jobtrends import warehouse
 from jobtrends.errors import UserError
 from jobtrends.progress import report_count
@@ -132,7 +133,7 @@ def import_file(
         raise UserError(f"unsupported file format {fmt!r} (csv, json, jsonl, parquet)")
     run_date = run_date or date.today()
     landed = write_landing(
-        settings.landing_dir,
+        landing_location(settings),
         "file",
         src.read_bytes(),
         run_date=run_date,
@@ -143,7 +144,7 @@ def import_file(
         options={"format": fmt, "mapping": mapping or "identity", "source_name": source_name or src.stem},
     )
     return {
-        "landing_file": str(landed.path),
+        "landing_file": landed.location,
         "run_date": run_date.isoformat(),
         "bytes": landed.meta.size_bytes,
     }
@@ -177,7 +178,7 @@ def update_fx(
         if check.errors:
             raise UserError(f"{src}: {check.errors[0].reason}")
         write_landing(
-            settings.landing_dir, "fx", payload, run_date=run_date, fetched_at=datetime.now(UTC),
+            landing_location(settings), "fx", payload, run_date=run_date, fetched_at=datetime.now(UTC),
             ext="zip" if payload[:2] == b"PK" else "csv", board="ecb", url=src.resolve().as_uri(),
         )  # fmt: skip
         origin = str(src)
@@ -193,7 +194,7 @@ def update_fx(
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         done = warehouse.loaded_landing_files(con)
-    pending = [lf for lf in iter_landing(settings.landing_dir, "fx") if str(lf.path) not in done]
+    pending = [lf for lf in iter_landing(landing_location(settings), "fx") if str(lf.path) not in done]
     loaded = load_fx_files(settings, pending)
     with warehouse.connect(settings.warehouse_path) as con:
         table = warehouse.fx_rates_summary(con)
@@ -480,7 +481,7 @@ def render_summary(settings: Settings, summary: dict[str, Any]) -> str:
                 + ", ".join(f"{n:,} {layer} rows" for layer, n in quarantined.items())
                 + " — select * from ops.quarantine where stage = 'validate' and released_at is null"
             )
-    lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {settings.export_dir / 'latest'}")
+    lines.append(f"Warehouse: {settings.warehouse_path}   Exports: {_latest(exports_location(settings))}")
     board = next((s for s in summary.get("steps", []) if s.get("step") == "dashboard"), None)
     if board:
         lines.append(f"Dashboard: {board['path']}   (open it in a browser; works offline)")
@@ -509,6 +510,10 @@ def render_rule_errors(summary: dict[str, Any]) -> list[str]:
             "",
         ]
     return []
+
+
+def _latest(exports: Path | str) -> str:
+    return str(exports / "latest") if isinstance(exports, Path) else f"{exports}/latest.json"
 
 
 def _read_sql(settings: Settings, name: str) -> str:

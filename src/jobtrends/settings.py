@@ -75,6 +75,10 @@ class Settings:
     """Where fanned-out normalise slices and parts live (a path or fsspec URL); empty = ``<data_dir>/parts``."""
     normalise_slice_rows: int = 122_880
     """Raw rows per slice when normalise fans out over Airflow workers (one mapped task per slice)."""
+    landing_url: str | None = None
+    """Landing zone as a URL: ``s3://bucket/prefix`` (object storage) or a local path; None: ``landing_dir``."""
+    exports_url: str | None = None
+    """Exports as a URL: ``s3://bucket/prefix`` (object storage) or a local path; None: ``export_dir``."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:
@@ -100,9 +104,10 @@ class Settings:
     def fetch_settings(self) -> FetchSettings:
         """What :mod:`ingest.runner` needs to fetch sources into the landing zone."""
         from ingest.runner import FetchSettings
+        from ingest.storage import landing_location
 
         return FetchSettings(
-            landing_dir=self.landing_dir, empty_runs=self.sources_empty_runs, http=self.http_config()
+            landing_dir=landing_location(self), empty_runs=self.sources_empty_runs, http=self.http_config()
         )
 
 
@@ -172,6 +177,8 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
     "parts_url": ("JOBTRENDS_PARTS_URL", str),
     "normalise_slice_rows": ("JOBTRENDS_NORMALISE_SLICE_ROWS", int),
+    "landing_url": ("JOBTRENDS_LANDING_URL", str),
+    "exports_url": ("JOBTRENDS_EXPORTS_URL", str),
 }
 """Each setting's environment variable and the parser of its text; an empty variable counts as unset."""
 

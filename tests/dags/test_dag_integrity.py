@@ -450,9 +450,11 @@ def test_compose_file_describes_a_celery_deployment() -> None:
     assert env["AIRFLOW__CORE__EXECUTOR"] == "CeleryExecutor"
     assert "duckdb_writer 1" in " ".join(services["airflow-init"]["command"])
     assert "--queues duckdb --concurrency 1" in services["airflow-worker-duckdb"]["command"]
-    assert {"jobtrends-warehouse", "jobtrends-landing"} <= set(compose["volumes"])
-    # the fanned-out normalise: the writer and the default-queue workers share one parts location
-    assert env["JOBTRENDS_PARTS_URL"]
+    assert "jobtrends-warehouse" in compose["volumes"]
+    # files every worker host shares live in the bucket, not in host volumes: landing, exports and the
+    # fanned-out normalise's parts
+    for name in ("JOBTRENDS_LANDING_URL", "JOBTRENDS_EXPORTS_URL", "JOBTRENDS_PARTS_URL"):
+        assert env[name].startswith("s3://"), name
     assert services["airflow-worker"]["build"]["dockerfile"] == "docker/Dockerfile"
 
 

@@ -10,6 +10,7 @@ import argparse
 import json
 import re
 
+from ingest.storage import exports_location
 from jobtrends import export, marts, report, warehouse
 from jobtrends.errors import UserError
 from jobtrends.settings import load_settings
@@ -92,7 +93,7 @@ def _export(args: argparse.Namespace) -> int:
         with warehouse.connect(settings.warehouse_path, read_only=True) as con:
             if not export.mart_names(con):
                 raise UserError("no published marts yet: run `jobtrends run` (or the build stage) first")
-            summary = export.write_exports(con, settings.export_dir, args.run_date)
+            summary = export.write_exports(con, exports_location(settings), args.run_date)
     except warehouse.WarehouseError as exc:
         raise UserError(str(exc)) from exc
     print(json.dumps(summary, indent=2))

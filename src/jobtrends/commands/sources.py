@@ -112,7 +112,7 @@ def _parse(args: argparse.Namespace) -> int:
     return exit_code
 
 
-def _health(landing_dir: Path) -> dict[str, dict[str, Any]]:
+def _health(landing_dir: Path | str) -> dict[str, dict[str, Any]]:
     from ingest.runner import read_run_records
 
     latest: dict[str, dict[str, Any]] = {}
@@ -151,7 +151,9 @@ def _sources(args: argparse.Namespace) -> int:
         specs = load_sources(path)
     except ConfigError as exc:
         raise UserError(str(exc)) from None
-    health = _health(settings.landing_dir)
+    from ingest.storage import landing_location
+
+    health = _health(landing_location(settings))
     rows: list[dict[str, Any]] = []
     for spec in specs:
         last = health.get(spec.name, {})
@@ -186,6 +188,6 @@ def _sources(args: argparse.Namespace) -> int:
             print(f"    └ {r['last_error'][:160]}")
     enabled = sum(r["enabled"] for r in rows)
     print(
-        f"{len(rows)} sources ({enabled} enabled) from {path}; run records in {settings.landing_dir / '_runs'}"
+        f"{len(rows)} sources ({enabled} enabled) from {path}; run records in {landing_location(settings)}/_runs"
     )
     return 0
