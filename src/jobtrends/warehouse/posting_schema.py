@@ -2,7 +2,7 @@
 
 The model is the one definition of what a posting holds; this module maps each field's Python type to the
 DuckDB type ``raw.postings`` stores it as. ``sql/ddl/010_raw.sql`` still spells the table out (with the
-loader's own columns, constraints and comments); ``tests/unit/test_posting_schema.py`` fails when the
+loader's own columns, constraints and comments); ``tests/unit/jobtrends/test_posting_schema.py`` fails when the
 two disagree.
 """
 

@@ -10,7 +10,7 @@ from jobtrends.cli import main
 from jobtrends.commands.args import parse_field_map
 from jobtrends.errors import UserError
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 
 
 def test_pairs_are_trimmed_and_a_later_field_wins():

@@ -18,10 +18,10 @@ from ingest.landing import iter_landing
 from ingest.state import load_state, save_state, state_path
 from jobtrends.settings import load_settings
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 RUN_DATE = date(2026, 10, 20)
 GH = "https://boards-api.greenhouse.io/v1/boards/{}/jobs"
-DDL = Path(__file__).resolve().parents[2] / "sql" / "ddl" / "020_ops.sql"
+DDL = Path(__file__).resolve().parents[3] / "sql" / "ddl" / "020_ops.sql"
 
 
 def payload(relative: str) -> bytes:

@@ -14,7 +14,7 @@ from ingest.landing import sweep_temp_files, write_landing
 from jobtrends import loader, pipeline, warehouse
 from jobtrends.settings import Settings, load_settings
 
-SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
+SQL_DIR = Path(__file__).resolve().parents[3] / "sql"
 FETCHED = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
 
 ROWS = [

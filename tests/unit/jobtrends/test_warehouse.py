@@ -181,7 +181,7 @@ def test_old_warehouse_gets_skill_lists_and_the_synthetic_flag(tmp_path: Path) -
     """A warehouse from before ``skill_ids`` (a ``posting_skills`` table) and ``is_synthetic_sample``."""
     from transform.batch import SYNTHETIC_SAMPLE_MARKER
 
-    sql_dir = Path(__file__).resolve().parents[2] / "sql"
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
     con = duckdb.connect(str(tmp_path / "old.duckdb"))
     warehouse.ensure_schema(con, sql_dir)
     # turn the new layout back into the old one

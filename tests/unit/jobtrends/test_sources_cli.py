@@ -9,7 +9,7 @@ import pytest
 
 from jobtrends.cli import main
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 
 
 def test_parse_prints_json_lines(capsys: pytest.CaptureFixture[str]):

@@ -26,7 +26,7 @@ from ingest.sources._common import build, fetched
 from ingest.state import load_state
 from jobtrends.settings import load_settings
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 RUN_DATE = date(2026, 10, 20)
 HOOKS = ("fetch", "parse", "parse_options", "next_cursor")
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from transform import dedup
 
-SRC = Path(__file__).resolve().parents[2] / "src"
+SRC = Path(__file__).resolve().parents[3] / "src"
 BASE = (
     "Design prompts, tools and guardrails for the support assistant used by two million customers daily. "
     "You will work with researchers to evaluate models, write clear documentation and mentor engineers."

@@ -15,7 +15,7 @@ from ingest.http import FetchError, HttpClient
 from ingest.sources import get, hn
 from jobtrends.settings import load_settings
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 FETCHED_AT = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 
 

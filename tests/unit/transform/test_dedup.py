@@ -11,7 +11,7 @@ import pytest
 
 from transform import dedup
 
-PAIRS = Path(__file__).resolve().parents[1] / "fixtures" / "dedup_pairs.jsonl"
+PAIRS = Path(__file__).resolve().parents[2] / "fixtures" / "dedup_pairs.jsonl"
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ import pyarrow.parquet as pq
 from ingest.base import ParseContext, SourceSpec
 from ingest.sources import file
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads" / "file"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads" / "file"
 
 
 def ctx(**options: Any) -> ParseContext:

@@ -19,7 +19,7 @@ from jobtrends import warehouse
 from jobtrends.cli import main
 from jobtrends.settings import load_settings
 
-SOURCES_FILE = Path(__file__).resolve().parents[2] / "config" / "sources.yaml"
+SOURCES_FILE = Path(__file__).resolve().parents[3] / "config" / "sources.yaml"
 ASHBY = "https://api.ashbyhq.com/posting-api/job-board/{}"
 RUN_DATE = date(2026, 11, 2)
 

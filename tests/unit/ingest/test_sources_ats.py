@@ -15,7 +15,7 @@ from ingest.base import ParseContext, ParseResult, SourceSpec
 from ingest.http import HttpClient
 from ingest.sources import REGISTRY, get
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads"
 FETCHED_AT = datetime(2026, 10, 20, 12, 0, tzinfo=UTC)
 
 

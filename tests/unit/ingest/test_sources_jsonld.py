@@ -13,7 +13,7 @@ from ingest.base import ParseContext, SourceSpec
 from ingest.http import FetchError, HttpClient
 from ingest.sources import jsonld
 
-PAYLOADS = Path(__file__).resolve().parents[1] / "fixtures" / "payloads" / "jsonld"
+PAYLOADS = Path(__file__).resolve().parents[2] / "fixtures" / "payloads" / "jsonld"
 CTX = ParseContext(
     fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="landing/page.html", url="https://example.com/jobs"
 )

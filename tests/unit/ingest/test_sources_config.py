@@ -9,7 +9,7 @@ import pytest
 
 from ingest.config import ConfigError, load_sources
 
-SOURCES_FILE = Path(__file__).resolve().parents[2] / "config" / "sources.yaml"
+SOURCES_FILE = Path(__file__).resolve().parents[3] / "config" / "sources.yaml"
 
 
 def test_shipped_sources_file():
