@@ -202,7 +202,10 @@ def _mapped_dump_sql(present: set[str], meta: Any, source_sql: str) -> str:
     if mapping.get("source_id", "source_id") in present:
         # a pointer by id keeps the read streaming (a row number would need a window over the files)
         exprs["raw_ref"] = f"'#id=' || {exprs['source_id']}"  # after the landing-relative path
-        exprs["source_id"] = f"coalesce({exprs['source_id']}, 'row-' || hash(to_json(d))::varchar)"
+        # a persisted id from the row's content without its file path: md5 is a fixed function (DuckDB's
+        # hash() may change between versions), so the same row gets the same id in any warehouse
+        row_json = "json_merge_patch(to_json(d), '{\"filename\": null}')"
+        exprs["source_id"] = f"coalesce({exprs['source_id']}, 'row-' || left(md5({row_json}), 20))"
     else:
         exprs["raw_ref"] = "'#row=' || (row_number() over (partition by d.filename))::varchar"
         exprs["source_id"] = "'row-' || (row_number() over (partition by d.filename))::varchar"

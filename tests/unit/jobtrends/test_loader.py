@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -70,6 +71,26 @@ def test_dump_loads_natively_and_twice_adds_nothing(settings: Settings, tmp_path
     assert _rows(settings, "select count(*) from raw.sightings") == [(2,)]
     reasons = _rows(settings, "select distinct reason, record like '%Gamma%' from ops.quarantine")
     assert reasons == [("posting has no title", True)]
+
+
+def test_a_dump_row_without_id_gets_a_stable_content_id(tmp_path: Path) -> None:
+    """A row whose id is null is named by a digest of its content (hex md5, not DuckDB's version-bound
+    ``hash()``): the same row gets the same id in another warehouse."""
+    dump = tmp_path / "ids.jsonl"
+    rows = [
+        {"source": "survey", "source_id": "a", "title": "ML Engineer", "company": "Acme"},
+        {"source": "survey", "source_id": None, "title": "Data Analyst", "company": "Beta"},
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    ids = []
+    for name in ("one", "two"):
+        settings = load_settings(tmp_path / name)
+        pipeline.import_file(settings, dump, None, None, date(2025, 6, 1))
+        pipeline.load(settings)
+        ids.append(_rows(settings, "select source_id from raw.postings order by source_id"))
+    assert ids[0] == ids[1]
+    assert ids[0][0] == ("a",)
+    assert re.fullmatch(r"row-[0-9a-f]{20}", ids[0][1][0])
 
 
 def test_column_mapping_is_applied(settings: Settings, tmp_path: Path) -> None:
