@@ -16,47 +16,26 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 export AIRFLOW_HOME="${AIRFLOW_HOME:-$(mktemp -d "${TMPDIR:-/tmp}/jobtrends-celery.XXXXXX")}"
 mkdir -p "$AIRFLOW_HOME"
 
-if [[ -n "${AIRFLOW_BIN:-}" ]]; then
-    airflow_bin="$AIRFLOW_BIN"
-elif [[ -x "$ROOT/.venv/bin/airflow" ]]; then
-    airflow_bin="$ROOT/.venv/bin/airflow"
-else
-    airflow_bin="$(command -v airflow || true)"
-fi
-if [[ -z "$airflow_bin" ]]; then
-    echo "airflow not found: run 'make install' (creates .venv with apache-airflow)" >&2
-    exit 1
-fi
+port="${AIRFLOW_PORT:-8080}"
+host=127.0.0.1
+# shellcheck source=scripts/_airflow_env.sh
+source "$ROOT/scripts/_airflow_env.sh"
 redis_bin="$(command -v redis-server || true)"
 if [[ -z "$redis_bin" ]]; then
     echo "redis-server not found: apt-get install redis-server (Debian's package)" >&2
     exit 1
 fi
-PATH="$(cd "$(dirname "$airflow_bin")" && pwd):$PATH"
-export PATH
-
-port="${AIRFLOW_PORT:-8080}"
 redis_port="${REDIS_PORT:-6379}"
 workers="${CELERY_WORKERS:-2}"
 concurrency="${CELERY_CONCURRENCY:-2}"
 secret() { "$(dirname "$airflow_bin")/python" -c 'import secrets; print(secrets.token_hex(32))'; }
 
-export AIRFLOW__CORE__DAGS_FOLDER="$ROOT/dags"
-export AIRFLOW__CORE__LOAD_EXAMPLES=False
 export AIRFLOW__CORE__EXECUTOR=CeleryExecutor
-export AIRFLOW__DATABASE__SQL_ALCHEMY_CONN="sqlite:///$AIRFLOW_HOME/airflow.db"
 export AIRFLOW__CELERY__BROKER_URL="redis://127.0.0.1:$redis_port/0"
 export AIRFLOW__CELERY__RESULT_BACKEND="redis://127.0.0.1:$redis_port/1"
-export AIRFLOW__API__HOST=127.0.0.1
-export AIRFLOW__API__PORT="$port"
-export AIRFLOW__CORE__EXECUTION_API_SERVER_URL="http://127.0.0.1:$port/execution/"
 # Every component must sign and check the workers' tokens with the same secrets.
 export AIRFLOW__API_AUTH__JWT_SECRET="${AIRFLOW__API_AUTH__JWT_SECRET:-$(secret)}"
 export AIRFLOW__API__SECRET_KEY="${AIRFLOW__API__SECRET_KEY:-$(secret)}"
-export AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS="${AIRFLOW__CORE__SIMPLE_AUTH_MANAGER_ALL_ADMINS:-True}"
-export AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION="${AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION:-True}"
-export JOBTRENDS_DATA_DIR="${JOBTRENDS_DATA_DIR:-$ROOT/data}"
-export JOBTRENDS_PROJECT_ROOT="${JOBTRENDS_PROJECT_ROOT:-$ROOT}"
 
 # Ctrl-C or an error stops every component started below.
 trap 'kill $(jobs -p) 2>/dev/null || true' EXIT
