@@ -15,9 +15,10 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -125,29 +126,80 @@ def write_landing(
         options=options,
     )
     if is_remote(landing_dir):
-        return _write_remote(open_storage(landing_dir), key, payload, meta)
-    path = Path(landing_dir) / key
+        store = open_storage(landing_dir)
+        return _write_remote(store, key, meta, lambda: store.write_bytes(key, payload))
+    return _write_local(Path(landing_dir) / key, meta, lambda path: _atomic_write(path, payload))
+
+
+def land_file(
+    landing_dir: Path | str,
+    source: str,
+    src: Path,
+    *,
+    run_date: date,
+    fetched_at: datetime,
+    ext: str,
+    board: str | None = None,
+    url: str | None = None,
+    options: dict[str, Any] | None = None,
+) -> LandingFile:
+    """Land the file ``src`` unchanged, as :func:`write_landing` lands bytes, without reading it into
+    memory: hashed in a stream, then copied by the kernel (a dump of any size lands in constant memory)."""
+    with open(src, "rb") as fh:
+        digest = hashlib.file_digest(fh, "sha256").hexdigest()
+    key = payload_key(source, run_date, digest, ext)
+    meta = LandingMeta(
+        source=source,
+        sha256=digest,
+        size_bytes=src.stat().st_size,
+        fetched_at=fetched_at.isoformat(),
+        run_date=run_date.isoformat(),
+        board=board,
+        url=url,
+        options=options,
+    )
+    if is_remote(landing_dir):
+        store = open_storage(landing_dir)
+        return _write_remote(store, key, meta, lambda: store.put_file(src, key))
+    return _write_local(Path(landing_dir) / key, meta, lambda path: _atomic_copy(src, path))
+
+
+def _write_local(path: Path, meta: LandingMeta, write: Callable[[Path], None]) -> LandingFile:
     path.parent.mkdir(parents=True, exist_ok=True)
     landed = LandingFile(path=path, meta=meta)
     if not path.exists():
-        _atomic_write(path, payload)
+        write(path)
     if not landed.meta_path.exists():
         # The meta file is written last: its presence marks the landing as durable.
         _atomic_write(landed.meta_path, _meta_bytes(meta))
     return landed
 
 
+def _atomic_copy(src: Path, path: Path) -> None:
+    tmp = path.with_name(_temp_name(path.name))
+    try:
+        shutil.copyfile(src, tmp)  # sendfile/copy_file_range: no pass through Python buffers
+        fd = os.open(tmp, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def _meta_bytes(meta: LandingMeta) -> bytes:
     return json.dumps(asdict(meta), indent=1, sort_keys=True).encode()
 
 
-def _write_remote(store: Storage, key: str, payload: bytes, meta: LandingMeta) -> LandingFile:
+def _write_remote(store: Storage, key: str, meta: LandingMeta, write: Callable[[], None]) -> LandingFile:
     # One PUT per object: no temp names to sweep. The metadata object goes last, as on disk: a payload
     # without it (a writer killed in between) is invisible to readers and completed by the next write.
     # Its presence alone is checked (one request): a durable payload is never rewritten, and rewriting
     # one without metadata puts back the same bytes (the name is their hash).
     if not store.exists(key + META_SUFFIX):
-        store.write_bytes(key, payload)
+        write()
         store.write_bytes(key + META_SUFFIX, _meta_bytes(meta))
     return LandingFile(path=Path(key), meta=meta, url=store.url(key))
 

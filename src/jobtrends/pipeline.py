@@ -14,6 +14,7 @@ import logging
 import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -22,7 +23,7 @@ from typing import Any
 import httpx
 
 from ingest.base import ParseContext, SourceSpec
-from ingest.landing import write_landing
+from ingest.landing import land_file, write_landing
 from ingest.storage import exports_location, landing_location
 from jobtrends import warehouse
 from jobtrends.errors import UserError
@@ -132,10 +133,10 @@ def import_file(
     if fmt not in {"csv", "json", "jsonl", "ndjson", "parquet"}:
         raise UserError(f"unsupported file format {fmt!r} (csv, json, jsonl, parquet)")
     run_date = run_date or date.today()
-    landed = write_landing(
+    landed = land_file(
         landing_location(settings),
         "file",
-        src.read_bytes(),
+        src,
         run_date=run_date,
         fetched_at=datetime.now(UTC),
         ext=fmt,
@@ -148,6 +149,24 @@ def import_file(
         "run_date": run_date.isoformat(),
         "bytes": landed.meta.size_bytes,
     }
+
+
+def import_files(
+    settings: Settings,
+    paths: Sequence[str | Path],
+    mapping: dict[str, str] | None = None,
+    fmt: str | None = None,
+    run_date: date | None = None,
+    source_name: str | None = None,
+) -> list[dict[str, Any]]:
+    """:func:`import_file` for several files, ``settings.workers`` at a time (hashing releases the GIL,
+    so the files are hashed on every core), in the order given."""
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing:
+        raise UserError(f"no such file: {', '.join(missing)}")
+    with ThreadPoolExecutor(max_workers=max(1, min(settings.workers, len(paths)))) as pool:
+        futures = [pool.submit(import_file, settings, p, mapping, fmt, run_date, source_name) for p in paths]
+        return [f.result() for f in futures]
 
 
 # ----------------------------------------------------------------------------- FX reference rates

@@ -107,10 +107,7 @@ class _Steps:
 def _land(settings: Any, dumps: Sequence[Path], run_date: date) -> dict[str, Any]:
     from jobtrends import pipeline
 
-    landed = [
-        pipeline.import_file(settings, path, fmt="jsonl", run_date=run_date, source_name="bench")
-        for path in dumps
-    ]
+    landed = pipeline.import_files(settings, dumps, fmt="jsonl", run_date=run_date, source_name="bench")
     return {"files": len(landed), "bytes": sum(int(x["bytes"]) for x in landed)}
 
 

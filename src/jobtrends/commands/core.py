@@ -59,8 +59,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     ld = sub.add_parser("load", help="load new landing files into the raw layer (idempotent)")
     ld.set_defaults(handler=_load)
 
-    imp = sub.add_parser("import", help="land a CSV/JSON/JSONL/Parquet dump with a column mapping")
-    imp.add_argument("file", type=Path)
+    imp = sub.add_parser("import", help="land CSV/JSON/JSONL/Parquet dumps with a column mapping")
+    imp.add_argument("file", type=Path, nargs="+", help="one or more files (landed in parallel)")
     imp.add_argument(
         "--map",
         action="append",
@@ -138,8 +138,10 @@ def _load(args: argparse.Namespace) -> int:
 
 def _import(args: argparse.Namespace) -> int:
     mapping = parse_field_map(args.map)
-    out = pipeline.import_file(
+    landed = pipeline.import_files(
         _settings(args), args.file, mapping or None, args.fmt, args.run_date, args.name
     )
-    print(f"landed {args.file} → {out['landing_file']} ({out['bytes']:,} bytes); run `jobtrends load` next")
+    for path, out in zip(args.file, landed, strict=True):
+        print(f"landed {path} → {out['landing_file']} ({out['bytes']:,} bytes)")
+    print("run `jobtrends load` next")
     return 0

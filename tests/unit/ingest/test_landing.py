@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from ingest.landing import iter_landing, read_meta, sha256_bytes, write_landing
+import pytest
+
+from ingest.landing import iter_landing, land_file, read_meta, sha256_bytes, write_landing
+from ingest.storage import open_storage
 
 FETCHED = datetime(2025, 3, 1, 6, 0, tzinfo=UTC)
 
@@ -42,3 +46,41 @@ def test_iter_landing_skips_payloads_without_meta(tmp_path: Path) -> None:
     orphan.write_bytes(b"{")  # a crash between payload and meta: not durable, not loaded
     listed = [lf.path for lf in iter_landing(tmp_path)]
     assert orphan not in listed and len(listed) == 1
+
+
+@pytest.fixture(params=["local", "s3"])
+def landing_root(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "local":
+        return str(tmp_path / "landing")
+    return request.getfixturevalue("s3_bucket") + "/landing"
+
+
+def test_a_landed_file_is_the_landing_of_its_bytes(landing_root: str, tmp_path: Path) -> None:
+    # a file streamed in and the same bytes written by a fetcher: one key, one content, one meta
+    payload = os.urandom(3 << 20) + "\nHead of AI — Zürich\n".encode()  # several read blocks
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(payload)
+    filed = land_file(landing_root, "file", dump, run_date=date(2025, 3, 1), fetched_at=FETCHED, ext="jsonl")
+    store = open_storage(landing_root)
+    key = f"file/dt=2025-03-01/{sha256_bytes(payload)[:24]}.jsonl"
+    assert store.read_bytes(key) == payload
+    assert json.loads(store.read_bytes(key + ".meta.json"))["size_bytes"] == len(payload)
+    written = write_landing(
+        landing_root, "file", payload, run_date=date(2025, 3, 1), fetched_at=FETCHED, ext="jsonl"
+    )
+    assert written.location == filed.location and written.meta == filed.meta
+    assert store.list_keys() == [key, key + ".meta.json"]
+
+
+def test_landing_a_file_again_leaves_it_untouched_and_no_temp_behind(tmp_path: Path) -> None:
+    dump = tmp_path / "dump.csv"
+    dump.write_bytes(b"title\nML Engineer\n")
+    first = land_file(tmp_path / "l", "file", dump, run_date=date(2025, 3, 1), fetched_at=FETCHED, ext="csv")
+    mtime = first.path.stat().st_mtime_ns
+    later = datetime(2025, 3, 2, tzinfo=UTC)
+    again = land_file(tmp_path / "l", "file", dump, run_date=date(2025, 3, 1), fetched_at=later, ext="csv")
+    assert again.path == first.path and first.path.stat().st_mtime_ns == mtime
+    assert read_meta(first.path).fetched_at == FETCHED.isoformat()
+    assert sorted(p.name for p in first.path.parent.iterdir()) == sorted(
+        [first.path.name, first.meta_path.name]
+    )

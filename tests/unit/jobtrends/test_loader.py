@@ -11,6 +11,7 @@ import pytest
 
 from ingest.landing import write_landing
 from jobtrends import pipeline, warehouse
+from jobtrends.errors import UserError
 from jobtrends.settings import Settings, load_settings
 
 FETCHED = datetime(2025, 6, 2, 6, 0, tzinfo=UTC)
@@ -91,6 +92,36 @@ def test_a_dump_row_without_id_gets_a_stable_content_id(tmp_path: Path) -> None:
     assert ids[0] == ids[1]
     assert ids[0][0] == ("a",)
     assert re.fullmatch(r"row-[0-9a-f]{20}", ids[0][1][0])
+
+
+def test_import_lands_several_dumps_in_one_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from jobtrends.cli import main
+
+    dumps = []
+    for i, title in enumerate(["ML Engineer", "Prompt Engineer", "Data Scientist"]):
+        dump = tmp_path / f"part_{i}.jsonl"
+        dump.write_text(
+            json.dumps({"source": "survey", "source_id": str(i), "title": title, "company": "Acme"})
+        )
+        dumps.append(str(dump))
+    data = tmp_path / "data"
+    assert (
+        main(["--data-dir", str(data), "import", *dumps, "--name", "survey", "--run-date", "2025-06-01"]) == 0
+    )
+    out = capsys.readouterr().out
+    assert all(f"landed {d} " in out for d in dumps)
+    settings = load_settings(data)
+    assert pipeline.load(settings)["new_postings"] == 3
+    assert _rows(settings, "select source_id, title from raw.postings order by source_id") == [
+        ("0", "ML Engineer"),
+        ("1", "Prompt Engineer"),
+        ("2", "Data Scientist"),
+    ]
+    # a missing file is a user error naming it (checked before any file is landed)
+    with pytest.raises(UserError, match="no such file: .*missing.jsonl"):
+        pipeline.import_files(settings, [dumps[0], str(tmp_path / "missing.jsonl")])
 
 
 def test_column_mapping_is_applied(settings: Settings, tmp_path: Path) -> None:
