@@ -171,10 +171,11 @@ def plan(settings: Settings, batch: str | None = None) -> dict[str, Any]:
     with pipeline.writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         fx_rows, fx_newest = warehouse.fx_monthly_usd(con, settings.sql_dir)
-        total = warehouse.count_unnormalised(con, TAXONOMY_VERSION)
+        pending = warehouse.find_unnormalised(con, TAXONOMY_VERSION)
+        total = pending.rows
         _remove_batches(fs, root, keep=batch)
         slices: list[dict[str, Any]] = []
-        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, _slice_rows(settings, total))
+        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, _slice_rows(settings, total), pending)
         for i, table in enumerate(chunks):
             name = f"slice-{i:05d}"
             _write_parquet(fs, f"{root}/{batch}/input/{name}.parquet", table)

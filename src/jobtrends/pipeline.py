@@ -255,13 +255,14 @@ def normalise(
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         fx_table = activate_fx_rates(con, settings)
-        total = warehouse.count_unnormalised(con, TAXONOMY_VERSION)
+        pending = warehouse.find_unnormalised(con, TAXONOMY_VERSION)
+        total = pending.rows
         # DuckDB's reads and appends here overlap with the normaliser's worker processes, which already
         # fill the cores: one DuckDB thread measured 10% faster at 1M rows than two (less contention)
         con.execute("set threads = 1")
         warehouse.upsert_arrow(con, "normalised.skill_dictionary", skill_dictionary())
         report_count(progress, "normalise", 0, total, "postings")
-        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS)
+        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS, pending)
         for postings in normalise_stream(chunks, settings.workers, errors=errors):
             warehouse.insert_arrow(con, "normalised.postings", postings)
             done += postings.num_rows

@@ -54,7 +54,9 @@ from jobtrends.warehouse.native import load_file_dumps_native
 from jobtrends.warehouse.normalised import (
     NORMALISER_INPUT,
     ROW_GROUP_ROWS,
+    Unnormalised,
     count_unnormalised,
+    find_unnormalised,
     fx_monthly_usd,
     fx_rates_summary,
     insert_new_normalised,
@@ -119,6 +121,8 @@ __all__ = [
     "register_content_hash",
     "sha256_prefixes",
     "count_unnormalised",
+    "find_unnormalised",
+    "Unnormalised",
     "discover_models",
     "drop_build_cache",
     "ensure_schema",

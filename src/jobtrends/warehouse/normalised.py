@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -46,8 +47,30 @@ def _unnormalised_sql(columns: str) -> str:
     """
 
 
+@dataclass(frozen=True, slots=True)
+class Unnormalised:
+    """How many raw rows are still to normalise and the span of their rowids (None when none)."""
+
+    rows: int
+    first_rowid: int | None
+    last_rowid: int | None
+
+
+def find_unnormalised(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> Unnormalised:
+    """The raw rows still to normalise, found on the key columns alone (a narrow scan: at 1M rows
+    0.3 s where the same anti-join reading every input column took 3.8 s, descriptions included)."""
+    row = con.execute(
+        f"select count(*), min(r.rowid), max(r.rowid) from ({_unnormalised_sql('r.rowid')}) as r",
+        {"version": taxonomy_version},
+    ).fetchone()
+    rows, first, last = row if row else (0, None, None)
+    return Unnormalised(
+        int(rows or 0), None if first is None else int(first), None if last is None else int(last)
+    )
+
+
 def count_unnormalised(con: duckdb.DuckDBPyConnection, taxonomy_version: str) -> int:
-    return int(scalar(con, f"select count(*) from ({_unnormalised_sql('1')})", {"version": taxonomy_version}))
+    return find_unnormalised(con, taxonomy_version).rows
 
 
 #: DuckDB's row group size: appends in whole row groups avoid rewriting a partial group on the next
@@ -56,17 +79,29 @@ ROW_GROUP_ROWS = 122_880
 
 
 def iter_unnormalised(
-    con: duckdb.DuckDBPyConnection, taxonomy_version: str, chunk_rows: int
+    con: duckdb.DuckDBPyConnection,
+    taxonomy_version: str,
+    chunk_rows: int,
+    found: Unnormalised | None = None,
 ) -> Iterator[pa.Table]:
     """Raw rows still to normalise, streamed as Arrow tables of ``chunk_rows`` rows (the last may be shorter).
 
     Reads through a second cursor so the caller can insert results on ``con`` between chunks
     (the reader keeps its snapshot from before those inserts). No ORDER BY: rows are normalised
     independently, and sorting ~3 KB descriptions costs GBs of memory.
+
+    ``found`` (:func:`find_unnormalised` on this connection, raw unchanged since; found here when None)
+    bounds the scan to the ``rowid`` span of those rows: the same rows, but only the row groups holding
+    them are read (new rows are appended, so a nightly increment reads its own row groups, not 1M
+    descriptions).
     """
+    found = found if found is not None else find_unnormalised(con, taxonomy_version)
+    if not found.rows or found.first_rowid is None or found.last_rowid is None:
+        return
     cols = ", ".join(f"r.{c}" for c in NORMALISER_INPUT)
     version = taxonomy_version.replace("'", "''")
     sql = _unnormalised_sql(cols).replace("$version", f"'{version}'")
+    sql += f" and r.rowid between {int(found.first_rowid)} and {int(found.last_rowid)}"
     cursor = con.cursor()
     try:
         pending: list[pa.RecordBatch] = []

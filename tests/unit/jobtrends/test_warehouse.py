@@ -228,3 +228,53 @@ def test_old_warehouse_gets_skill_lists_and_the_synthetic_flag(tmp_path: Path) -
     ]
     warehouse.ensure_schema(con, sql_dir)  # a second run changes nothing
     assert dict(con.execute("select posting_key, skill_ids from normalised.postings").fetchall()) == rows
+
+
+def test_unnormalised_rows_are_those_of_the_anti_join_wherever_they_lie(tmp_path: Path) -> None:
+    """The rowid span bounds the scan only: rows normalised before, between and after the pending ones,
+    a new version of a normalised posting and a row normalised under another taxonomy all come out right."""
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.ensure_schema(con, sql_dir)
+    raw = [(f"gh:{i}", "h1") for i in range(10)] + [("gh:3", "h2")]
+    for key, content in raw:
+        con.execute(
+            "insert into raw.postings (posting_key, source, source_id, content_hash, title, description, "
+            "landing_file, run_date) values (?, 'gh', ?, ?, 'ML Engineer', 'text', 'f.json', date '2025-01-01')",
+            [key, key[3:], content],
+        )
+    done = {("gh:0", "h1", "2"), ("gh:1", "h1", "2"), ("gh:3", "h1", "2"), ("gh:4", "h1", "1")}
+    done |= {("gh:7", "h1", "2"), ("gh:9", "h1", "2")}
+    for key, content, version in sorted(done):
+        con.execute(
+            "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, "
+            "is_ai_role) values (?, ?, ?, 'ml_engineer', 'mid', true)",
+            [key, content, version],
+        )
+    expected = {
+        ("gh:2", "h1"),
+        ("gh:4", "h1"),
+        ("gh:5", "h1"),
+        ("gh:6", "h1"),
+        ("gh:8", "h1"),
+        ("gh:3", "h2"),
+    }
+
+    found = warehouse.find_unnormalised(con, "2")
+    assert found.rows == len(expected) == warehouse.count_unnormalised(con, "2")
+    rows = [
+        (r["posting_key"], r["content_hash"])
+        for t in warehouse.iter_unnormalised(con, "2", 4, found)
+        for r in t.select(["posting_key", "content_hash"]).to_pylist()
+    ]
+    assert sorted(rows) == sorted(expected)
+    assert [t.num_rows for t in warehouse.iter_unnormalised(con, "2", 4)] == [4, 2]
+
+    con.execute("insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, "
+                "is_ai_role) select posting_key, content_hash, '2', 'x', 'mid', false from raw.postings "
+                "anti join normalised.postings using (posting_key, content_hash)")  # fmt: skip
+    con.execute("insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, "
+                "is_ai_role) values ('gh:4', 'h1', '2', 'x', 'mid', false)")  # fmt: skip
+    nothing = warehouse.find_unnormalised(con, "2")
+    assert (nothing.rows, nothing.first_rowid, nothing.last_rowid) == (0, None, None)
+    assert list(warehouse.iter_unnormalised(con, "2", 4, nothing)) == []
