@@ -253,6 +253,7 @@ def normalise(
     done = 0
     errors = RuleErrors()
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
+        warehouse.set_memory_limit(con, settings.build_memory_limit)
         warehouse.ensure_schema(con, settings.sql_dir)
         fx_table = activate_fx_rates(con, settings)
         pending = warehouse.find_unnormalised(con, TAXONOMY_VERSION)
@@ -321,6 +322,7 @@ def build(
     outcomes: dict[str, Any] = {}
     validated: list[Any] = []
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
+        warehouse.set_memory_limit(con, settings.build_memory_limit)
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
             # Data Docs of the inputs are rendered with the marts' after publishing: one site build

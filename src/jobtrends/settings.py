@@ -71,6 +71,9 @@ class Settings:
     load_memory_limit: str = "2GB"
     """DuckDB ``memory_limit`` while loading file dumps (its default, 80% of RAM, let a 1M-posting load
     buffer 5 GB); written data is evicted to the warehouse file, not spilled."""
+    build_memory_limit: str = "2.5GB"
+    """DuckDB ``memory_limit`` while normalising and building (its default, 80% of RAM, let the build's
+    in-memory tables and cached pages take the process past 4 GB; beyond the limit DuckDB evicts and spills)."""
     parts_url: str = ""
     """Where fanned-out normalise slices and parts live (a path or fsspec URL); empty = ``<data_dir>/parts``."""
     normalise_slice_rows: int = 122_880
@@ -175,6 +178,7 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "sources_empty_runs": ("JOBTRENDS_SOURCES_EMPTY_RUNS", int),
     "max_quarantine_share": ("JOBTRENDS_MAX_QUARANTINE_SHARE", float),
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
+    "build_memory_limit": ("JOBTRENDS_BUILD_MEMORY_LIMIT", str),
     "parts_url": ("JOBTRENDS_PARTS_URL", str),
     "normalise_slice_rows": ("JOBTRENDS_NORMALISE_SLICE_ROWS", int),
     "landing_url": ("JOBTRENDS_LANDING_URL", str),

@@ -36,6 +36,7 @@ from jobtrends.warehouse.connection import (
     in_transaction,
     insert_arrow,
     restart_transaction,
+    set_memory_limit,
     transaction,
     upsert_arrow,
 )
@@ -130,6 +131,7 @@ __all__ = [
     "fx_rates_summary",
     "in_transaction",
     "restart_transaction",
+    "set_memory_limit",
     "transaction",
     "Transaction",
     "insert_arrow",

@@ -72,6 +72,13 @@ def connect(
         con.close()
 
 
+def set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> None:
+    """Bound DuckDB's buffers on this connection's database (``limit`` like ``"2.5GB"``; None or empty
+    keeps DuckDB's default, 80% of RAM)."""
+    if limit:
+        con.execute("set memory_limit = $limit", {"limit": limit})
+
+
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
     """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
     if data.num_rows == 0 and not replace:

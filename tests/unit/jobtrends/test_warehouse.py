@@ -278,3 +278,12 @@ def test_unnormalised_rows_are_those_of_the_anti_join_wherever_they_lie(tmp_path
     nothing = warehouse.find_unnormalised(con, "2")
     assert (nothing.rows, nothing.first_rowid, nothing.last_rowid) == (0, None, None)
     assert list(warehouse.iter_unnormalised(con, "2", 4, nothing)) == []
+
+
+def test_memory_limit_bounds_duckdb_and_empty_keeps_the_default(tmp_path: Path) -> None:
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        default = con.execute("select current_setting('memory_limit')").fetchone()
+        warehouse.set_memory_limit(con, "")
+        assert con.execute("select current_setting('memory_limit')").fetchone() == default
+        warehouse.set_memory_limit(con, "1.5GB")
+        assert con.execute("select current_setting('memory_limit')").fetchone() == ("1.3 GiB",)
