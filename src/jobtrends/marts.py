@@ -317,16 +317,17 @@ def _compute_dedup_inputs(
         con.execute(
             f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}"
         )
-        # full: every block; otherwise the blocks holding a posting version not compared before
-        not_compared = (
-            ""
-            if full
-            else "anti join normalised.dedup_processed as p "
+        # the latest versions not compared before: they are what this step marks compared at its end (every
+        # one lies in a recomputed block), found once rather than by a second anti join over 1M marks
+        con.execute(
+            "create or replace temp table _jt_dedup_new as select c.posting_key, c.content_hash, c.block_key "
+            "from _jt_dedup_candidates as c anti join normalised.dedup_processed as p "
             "on p.posting_key = c.posting_key and p.content_hash = c.content_hash"
         )
+        # full: every block; otherwise the blocks holding a posting version not compared before
         con.execute(
             "create or replace temp table _jt_dedup_blocks as "
-            f"select distinct c.block_key from _jt_dedup_candidates as c {not_compared}"
+            f"select distinct block_key from {'_jt_dedup_candidates' if full else '_jt_dedup_new'}"
         )
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
     compared = merged = signed = 0
@@ -345,21 +346,13 @@ def _compute_dedup_inputs(
                 "select posting_key, canonical_key, similarity, block_key from _jt_nd"
             )
             con.execute(
-                """
-                insert into normalised.dedup_processed (posting_key, content_hash, block_key)
-                select c.posting_key, c.content_hash, c.block_key
-                from _jt_dedup_candidates as c
-                where c.block_key in (select block_key from _jt_dedup_blocks)
-                and not exists (
-                    select 1 from normalised.dedup_processed as p
-                    where p.posting_key = c.posting_key and p.content_hash = c.content_hash
-                )
-                """
+                "insert into normalised.dedup_processed (posting_key, content_hash, block_key) "
+                "select posting_key, content_hash, block_key from _jt_dedup_new"
             )
         finally:
             con.unregister("_jt_nd")
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
-    for temp in ("_jt_dedup_candidates", "_jt_dedup_blocks"):
+    for temp in ("_jt_dedup_candidates", "_jt_dedup_new", "_jt_dedup_blocks"):
         con.execute(f"drop table if exists {temp}")
     return {
         "new_keys": new_keys,
