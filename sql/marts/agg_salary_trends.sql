@@ -28,7 +28,9 @@ grains as (
 
 ),
 
-unique_roles as (
+unique_roles as not materialized (
+
+    -- the build reads a temp copy of int_unique_roles: scanning it four times costs less than copying it
 
     select
         role, is_ai_role, seniority_band, new_date,

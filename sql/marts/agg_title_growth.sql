@@ -68,7 +68,8 @@ units as (
 
 ),
 
----------- per day first (one pass over the postings), then per period on the small daily tables
+---------- per day first (one pass over the postings), then per period on the small daily tables; the three
+---------- events (new, start, end) are columns of one row, so every step groups and joins once
 
 intervals as (
 
@@ -86,24 +87,28 @@ daily as (
 
     -- three events per unit: new (new date), start (active from) and end (active to)
     select
-        role, is_ai_role, seniority, country, 'new' as event, new_date as day,
-        sum(postings) as postings,
-        sum(unique_roles) as unique_roles
-    from intervals
-    group by all
-    union all
-    select
-        role, is_ai_role, seniority, country, 'start' as event, active_from_date as day,
-        sum(postings) as postings,
-        sum(unique_roles) as unique_roles
-    from intervals
-    group by all
-    union all
-    select
-        role, is_ai_role, seniority, country, 'end' as event, active_to_date as day,
-        sum(postings) as postings,
-        sum(unique_roles) as unique_roles
-    from intervals
+        role, is_ai_role, seniority, country, day,
+        sum(new_postings) as new_postings,
+        sum(new_unique_roles) as new_unique_roles,
+        sum(started_postings) as started_postings,
+        sum(started_unique_roles) as started_unique_roles,
+        sum(ended_postings) as ended_postings,
+        sum(ended_unique_roles) as ended_unique_roles
+    from (
+        select
+            role, is_ai_role, seniority, country, new_date as day,
+            postings as new_postings, unique_roles as new_unique_roles,
+            0 as started_postings, 0 as started_unique_roles, 0 as ended_postings, 0 as ended_unique_roles
+        from intervals
+        union all
+        select
+            role, is_ai_role, seniority, country, active_from_date, 0, 0, postings, unique_roles, 0, 0
+        from intervals
+        union all
+        select
+            role, is_ai_role, seniority, country, active_to_date, 0, 0, 0, 0, postings, unique_roles
+        from intervals
+    )
     group by all
 
 ),
@@ -113,9 +118,13 @@ by_period as (
     select
         grains.period_grain,
         cast(date_trunc(grains.period_grain, daily.day) as date) as period_start,
-        daily.role, daily.is_ai_role, daily.seniority, daily.country, daily.event,
-        cast(sum(daily.postings) as bigint) as postings,
-        cast(sum(daily.unique_roles) as bigint) as unique_roles
+        daily.role, daily.is_ai_role, daily.seniority, daily.country,
+        sum(daily.new_postings) as new_postings,
+        sum(daily.new_unique_roles) as new_unique_roles,
+        sum(daily.started_postings) as started_postings,
+        sum(daily.started_unique_roles) as started_unique_roles,
+        sum(daily.ended_postings) as ended_postings,
+        sum(daily.ended_unique_roles) as ended_unique_roles
     from daily
     cross join grains
     group by all
@@ -128,9 +137,13 @@ rolled as (
 
     select
         period_grain, period_start, role_group as role, seniority_group as seniority,
-        country_group as country, event,
-        cast(sum(postings) as bigint) as postings,
-        cast(sum(unique_roles) as bigint) as unique_roles
+        country_group as country,
+        cast(sum(new_postings) as bigint) as new_postings,
+        cast(sum(new_unique_roles) as bigint) as new_unique_roles,
+        cast(sum(started_postings) as bigint) as started_postings,
+        cast(sum(started_unique_roles) as bigint) as started_unique_roles,
+        cast(sum(ended_postings) as bigint) as ended_postings,
+        cast(sum(ended_unique_roles) as bigint) as ended_unique_roles
     from by_period,
         unnest(case when is_ai_role then [role, 'all_ai', 'all'] else [role, 'all'] end) as r (role_group),
         unnest([seniority, 'all']) as s (seniority_group),
@@ -139,46 +152,36 @@ rolled as (
 
 ),
 
-new_rolled as (
-
-    select period_grain, period_start, role, seniority, country,
-        postings as new_postings, unique_roles as new_unique_roles
-    from rolled where event = 'new'
-
-),
-
-starts_rolled as (
-
-    select period_grain, period_start, role, seniority, country,
-        postings as started_postings, unique_roles as started_unique_roles
-    from rolled where event = 'start'
-
-),
-
-ends_rolled as (
-
-    select period_grain, period_start, role, seniority, country,
-        postings as ended_postings, unique_roles as ended_unique_roles
-    from rolled where event = 'end'
-
-),
-
 ---------- company-level counts of new unique roles, for the fixed panel (role totals only)
+
+companies as (
+
+    -- a small integer per company key: the company-level tables group and join on it
+    select company_key, row_number() over () as company_id
+    from (select distinct company_key from unique_roles where company_key <> '')
+
+),
+
+company_roles as (
+
+    select unique_roles.role, unique_roles.is_ai_role, companies.company_id, unique_roles.new_date
+    from unique_roles
+    inner join companies on companies.company_key = unique_roles.company_key
+
+),
 
 company_weeks as (
 
-    select role, is_ai_role, company_key, cast(date_trunc('week', new_date) as date) as week_start, count(*) as n
-    from unique_roles
-    where company_key <> ''
+    select role, is_ai_role, company_id, cast(date_trunc('week', new_date) as date) as week_start, count(*) as n
+    from company_roles
     group by all
 
 ),
 
 company_months as (
 
-    select role, is_ai_role, company_key, cast(date_trunc('month', new_date) as date) as month_start, count(*) as n
-    from unique_roles
-    where company_key <> ''
+    select role, is_ai_role, company_id, cast(date_trunc('month', new_date) as date) as month_start, count(*) as n
+    from company_roles
     group by all
 
 ),
@@ -186,16 +189,16 @@ company_months as (
 company_new as (
 
     -- one row per (period_grain, period_start, role, company); quarters and years from the months
-    select 'week' as period_grain, week_start as period_start, role, is_ai_role, company_key, n as new_unique_roles
+    select 'week' as period_grain, week_start as period_start, role, is_ai_role, company_id, n as new_unique_roles
     from company_weeks
     union all
-    select 'month', month_start, role, is_ai_role, company_key, n
+    select 'month', month_start, role, is_ai_role, company_id, n
     from company_months
     union all
     select
         grains.period_grain,
         cast(date_trunc(grains.period_grain, m.month_start) as date),
-        m.role, m.is_ai_role, m.company_key, sum(m.n)
+        m.role, m.is_ai_role, m.company_id, sum(m.n)
     from company_months as m
     cross join (values ('quarter'), ('year')) as grains (period_grain)
     group by all
@@ -206,7 +209,8 @@ company_new as (
 
 keys as (
 
-    select distinct period_grain, role, seniority, country from starts_rolled
+    -- every unit has all three events: the keys with any event are those with a start
+    select distinct period_grain, role, seniority, country from rolled
 
 ),
 
@@ -231,16 +235,14 @@ dense as (
 
     select
         dense_keys.*,
-        coalesce(new_rolled.new_postings, 0) as new_postings,
-        coalesce(new_rolled.new_unique_roles, 0) as new_unique_roles,
-        coalesce(starts_rolled.started_postings, 0) as started_postings,
-        coalesce(starts_rolled.started_unique_roles, 0) as started_unique_roles,
-        coalesce(ends_rolled.ended_postings, 0) as ended_postings,
-        coalesce(ends_rolled.ended_unique_roles, 0) as ended_unique_roles
+        coalesce(rolled.new_postings, 0) as new_postings,
+        coalesce(rolled.new_unique_roles, 0) as new_unique_roles,
+        coalesce(rolled.started_postings, 0) as started_postings,
+        coalesce(rolled.started_unique_roles, 0) as started_unique_roles,
+        coalesce(rolled.ended_postings, 0) as ended_postings,
+        coalesce(rolled.ended_unique_roles, 0) as ended_unique_roles
     from dense_keys
-    left join new_rolled using (period_grain, period_start, role, seniority, country)
-    left join starts_rolled using (period_grain, period_start, role, seniority, country)
-    left join ends_rolled using (period_grain, period_start, role, seniority, country)
+    left join rolled using (period_grain, period_start, role, seniority, country)
 
 ),
 
@@ -248,23 +250,30 @@ counts as (
 
     -- active in a period = started in or before it, minus ended before it
     select
-        * exclude (started_postings, started_unique_roles, ended_postings, ended_unique_roles),
+        dense.* exclude (started_postings, started_unique_roles, ended_postings, ended_unique_roles),
         cast(
-            sum(started_postings - ended_postings) over running + ended_postings as bigint
+            sum(dense.started_postings - dense.ended_postings) over running + dense.ended_postings as bigint
         ) as active_postings,
         cast(
-            sum(started_unique_roles - ended_unique_roles) over running + ended_unique_roles as bigint
+            sum(dense.started_unique_roles - dense.ended_unique_roles) over running + dense.ended_unique_roles
+            as bigint
         ) as active_unique_roles,
-        max(case when role = 'all' then new_unique_roles end) over same_period as all_new_unique_roles,
-        max(case when role = 'all' then new_postings end) over same_period as all_new_postings
+        -- every (period, seniority, country) of a key has its role 'all' row (the role total)
+        all_roles.new_unique_roles as all_new_unique_roles,
+        all_roles.new_postings as all_new_postings
     from dense
+    left join dense as all_roles
+        on all_roles.period_grain = dense.period_grain
+        and all_roles.period_start = dense.period_start
+        and all_roles.role = 'all'
+        and all_roles.seniority = dense.seniority
+        and all_roles.country = dense.country
     window
         running as (
-            partition by period_grain, role, seniority, country
-            order by period_start
+            partition by dense.period_grain, dense.role, dense.seniority, dense.country
+            order by dense.period_start
             rows between unbounded preceding and current row
-        ),
-        same_period as (partition by period_grain, period_start, seniority, country)
+        )
 
 ),
 
@@ -272,7 +281,7 @@ counts as (
 
 observed as (
 
-    select distinct period_grain, period_start, company_key
+    select distinct period_grain, period_start, company_id
     from company_new
 
 ),
@@ -284,34 +293,34 @@ observed_in_panels as (
     select
         observed.period_grain,
         observed.period_start,
-        observed.company_key,
-        yoy_base.company_key is not null as in_yoy_panel,
-        pop_base.company_key is not null as in_pop_panel,
-        yoy_later.company_key is not null as in_later_yoy_panel,
-        pop_later.company_key is not null as in_later_pop_panel
+        observed.company_id,
+        yoy_base.company_id is not null as in_yoy_panel,
+        pop_base.company_id is not null as in_pop_panel,
+        yoy_later.company_id is not null as in_later_yoy_panel,
+        pop_later.company_id is not null as in_later_pop_panel
     from observed
     left join calendar as this
         on this.period_grain = observed.period_grain and this.period_start = observed.period_start
     left join observed as yoy_base
         on yoy_base.period_grain = observed.period_grain
         and yoy_base.period_start = this.yoy_base_start
-        and yoy_base.company_key = observed.company_key
+        and yoy_base.company_id = observed.company_id
     left join observed as pop_base
         on pop_base.period_grain = observed.period_grain
         and pop_base.period_start = this.pop_base_start
-        and pop_base.company_key = observed.company_key
+        and pop_base.company_id = observed.company_id
     left join calendar as yoy_next
         on yoy_next.period_grain = observed.period_grain and yoy_next.yoy_base_start = observed.period_start
     left join observed as yoy_later
         on yoy_later.period_grain = observed.period_grain
         and yoy_later.period_start = yoy_next.period_start
-        and yoy_later.company_key = observed.company_key
+        and yoy_later.company_id = observed.company_id
     left join calendar as pop_next
         on pop_next.period_grain = observed.period_grain and pop_next.pop_base_start = observed.period_start
     left join observed as pop_later
         on pop_later.period_grain = observed.period_grain
         and pop_later.period_start = pop_next.period_start
-        and pop_later.company_key = observed.company_key
+        and pop_later.company_id = observed.company_id
 
 ),
 
@@ -333,30 +342,41 @@ panel_size as (
 
 ),
 
-panel_counts as (
+panel_role_counts as (
 
-    -- new unique roles of panel companies, per role (sums roll up into role groups), in the period itself
-    -- (this) and as the base of a later period (attributed to that period below)
+    -- new unique roles of panel companies, per role, in the period itself (this) and as the base of a
+    -- later period (attributed to that period below); every role with a company-level count has a row
     select
         company_new.period_grain,
         company_new.period_start,
-        role_group as role,
-        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_yoy_panel) as bigint)
-            as yoy_this,
-        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_pop_panel) as bigint)
-            as pop_this,
-        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_yoy_panel) as bigint)
-            as yoy_base_of_later,
-        cast(sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_pop_panel) as bigint)
-            as pop_base_of_later
+        company_new.role,
+        company_new.is_ai_role,
+        sum(company_new.new_unique_roles) filter (where observed_in_panels.in_yoy_panel) as yoy_this,
+        sum(company_new.new_unique_roles) filter (where observed_in_panels.in_pop_panel) as pop_this,
+        sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_yoy_panel) as yoy_base_of_later,
+        sum(company_new.new_unique_roles) filter (where observed_in_panels.in_later_pop_panel) as pop_base_of_later
     from company_new
     inner join observed_in_panels
         on observed_in_panels.period_grain = company_new.period_grain
         and observed_in_panels.period_start = company_new.period_start
-        and observed_in_panels.company_key = company_new.company_key,
-        unnest(
-            case when company_new.is_ai_role then [company_new.role, 'all_ai', 'all'] else [company_new.role, 'all'] end
-        ) as r (role_group)
+        and observed_in_panels.company_id = company_new.company_id
+    group by all
+
+),
+
+panel_counts as (
+
+    -- the per-role sums roll up into role groups
+    select
+        period_grain,
+        period_start,
+        role_group as role,
+        cast(sum(yoy_this) as bigint) as yoy_this,
+        cast(sum(pop_this) as bigint) as pop_this,
+        cast(sum(yoy_base_of_later) as bigint) as yoy_base_of_later,
+        cast(sum(pop_base_of_later) as bigint) as pop_base_of_later
+    from panel_role_counts,
+        unnest(case when is_ai_role then [role, 'all_ai', 'all'] else [role, 'all'] end) as r (role_group)
     group by all
 
 ),
@@ -364,11 +384,8 @@ panel_counts as (
 panel_roles as (
 
     -- roles with any company-level count at the grain
-    select distinct company_new.period_grain, role_group as role
-    from company_new,
-        unnest(
-            case when company_new.is_ai_role then [company_new.role, 'all_ai', 'all'] else [company_new.role, 'all'] end
-        ) as r (role_group)
+    select distinct period_grain, role
+    from panel_counts
 
 ),
 

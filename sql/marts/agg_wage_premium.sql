@@ -27,7 +27,9 @@ comparable_roles as (
 
 ),
 
-paid as (
+paid as not materialized (
+
+    -- read twice: scanning the build's temp copy of int_unique_roles twice costs less than copying this
 
     select
         unique_roles.role,
