@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-import warnings
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -25,10 +24,9 @@ from jobtrends.settings import Settings
 
 
 def _arrow(con: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> pa.Table:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)  # DuckDB: "Arrow output on a DB-API result makes a copy"
-        cur = con.execute(sql, params) if params is not None else con.execute(sql)
-        return cur.to_arrow_table()
+    # a relation's Arrow output skips the extra copy of the rows that a DB-API result makes (~30% of the
+    # time of a 1M-row frame)
+    return con.sql(sql, params=params).to_arrow_table()
 
 
 def _rows(con: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] | None = None) -> list[tuple]:
@@ -131,17 +129,21 @@ def _last_accepted(con: Any, layer: str, suite_hash: str) -> datetime | None:
 
 def _batch_where(module: ModuleType, layer: str, since: datetime) -> str:
     """Rows of the frame in an incremental validation (on the frame's table alias): those sharing a key
-    with a row added after ``since`` (the new rows and any duplicate of theirs) and those in quarantine."""
+    with a row added after ``since`` (the new rows and any duplicate of theirs) and those in quarantine.
+
+    The rows are picked by ``rowid`` from a scan of the key columns alone: DuckDB then reads the frame's
+    other columns (the raw descriptions, ~3 KB a row) only in the row groups holding a picked row,
+    instead of reading them for every row of the table and filtering afterwards."""
     alias = "r" if layer == "raw" else "n"
-    key = ", ".join(f"{alias}.{c}" for c in module.ROW_KEY)
     cols = ", ".join(module.ROW_KEY)
     stamp = since.isoformat()
-    return f"""(
-        ({key}) in (select {cols} from {module.TABLE} where {module.ADDED_AT} > timestamptz '{stamp}')
-        or ({key}) in (
-            select {cols} from ops.quarantine
-            where stage = '{STAGE}' and layer = '{layer}' and released_at is null
-        )
+    return f"""{alias}.rowid in (
+        select rowid from {module.TABLE}
+        where ({cols}) in (select {cols} from {module.TABLE} where {module.ADDED_AT} > timestamptz '{stamp}')
+           or ({cols}) in (
+                select {cols} from ops.quarantine
+                where stage = '{STAGE}' and layer = '{layer}' and released_at is null
+           )
     )"""
 
 
