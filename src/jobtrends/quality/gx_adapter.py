@@ -222,15 +222,17 @@ def _merge(skipped: list[ExpectationOutcome], parts: Sequence[_BatchRun]) -> _Su
 
 
 def _validate_batch(job: _Job, exps: list[Any]) -> _BatchRun:
-    """One column group of a suite, validated on a frame of just those columns."""
+    """One column group of a suite (or several joined, on a small frame), validated on a frame of just
+    the columns they read."""
     _context()
     gx = _gx()
     from great_expectations.validator.v1_validator import Validator as V1Validator
 
-    columns = _expectation_columns(exps[0].configuration.kwargs)
+    reads = [_expectation_columns(e.configuration.kwargs) for e in exps]
+    columns = list(dict.fromkeys(c for cols in reads for c in cols))
     present = [c for c in columns if c in job.frame.column_names]
     # table-level expectations (row count, column set) see the whole frame
-    narrow = job.frame.select(present) if present else job.frame
+    narrow = job.frame.select(present) if present and all(reads) else job.frame
     coded = all(e.configuration.type in UNIQUENESS_TYPES for e in exps)
     with _cheap_batch_fingerprint():
         # V1Validator is what ``Batch.validate`` wraps; used directly it loads (and fingerprints) the

@@ -8,11 +8,18 @@ from typing import Any
 
 from jobtrends.quality.gx_adapter import _context, _merge, _validate_batch
 from jobtrends.quality.outcomes import ExpectationOutcome, _BatchRun, _Job, _SuiteRun
-from jobtrends.quality.suites import _expectation_columns, _is_critical, expectation_label
+from jobtrends.quality.suites import UNIQUENESS_TYPES, _expectation_columns, _is_critical, expectation_label
 from transform.forking import can_fork, forked_pool
 
 #: Fewer validation batches than this run in the calling process: forking costs about what it saves.
 _PARALLEL_MIN_BATCHES = 4
+#: Nor do batches whose summed :func:`_batch_cost` (rows x columns x expectations) is below this: on small
+#: frames (a nightly batch, the marts) GX's fixed cost per batch dominates and two forks cost more.
+_PARALLEL_MIN_COST = 20_000_000
+#: A frame of fewer rows is validated in one batch per suite (its uniqueness checks apart, on coded keys)
+#: instead of one per column group: each batch costs GX ~20-50 ms of set-up whatever its size, while
+#: filtering a frame this small for every metric costs less than that.
+_ONE_BATCH_MAX_ROWS = 50_000
 # Set in the parent before forking: the workers read their batches from here instead of unpickling frames.
 _FORKED_BATCHES: Sequence[tuple[_Job, list[Any]]] = ()
 
@@ -31,7 +38,8 @@ def _run_suites(jobs: Sequence[_Job], workers: int) -> list[_SuiteRun]:
     plans = [_plan(job) for job in jobs]
     batches = [(job, exps) for job, (_, groups) in zip(jobs, plans, strict=True) for exps in groups]
     workers = min(workers, len(batches))
-    if workers < 2 or len(batches) < _PARALLEL_MIN_BATCHES or not can_fork():
+    small = sum(_batch_cost(job, exps) for job, exps in batches) < _PARALLEL_MIN_COST
+    if workers < 2 or len(batches) < _PARALLEL_MIN_BATCHES or small or not can_fork():
         done = [_validate_batch(job, exps) for job, exps in batches]
     else:
         order = sorted(range(len(batches)), key=lambda i: -_batch_cost(*batches[i]))
@@ -56,16 +64,30 @@ def _batch_cost(job: _Job, exps: list[Any]) -> int:
     return job.frame.num_rows * max(1, len(columns)) * len(exps)
 
 
-def _groups(expectations: Sequence[Any]) -> list[list[Any]]:
+def _groups(expectations: Sequence[Any], n_rows: int | None = None) -> list[list[Any]]:
     """Expectations grouped by the columns they read (suite order kept).
 
     GX's pandas engine filters the *whole* dataframe for every metric (``df[mask]``), so a batch
     holding only the columns an expectation reads is several times faster than one wide batch.
+    Below :data:`_ONE_BATCH_MAX_ROWS` rows, consecutive groups are joined again into one batch; a
+    uniqueness group stays apart (it sees coded keys, see :func:`~jobtrends.quality.gx_adapter._to_pandas`).
+    Either way the batches, one after the other, hold the expectations in the same order.
     """
     out: dict[tuple[str, ...], list[Any]] = {}
     for exp in expectations:
         out.setdefault(tuple(_expectation_columns(exp.configuration.kwargs)), []).append(exp)
-    return list(out.values())
+    groups = list(out.values())
+    if n_rows is None or n_rows >= _ONE_BATCH_MAX_ROWS:
+        return groups
+    joined: list[list[Any]] = []
+    for group in groups:
+        if all(e.configuration.type in UNIQUENESS_TYPES for e in group):
+            joined += [group, []]
+        elif joined:
+            joined[-1] += group
+        else:
+            joined.append(list(group))
+    return [g for g in joined if g]
 
 
 def _plan(job: _Job) -> tuple[list[ExpectationOutcome], list[list[Any]]]:
@@ -92,4 +114,4 @@ def _plan(job: _Job) -> tuple[list[ExpectationOutcome], list[list[Any]]]:
                 skipped=True,
             )
         )
-    return outcomes, _groups(kept)
+    return outcomes, _groups(kept, n_rows)

@@ -177,9 +177,16 @@ def _tag_batches_with_pid(monkeypatch) -> None:
     monkeypatch.setattr(quality.runner, "_validate_batch", with_pid)
 
 
+def _fork_even_tiny_frames(monkeypatch) -> None:
+    """Tiny frames stay in the calling process in one batch per suite; these tests need the forked path."""
+    monkeypatch.setattr(quality.runner, "_PARALLEL_MIN_COST", 0)
+    monkeypatch.setattr(quality.runner, "_ONE_BATCH_MAX_ROWS", 0)
+
+
 def test_suites_run_in_forked_workers_give_the_serial_results_in_order(monkeypatch):
     import os
 
+    _fork_even_tiny_frames(monkeypatch)
     _tag_batches_with_pid(monkeypatch)
     jobs = _suite_jobs(max(quality._PARALLEL_MIN_BATCHES, 9))
     serial = quality._run_suites(jobs, workers=1)
@@ -209,6 +216,7 @@ def test_one_wide_suite_is_split_by_column_group_across_workers(monkeypatch):
     )
     frame = pa.table({c: pa.array([1, None if c == "d" else 2, 3], pa.int64()) for c in columns})
     job = quality._Job(suite=suite, frame=frame)
+    _fork_even_tiny_frames(monkeypatch)
     _tag_batches_with_pid(monkeypatch)
     (serial,) = quality._run_suites([job], workers=1)
     (parallel,) = quality._run_suites([job], workers=2)
@@ -230,3 +238,85 @@ def test_gx_adapter_accepts_only_the_gx_versions_it_supports():
         with pytest.raises(quality.UnsupportedGXVersionError, match="not supported"):
             quality.check_gx_version(version)
     quality.check_gx_version(quality._gx().__version__)  # the installed one (pinned in pyproject.toml)
+
+
+def _mixed_suite_job(n_rows: int) -> quality._Job:
+    """A suite whose uniqueness check sits between column checks; row 1 repeats row 0's key and has no b."""
+    gx = quality._gx()
+    e = gx.expectations
+    crit = {"severity": "critical"}
+    suite = gx.ExpectationSuite(
+        name="mixed",
+        expectations=[
+            e.ExpectTableRowCountToBeBetween(min_value=1),
+            e.ExpectColumnValuesToNotBeNull(column="a", meta=crit),
+            e.ExpectCompoundColumnsToBeUnique(column_list=["k1", "k2"], meta=crit),
+            e.ExpectColumnValuesToNotBeNull(column="b", meta=crit),
+            e.ExpectColumnValuesToBeBetween(column="a", min_value=0, max_value=n_rows, meta=crit),
+        ],
+    )
+    keys = [f"key-{i}" for i in range(n_rows)]
+    keys[1] = keys[0]
+    frame = pa.table(
+        {
+            "a": pa.array(range(n_rows), pa.int64()),
+            "b": pa.array([None if i == 1 else i for i in range(n_rows)], pa.int64()),
+            "k1": pa.array(keys, pa.string()),
+            "k2": pa.array(["x"] * n_rows, pa.string()),
+        }
+    )
+    from types import SimpleNamespace
+
+    # a row-level job (quarantine set): its failing rows are kept
+    return quality._Job(suite=suite, frame=frame, quarantine=SimpleNamespace())
+
+
+def test_a_small_frame_is_validated_in_few_batches_with_the_results_of_one_per_column_group(monkeypatch):
+    job = _mixed_suite_job(6)
+    batches: list[list[str]] = []
+    run_one = quality.runner._validate_batch
+
+    def recording(job, exps):
+        batches.append([e.configuration.type for e in exps])
+        return run_one(job, exps)
+
+    monkeypatch.setattr(quality.runner, "_validate_batch", recording)
+    (joined,) = quality._run_suites([job], workers=1)
+    # consecutive column groups join; the uniqueness check stays apart (coded keys), order kept
+    # (groups: the table's, a's two checks, (k1, k2), b's)
+    assert batches == [
+        [
+            "expect_table_row_count_to_be_between",
+            "expect_column_values_to_not_be_null",
+            "expect_column_values_to_be_between",
+        ],
+        ["expect_compound_columns_to_be_unique"],
+        ["expect_column_values_to_not_be_null"],
+    ]
+    batches.clear()
+    monkeypatch.setattr(quality.runner, "_ONE_BATCH_MAX_ROWS", 0)
+    (split,) = quality._run_suites([job], workers=1)
+    assert len(batches) == 4  # table, a, (k1, k2), b
+    assert joined.outcomes == split.outcomes
+    assert [(o.expectation, o.success, o.unexpected_count) for o in joined.outcomes] == [
+        ("expect_table_row_count_to_be_between()", True, None),
+        ("expect_column_values_to_not_be_null(a)", True, 0),
+        ("expect_column_values_to_be_between(a)", True, 0),
+        ("expect_compound_columns_to_be_unique(k1,k2)", False, 2),
+        ("expect_column_values_to_not_be_null(b)", False, 1),
+    ]
+    assert joined.failing_rows == split.failing_rows
+    assert [sorted(rows) for _, rows in joined.failing_rows] == [[0, 1], [1]]
+    assert len(joined.gx_result.results) == 5
+
+
+def test_small_suites_stay_in_the_calling_process_even_with_workers(monkeypatch):
+    import os
+
+    _tag_batches_with_pid(monkeypatch)
+    monkeypatch.setattr(quality.runner, "_ONE_BATCH_MAX_ROWS", 0)  # many batches, each tiny
+    jobs = [_mixed_suite_job(6) for _ in range(3)]
+    runs = quality._run_suites(jobs, workers=2)
+    assert {run.gx_result.pid for run in runs} == {os.getpid()}
+    monkeypatch.setattr(quality.runner, "_PARALLEL_MIN_COST", 0)
+    assert os.getpid() not in {run.gx_result.pid for run in quality._run_suites(jobs, workers=2)}
