@@ -378,8 +378,106 @@ def _render_docs(
         ctx.validation_results_store.set(key, result)
         identifiers += [key, suite_id]
     try:
-        ctx.build_data_docs(site_names=[site], resource_identifiers=identifiers)
+        with _cached_index_entries(ctx, docs_root, identifiers):
+            ctx.build_data_docs(site_names=[site], resource_identifiers=identifiers)
     except Exception as exc:  # docs are a by-product: never fail a validation because of them
         log.warning("data docs could not be rendered: %s", exc)
         return None
     return docs_root / DOCS_SUBDIR / "index.html"
+
+
+#: What GX's site index reads from each stored validation result (``DefaultSiteIndexBuilder``): its
+#: success and these ``meta`` entries (batch kwargs/spec, and the asset name from the batch definition).
+_INDEX_META = ("batch_kwargs", "batch_spec", "active_batch_definition")
+#: The index entries of past results, kept beside the GX stores (``<docs_dir>/gx/``).
+INDEX_CACHE = Path("gx") / "jobtrends_index_cache.json"
+
+
+@contextlib.contextmanager
+def _cached_index_entries(ctx: Any, docs_root: Path, fresh: Sequence[Any]) -> Iterator[None]:
+    """While building Data Docs, let the site index read each past result's entry from a small cache.
+
+    GX's index builder loads and deserialises *every* stored validation result to list it (success,
+    batch, asset): a site that keeps every nightly run then costs more each night (~0.1 s a run). The
+    index needs only :data:`_INDEX_META` and the success of each result, which never change once stored:
+    they are kept in :data:`INDEX_CACHE` and given back as a result with those fields (and no expectation
+    results, which the index does not read). Entries of the results written now (``fresh``) are read
+    again. The index page is the same; the result pages are rendered from the full results as before.
+    """
+    from great_expectations.core.expectation_validation_result import ExpectationSuiteValidationResult
+    from great_expectations.data_context.types.resource_identifiers import (
+        ExpectationSuiteIdentifier,
+        ValidationResultIdentifier,
+    )
+
+    path = docs_root / INDEX_CACHE
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        loaded = {}
+    cache: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+
+    def cache_key(key: Any) -> str:
+        return json.dumps([str(part) for part in key.to_tuple()])
+
+    for key in fresh:
+        if isinstance(key, ValidationResultIdentifier):
+            cache.pop(cache_key(key), None)
+    original = ctx.get_validation_result
+
+    def lookup(
+        expectation_suite_name: str,
+        run_id: Any = None,
+        batch_identifier: Any = None,
+        validation_results_store_name: Any = None,
+        failed_only: bool = False,
+    ) -> Any:
+        def load() -> Any:
+            return original(
+                expectation_suite_name=expectation_suite_name,
+                run_id=run_id,
+                batch_identifier=batch_identifier,
+                validation_results_store_name=validation_results_store_name,
+                failed_only=failed_only,
+            )
+
+        if run_id is None or batch_identifier is None or failed_only:
+            return load()
+        key = cache_key(
+            ValidationResultIdentifier(
+                expectation_suite_identifier=ExpectationSuiteIdentifier(name=expectation_suite_name),
+                run_id=run_id,
+                batch_identifier=batch_identifier,
+            )
+        )
+        entry = cache.get(key)
+        if isinstance(entry, dict) and isinstance(entry.get("meta"), dict):
+            return ExpectationSuiteValidationResult(
+                success=bool(entry.get("success")),
+                results=[],
+                suite_name=expectation_suite_name,
+                meta=json.loads(json.dumps(entry["meta"])),
+            )
+        result = load()
+        if isinstance(result, ExpectationSuiteValidationResult):
+            meta: dict[str, Any] = dict(result.meta or {})
+            entry = {"success": result.success, "meta": {k: meta[k] for k in _INDEX_META if k in meta}}
+            try:
+                # only what comes back unchanged from JSON is kept (else the index would differ)
+                if json.loads(json.dumps(entry)) == entry:
+                    cache[key] = entry
+            except (TypeError, ValueError):
+                pass
+        return result
+
+    ctx.get_validation_result = lookup  # an instance attribute: the method is back once it is deleted
+    try:
+        yield
+    finally:
+        del ctx.get_validation_result
+        try:
+            tmp = path.with_name(path.name + ".tmp")
+            tmp.write_text(json.dumps(cache, sort_keys=True))
+            os.replace(tmp, path)
+        except OSError as exc:  # the cache only saves time: without it the next index reads the results
+            log.warning("data docs index cache not written: %s", exc)

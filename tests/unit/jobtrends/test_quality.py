@@ -107,6 +107,32 @@ def test_data_docs_keep_every_run(warehouse_dir):
     assert [p.parts[-3] for p in pages] == ["run-one", "run-two"]
 
 
+def test_data_docs_index_from_cached_entries_is_the_index_gx_builds_from_the_results(warehouse_dir):
+    import re
+
+    from jobtrends.quality import gx_adapter
+
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        quality.validate_layer(con, "raw", run_id="run-one", settings=settings)
+        con.execute("update raw.postings set title = null where source_id = '0'")
+        quality.validate_layer(con, "raw", run_id="run-two", settings=settings)
+        # a third run: the index lists run-one and run-two from the cache, not from their results
+        third = quality.validate_layer(con, "raw", run_id="run-three", settings=settings)
+    cache = json.loads((settings.docs_dir / gx_adapter.INDEX_CACHE).read_text())
+    assert sorted(e["success"] for e in cache.values()) == [False, False, True]
+    assert {e["meta"]["active_batch_definition"]["data_asset_name"] for e in cache.values()} == {"raw"}
+
+    def index() -> str:  # less the render time GX stamps on the logo's URL
+        return re.sub(r"\?d=[0-9TZ.]+&", "?", third.docs_path.read_text())
+
+    cached = index()
+    ctx, site = gx_adapter._docs_context(settings.docs_dir)
+    ctx.build_data_docs(site_names=[site])  # GX alone: every stored result read again
+    assert index() == cached
+    assert all(run in cached for run in ("run-one", "run-two", "run-three"))
+
+
 def test_cli_validate_prints_a_summary_and_docs_path(warehouse_dir, capsys):
     code = cli.main(["--data-dir", str(warehouse_dir), "validate", "--layer", "raw", "--run-id", "cli-1"])
     out = capsys.readouterr().out
