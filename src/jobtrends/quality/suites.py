@@ -32,6 +32,9 @@ def load_expectations(settings: Settings, layer: str) -> ModuleType:
         raise FileNotFoundError(f"no expectation suites at {directory} (settings.expectations_dir)")
     package = "_jt_expectations_" + hashlib.sha1(str(directory).encode()).hexdigest()[:10]
     if package not in sys.modules:
+        from jobtrends.quality.gx_adapter import _gx
+
+        _gx()  # the suites import GX: import it our way first (quietly, version checked, see _gx)
         spec = importlib.util.spec_from_file_location(
             package, init, submodule_search_locations=[str(directory)]
         )

@@ -346,3 +346,26 @@ def test_small_suites_stay_in_the_calling_process_even_with_workers(monkeypatch)
     assert {run.gx_result.pid for run in runs} == {os.getpid()}
     monkeypatch.setattr(quality.runner, "_PARALLEL_MIN_COST", 0)
     assert os.getpid() not in {run.gx_result.pid for run in quality._run_suites(jobs, workers=2)}
+
+
+def test_gx_imports_without_loading_what_only_unused_expectations_need():
+    """altair and scipy.stats load only when an expectation that uses them runs (a fresh interpreter:
+    this session may have imported them already)."""
+    import subprocess
+    import sys
+
+    code = """
+import sys
+from jobtrends import quality
+quality._gx()
+assert "altair" not in sys.modules and "scipy.stats" not in sys.modules, "loaded with GX"
+from great_expectations.expectations.core import expect_column_kl_divergence_to_be_less_than as kl
+assert round(kl.stats.entropy([0.5, 0.5], [0.9, 0.1]), 6) == 0.510826  # loads scipy.stats now
+assert "scipy.stats" in sys.modules and "altair" not in sys.modules
+import altair
+assert type(altair).__name__ == "module" and kl.alt.Chart is altair.Chart
+print("ok")
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
