@@ -154,8 +154,8 @@ def test_a_changed_setting_or_full_rebuilds_everything(given, tmp_path):
     assert _meta(given) == {
         "mode": "full",
         "reason": "full build requested",
-        "rows_written": 6,
-        "facts_rows": 6,
+        "rows_written": 7,
+        "facts_rows": 7,
     }
     _assert_same_as_full(given)
 
