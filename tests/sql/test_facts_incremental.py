@@ -80,28 +80,39 @@ def test_increments_match_the_full_model(given):
     before = _facts(given)
     assert before["lv:3"]["dedup_tier"] == 3 or before["gh:3"]["dedup_tier"] == 3
 
-    # build 2 — gh:2's new version has another title: it leaves the group of gh:1 and lv:1; a new posting
-    # joins that group; gh:1 is seen again (lifecycle)
+    # build 2 — gh:1, the first posting of the group (gh:1, lv:1, gh:2), gets a new title and leaves it:
+    # lv:1 becomes the group's unique role without any change of its own; gh:9 is seen again
     given.posting(
-        "gh:2", posted="2025-01-20", title_clean="staff ml engineer", content_hash="h2", fetched="2025-03-01"
+        "gh:1",
+        posted="2025-01-05",
+        title_clean="principal ml engineer",
+        content_hash="h2",
+        fetched="2025-03-01",
     )
-    given.posting("gh:5", posted="2025-03-02", title_clean="ml engineer")
-    given.listing("gh", "2025-03-02", "L2").sighting("gh:1", "2025-03-02", "L2")
+    given.listing("gh", "2025-03-02", "L2").sighting("gh:9", "2025-03-02", "L2")
     given.build(run_id="b2")
     meta = _meta(given)
     assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
     _assert_same_as_full(given)
     after = _facts(given)
-    assert after["gh:2"]["title_key"] != before["gh:2"]["title_key"]
-    assert after["gh:1"]["last_seen_at"] != before["gh:1"]["last_seen_at"]
+    assert before["lv:1"]["unique_role_id"] == "gh:1" and after["lv:1"]["unique_role_id"] == "lv:1"
+    assert after["gh:2"]["unique_role_id"] == "lv:1"
+    assert after["gh:9"]["last_seen_at"] != before["gh:9"]["last_seen_at"]
     assert after["fill:0"] == before["fill:0"]
 
-    # build 3 — the new posting's normalised row and gh:1's latest raw version are quarantined; a new
-    # near-duplicate of the canonical pair arrives; gh:2 comes back to its first title
+    # build 2b — an earlier posting joins the group: it becomes the unique role of the others
+    given.posting("gh:0", posted="2025-01-02", title_clean="ml engineer")
+    given.build(run_id="b2b")
+    assert _meta(given)["mode"] == "incremental"
+    _assert_same_as_full(given)
+    assert _facts(given)["gh:2"]["unique_role_id"] == "gh:0"
+
+    # build 3 — gh:0's normalised row and gh:1's latest raw version are quarantined (gh:0 leaves, gh:1
+    # comes back to its first title and group); a new near-duplicate of the canonical pair arrives
     given.load()
     given.con.execute(
         "insert into ops.quarantine (stage, posting_key, reason, layer, content_hash, taxonomy_version) values "
-        "('validate', 'gh:5', 'test', 'normalised', 'h1', ?), ('validate', 'gh:2', 'test', 'raw', 'h2', null)",
+        "('validate', 'gh:0', 'test', 'normalised', 'h1', ?), ('validate', 'gh:1', 'test', 'raw', 'h2', null)",
         [TAXONOMY],
     )
     given.posting("wk:3", posted="2025-03-05", title_clean="ai scientist", description=SHARED_DESC)
@@ -109,16 +120,18 @@ def test_increments_match_the_full_model(given):
     assert _meta(given)["mode"] == "incremental"
     _assert_same_as_full(given)
     now = _facts(given)
-    assert "gh:5" not in now
-    assert now["gh:2"]["title_key"] == before["gh:2"]["title_key"]
+    assert "gh:0" not in now
+    assert now["gh:1"]["title_key"] == before["gh:1"]["title_key"]
+    assert now["gh:2"]["unique_role_id"] == "gh:1"
+    assert now["wk:3"]["dedup_tier"] == 3
 
     # build 4 — the quarantine is released; a complete listing closes what it does not show
-    given.con.execute("update ops.quarantine set released_at = current_timestamp where posting_key = 'gh:5'")
-    given.listing("gh", "2025-03-10", "L3").sighting("gh:5", "2025-03-10", "L3")
+    given.con.execute("update ops.quarantine set released_at = current_timestamp where posting_key = 'gh:0'")
+    given.listing("gh", "2025-03-10", "L3").sighting("gh:0", "2025-03-10", "L3")
     given.build(run_id="b4")
     assert _meta(given)["mode"] == "incremental"
     _assert_same_as_full(given)
-    assert "gh:5" in _facts(given)
+    assert "gh:0" in _facts(given)
 
     # build 5 — nothing new for the facts (a row in another taxonomy): nothing rewritten
     given.load()
