@@ -39,6 +39,7 @@ _STATE = "ops.posting_facts_state"
 _META = "ops.posting_facts_meta"
 _STG = "staging.stg_postings"
 _LIFECYCLE = "intermediate.int_posting_lifecycle"
+_NORMALISED = "normalised.postings"
 #: Above this share of the table's rows to recompute, one full rebuild costs less than the subset runs.
 MAX_CHANGED_SHARE = 0.25
 _TEMPS = (
@@ -51,6 +52,7 @@ _TEMPS = (
     "_jt_facts_run",
     "_jt_facts_stg",
     "_jt_facts_lifecycle",
+    "_jt_facts_normalised",
     "_jt_facts_out",
 )
 
@@ -208,7 +210,7 @@ def _run_subset(
 ) -> None:
     """Run the model on the postings of ``keys_table`` and, transitively, the near-duplicate canonicals
     they read (so every posting of the run sees the canonical the full build would give it) into
-    ``_jt_facts_out``."""
+    ``_jt_facts_out``: its per-posting inputs (raw, normalised, lifecycle) are those postings' rows."""
     con.execute(
         f"create or replace temp table _jt_facts_run as select distinct posting_key from {keys_table}"
     )
@@ -227,7 +229,17 @@ def _run_subset(
             f"create or replace temp table {temp} as select * from {tables.get(name, name)} "
             "where posting_key in (select posting_key from _jt_facts_run)"
         )
-    subset = {**tables, _STG: "_jt_facts_stg", _LIFECYCLE: "_jt_facts_lifecycle"}
+    # every normalised row of those postings (the model chooses among them): not a scan of all the rows
+    con.execute(
+        f"create or replace temp table _jt_facts_normalised as select * from {_NORMALISED} "
+        "where posting_key in (select posting_key from _jt_facts_run)"
+    )
+    subset = {
+        **tables,
+        _STG: "_jt_facts_stg",
+        _LIFECYCLE: "_jt_facts_lifecycle",
+        _NORMALISED: "_jt_facts_normalised",
+    }
     con.execute(f"create or replace temp table _jt_facts_out as {_subst(model_sql, subset)}")
 
 
