@@ -182,3 +182,30 @@ def test_a_table_out_of_step_with_its_state_is_rebuilt(given):
     meta = _meta(given)
     assert meta["mode"] == "full" and "out of step" in meta["reason"]
     _assert_same_as_full(given)
+
+
+def test_a_near_duplicate_follows_its_canonical_into_another_group(given):
+    # gh:8 is a near-duplicate of gh:7 (another title) at another office of the same source: another
+    # opening, its own group; gh:7's new version moves to gh:8's office: gh:8 becomes its tier 3 duplicate
+    # without any change of its own (the row is written by hand: no description to compare)
+    _filler(given, 4)
+    given.posting("gh:7", posted="2025-01-05", title_clean="data scientist", city="Boston")
+    given.posting("gh:8", posted="2025-01-09", title_clean="ml scientist", city="New York")
+    given.build(run_id="b1")
+    # (after the first build: the dedup step drops the rows of postings whose company key is new)
+    given.con.execute(
+        "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
+        "values ('gh:8', 'gh:7', 0.9, 'by-hand')"
+    )
+    given.build(run_id="b1b")
+    assert _facts(given)["gh:8"]["near_duplicate_of"] is None
+    assert _facts(given)["gh:8"]["dedup_tier"] == 1
+    given.posting(
+        "gh:7", posted="2025-01-05", title_clean="data scientist", city="New York", content_hash="h2"
+    )
+    given.build(run_id="b2")
+    meta = _meta(given)
+    assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
+    _assert_same_as_full(given)
+    rows = _facts(given)
+    assert rows["gh:8"]["dedup_tier"] == 3
