@@ -8,6 +8,9 @@
 --   row in quarantine (staging.stg_exclusions) is never used. Narrow on
 --   purpose (writing wide text costs more than computing it): intermediate.int_postings adds the
 --   descriptive columns (title, company, city, ...).
+-- build: refreshed incrementally by jobtrends.warehouse.facts (this select run on the changed postings and
+--   the unique-role groups they touch): a per-posting input read here must be in sql/facts/signatures.sql,
+--   and dedup_group below must stay what sql/facts/groups.sql reads back from the output.
 
 with
 

@@ -478,7 +478,7 @@ def build_and_publish(
     # crashed) build rolls back to the staging and intermediate the published marts were built from
     with warehouse.transaction(con) as tx:
         t0 = time.perf_counter()
-        layers = warehouse.build_layers(con, sql_dir)
+        layers = warehouse.build_layers(con, sql_dir, incremental=not full)
         timings["layers_s"] = round(time.perf_counter() - t0, 3)
 
         t0 = time.perf_counter()

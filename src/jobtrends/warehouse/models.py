@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
+from jobtrends.warehouse import facts
 from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError, transaction
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
@@ -103,25 +104,50 @@ def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 
 
 def build_layers(
-    con: duckdb.DuckDBPyConnection, sql_dir: Path, layers: Sequence[str] = ("staging", "intermediate")
+    con: duckdb.DuckDBPyConnection,
+    sql_dir: Path,
+    layers: Sequence[str] = ("staging", "intermediate"),
+    *,
+    incremental: bool = False,
 ) -> list[str]:
     """(Re)build the staging and intermediate models in place (the marts build does it inside the
     transaction that publishes or rolls back, so a rejected build leaves them as published).
 
     Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
     after them (and :func:`build_marts` on this connection) read; :func:`drop_build_cache` frees them.
+    ``intermediate.int_posting_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes only the
+    rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
     """
     built: list[str] = []
     cached: list[Model] = []
     with _build_session(con):
         for model in discover_models(sql_dir):
             if model.layer in layers:
-                _run_model(con, model, model.layer, cached)
+                if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
+                    _refresh_facts(con, model, sql_dir, cached, incremental=incremental)
+                else:
+                    _run_model(con, model, model.layer, cached)
                 if model.build_temp:
                     _cache_model(con, model, cached)
                     cached.append(model)
                 built.append(model.qualified)
     return built
+
+
+def _refresh_facts(
+    con: duckdb.DuckDBPyConnection, model: Model, sql_dir: Path, cached: Sequence[Model], *, incremental: bool
+) -> None:
+    try:
+        facts.refresh(
+            con,
+            sql_dir,
+            model.sql().strip().rstrip(";"),
+            {m.qualified: m.cache_table for m in cached},
+            lambda: _run_model(con, model, model.layer, cached),
+            incremental=incremental,
+        )
+    except duckdb.Error as exc:
+        raise WarehouseError(f"refreshing {model.qualified} ({model.path}) failed: {exc}") from exc
 
 
 def _cache_model(con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[Model]) -> None:

@@ -1,0 +1,211 @@
+"""The incremental refresh of intermediate.int_posting_facts equals the model computed in full.
+
+Each build below adds or changes a few postings on one warehouse (new versions that move a posting to
+another unique-role group, near-duplicates, lifecycle changes, quarantined and released rows); after
+each, the table must hold exactly what the model's select gives over the same inputs, and the refresh
+must have recomputed only part of it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from jobtrends import marts
+from jobtrends.settings import load_settings
+from jobtrends.warehouse import facts
+
+from .conftest import SQL_DIR, TAXONOMY
+
+MODEL_SQL = (SQL_DIR / "intermediate" / "int_posting_facts.sql").read_text().strip().rstrip(";")
+SHARED_DESC = (
+    "We build the retrieval and ranking stack of our assistant: embeddings, vector search, evaluation "
+    "harnesses and fine-tuning pipelines in PyTorch. You will own experiments end to end with product."
+)
+OTHER_DESC = (
+    "Our finance platform team needs an engineer for ledgers, batch reconciliation jobs and reporting "
+    "pipelines; you will work with accountants on controls and month-end close automation."
+)
+
+
+@pytest.fixture(autouse=True)
+def _always_subset(monkeypatch):
+    # a handful of postings: any change is a large share of them; the test is about the subset runs
+    monkeypatch.setattr(facts, "MAX_CHANGED_SHARE", 1.0)
+
+
+def _meta(given) -> dict:
+    return given.one("select mode, reason, rows_written, facts_rows from ops.posting_facts_meta")
+
+
+def _assert_same_as_full(given) -> None:
+    # the model over the published views, through temp copies as the build reads them (it joins row ids)
+    given.con.execute("create or replace temp table oracle_stg as select * from staging.stg_postings")
+    given.con.execute(
+        "create or replace temp table oracle_life as select * from intermediate.int_posting_lifecycle"
+    )
+    full = MODEL_SQL.replace("staging.stg_postings", "oracle_stg").replace(
+        "intermediate.int_posting_lifecycle", "oracle_life"
+    )
+    table = "intermediate.int_posting_facts"
+    extra = given.rows(f"select * from {table} except all select * from ({full})")
+    missing = given.rows(f"select * from ({full}) except all select * from {table}")
+    assert extra == [] and missing == []
+    (n,) = given.con.execute(f"select count(*) from {table}").fetchone()
+    (state,) = given.con.execute("select count(*) from ops.posting_facts_state").fetchone()
+    assert n == state > 0
+
+
+def _facts(given) -> dict[str, dict]:
+    return {r["posting_key"]: r for r in given.rows("select * from intermediate.int_posting_facts")}
+
+
+def _filler(given, n: int = 8) -> None:
+    for i in range(n):
+        given.posting(f"fill:{i}", company=f"Filler {i}", title_clean=f"filler role {i}", posted="2025-01-10")
+
+
+def test_increments_match_the_full_model(given):
+    # build 1 (no state yet: full) — a tier 2 group (gh:1, gh:2, lv:1), a near-duplicate pair, others
+    _filler(given)
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
+    given.posting("gh:2", posted="2025-01-20", title_clean="ml engineer")
+    given.posting("lv:1", posted="2025-01-07", title_clean="ml engineer")
+    given.posting("gh:3", posted="2025-02-01", title_clean="applied scientist", description=SHARED_DESC)
+    given.posting("lv:3", posted="2025-02-03", title_clean="scientist ii", description=SHARED_DESC)
+    given.posting("gh:9", posted="2025-02-01", title_clean="finance engineer", description=OTHER_DESC)
+    given.listing("gh", "2025-01-05", "L1").sighting("gh:1", "2025-01-05", "L1")
+    given.build(run_id="b1")
+    assert _meta(given)["mode"] == "full"
+    _assert_same_as_full(given)
+    before = _facts(given)
+    assert before["lv:3"]["dedup_tier"] == 3 or before["gh:3"]["dedup_tier"] == 3
+
+    # build 2 — gh:1, the first posting of the group (gh:1, lv:1, gh:2), gets a new title and leaves it:
+    # lv:1 becomes the group's unique role without any change of its own; gh:9 is seen again
+    given.posting(
+        "gh:1",
+        posted="2025-01-05",
+        title_clean="principal ml engineer",
+        content_hash="h2",
+        fetched="2025-03-01",
+    )
+    given.listing("gh", "2025-03-02", "L2").sighting("gh:9", "2025-03-02", "L2")
+    given.build(run_id="b2")
+    meta = _meta(given)
+    assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
+    _assert_same_as_full(given)
+    after = _facts(given)
+    assert before["lv:1"]["unique_role_id"] == "gh:1" and after["lv:1"]["unique_role_id"] == "lv:1"
+    assert after["gh:2"]["unique_role_id"] == "lv:1"
+    assert after["gh:9"]["last_seen_at"] != before["gh:9"]["last_seen_at"]
+    assert after["fill:0"] == before["fill:0"]
+
+    # build 2b — an earlier posting joins the group: it becomes the unique role of the others
+    given.posting("gh:0", posted="2025-01-02", title_clean="ml engineer")
+    given.build(run_id="b2b")
+    assert _meta(given)["mode"] == "incremental"
+    _assert_same_as_full(given)
+    assert _facts(given)["gh:2"]["unique_role_id"] == "gh:0"
+
+    # build 3 — gh:0's normalised row and gh:1's latest raw version are quarantined (gh:0 leaves, gh:1
+    # comes back to its first title and group); a new near-duplicate of the canonical pair arrives
+    given.load()
+    given.con.execute(
+        "insert into ops.quarantine (stage, posting_key, reason, layer, content_hash, taxonomy_version) values "
+        "('validate', 'gh:0', 'test', 'normalised', 'h1', ?), ('validate', 'gh:1', 'test', 'raw', 'h2', null)",
+        [TAXONOMY],
+    )
+    given.posting("wk:3", posted="2025-03-05", title_clean="ai scientist", description=SHARED_DESC)
+    given.build(run_id="b3")
+    assert _meta(given)["mode"] == "incremental"
+    _assert_same_as_full(given)
+    now = _facts(given)
+    assert "gh:0" not in now
+    assert now["gh:1"]["title_key"] == before["gh:1"]["title_key"]
+    assert now["gh:2"]["unique_role_id"] == "gh:1"
+    assert now["wk:3"]["dedup_tier"] == 3
+
+    # build 4 — the quarantine is released; a complete listing closes what it does not show
+    given.con.execute("update ops.quarantine set released_at = current_timestamp where posting_key = 'gh:0'")
+    given.listing("gh", "2025-03-10", "L3").sighting("gh:0", "2025-03-10", "L3")
+    given.build(run_id="b4")
+    assert _meta(given)["mode"] == "incremental"
+    _assert_same_as_full(given)
+    assert "gh:0" in _facts(given)
+
+    # build 5 — nothing new for the facts (a row in another taxonomy): nothing rewritten
+    given.load()
+    given.con.execute(
+        "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, is_ai_role) "
+        "values ('gh:1', 'h1', 'other-taxonomy', 'other', 'mid', false)"
+    )
+    given.build(run_id="b5")
+    assert _meta(given) | {"facts_rows": 0} == {
+        "mode": "unchanged",
+        "reason": None,
+        "rows_written": 0,
+        "facts_rows": 0,
+    }
+    _assert_same_as_full(given)
+
+
+def test_a_changed_setting_or_full_rebuilds_everything(given, tmp_path):
+    _filler(given, 4)
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
+    given.build(run_id="b1")
+    given.posting("gh:2", posted="2025-01-09", title_clean="ml engineer")
+    given.build(run_id="b2")
+    assert _meta(given)["mode"] == "incremental"
+    # another repost window changes every session: the whole table is rebuilt
+    given.posting("gh:3", posted="2025-01-10", title_clean="ml engineer")
+    given.build(run_id="b3", repost_window_days=3)
+    meta = _meta(given)
+    assert meta["mode"] == "full" and "settings" in meta["reason"]
+    _assert_same_as_full(given)
+    settings = load_settings(tmp_path, sql_dir=SQL_DIR, repost_window_days=3, taxonomy_version=TAXONOMY)
+    marts.build_and_publish(given.con, settings, run_id="b4", full=True)
+    assert _meta(given) == {
+        "mode": "full",
+        "reason": "full build requested",
+        "rows_written": 7,
+        "facts_rows": 7,
+    }
+    _assert_same_as_full(given)
+
+
+def test_a_table_out_of_step_with_its_state_is_rebuilt(given):
+    _filler(given, 4)
+    given.build(run_id="b1")
+    given.con.execute("delete from intermediate.int_posting_facts where posting_key = 'fill:0'")
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
+    given.build(run_id="b2")
+    meta = _meta(given)
+    assert meta["mode"] == "full" and "out of step" in meta["reason"]
+    _assert_same_as_full(given)
+
+
+def test_a_near_duplicate_follows_its_canonical_into_another_group(given):
+    # gh:8 is a near-duplicate of gh:7 (another title) at another office of the same source: another
+    # opening, its own group; gh:7's new version moves to gh:8's office: gh:8 becomes its tier 3 duplicate
+    # without any change of its own (the row is written by hand: no description to compare)
+    _filler(given, 4)
+    given.posting("gh:7", posted="2025-01-05", title_clean="data scientist", city="Boston")
+    given.posting("gh:8", posted="2025-01-09", title_clean="ml scientist", city="New York")
+    given.build(run_id="b1")
+    # (after the first build: the dedup step drops the rows of postings whose company key is new)
+    given.con.execute(
+        "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
+        "values ('gh:8', 'gh:7', 0.9, 'by-hand')"
+    )
+    given.build(run_id="b1b")
+    assert _facts(given)["gh:8"]["near_duplicate_of"] is None
+    assert _facts(given)["gh:8"]["dedup_tier"] == 1
+    given.posting(
+        "gh:7", posted="2025-01-05", title_clean="data scientist", city="New York", content_hash="h2"
+    )
+    given.build(run_id="b2")
+    meta = _meta(given)
+    assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
+    _assert_same_as_full(given)
+    rows = _facts(given)
+    assert rows["gh:8"]["dedup_tier"] == 3
