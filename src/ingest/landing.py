@@ -15,7 +15,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -158,10 +157,10 @@ def land_file(
         url=url,
         options=options,
     )
+    store = open_storage(landing_dir)
     if is_remote(landing_dir):
-        store = open_storage(landing_dir)
         return _write_remote(store, key, meta, lambda: store.put_file(src, key))
-    return _write_local(Path(landing_dir) / key, meta, lambda path: _atomic_copy(src, path))
+    return _write_local(store.path(key), meta, lambda _path: store.put_file(src, key))
 
 
 def _write_local(path: Path, meta: LandingMeta, write: Callable[[Path], None]) -> LandingFile:
@@ -173,20 +172,6 @@ def _write_local(path: Path, meta: LandingMeta, write: Callable[[Path], None]) -
         # The meta file is written last: its presence marks the landing as durable.
         _atomic_write(landed.meta_path, _meta_bytes(meta))
     return landed
-
-
-def _atomic_copy(src: Path, path: Path) -> None:
-    tmp = path.with_name(_temp_name(path.name))
-    try:
-        shutil.copyfile(src, tmp)  # sendfile/copy_file_range: no pass through Python buffers
-        fd = os.open(tmp, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def _meta_bytes(meta: LandingMeta) -> bytes:

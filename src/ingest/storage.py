@@ -246,11 +246,12 @@ class Storage:
             target.parent.mkdir(parents=True, exist_ok=True)
             tmp = target.with_name(_temp_name(target.name))
             try:
-                with open(local_path, "rb") as src, open(tmp, "wb") as dst:
-                    while chunk := src.read(1 << 20):
-                        dst.write(chunk)
-                    dst.flush()
-                    os.fsync(dst.fileno())
+                shutil.copyfile(local_path, tmp)  # sendfile/copy_file_range: no pass through Python buffers
+                fd = os.open(tmp, os.O_RDONLY)
+                try:
+                    os.fsync(fd)
+                finally:
+                    os.close(fd)
                 os.replace(tmp, target)
             finally:
                 tmp.unlink(missing_ok=True)
