@@ -15,6 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import socket
 import time
 from collections.abc import Callable, Iterator
@@ -93,6 +94,23 @@ def payload_key(source: str, run_date: date, digest: str, ext: str) -> str:
     return f"{source}/dt={run_date.isoformat()}/{digest[:24]}.{ext.lstrip('.')}"
 
 
+class SourceChanged(RuntimeError):
+    """A file changed while it was being landed: what landed may not be the bytes its name hashes."""
+
+
+def _meta(
+    source: str, digest: str, size: int, run_date: date, fetched_at: datetime, **extra: Any
+) -> LandingMeta:
+    return LandingMeta(
+        source=source,
+        sha256=digest,
+        size_bytes=size,
+        fetched_at=fetched_at.isoformat(),
+        run_date=run_date.isoformat(),
+        **extra,
+    )
+
+
 def write_landing(
     landing_dir: Path | str,
     source: str,
@@ -112,12 +130,12 @@ def write_landing(
     ``landing_dir`` is a local folder or an object-store URL (``s3://bucket/prefix``)."""
     digest = sha256_bytes(payload)
     key = payload_key(source, run_date, digest, ext)
-    meta = LandingMeta(
-        source=source,
-        sha256=digest,
-        size_bytes=len(payload),
-        fetched_at=fetched_at.isoformat(),
-        run_date=run_date.isoformat(),
+    meta = _meta(
+        source,
+        digest,
+        len(payload),
+        run_date,
+        fetched_at,
         board=board,
         url=url,
         content_type=content_type,
@@ -143,24 +161,48 @@ def land_file(
     options: dict[str, Any] | None = None,
 ) -> LandingFile:
     """Land the file ``src`` unchanged, as :func:`write_landing` lands bytes, without reading it into
-    memory: hashed in a stream, then copied by the kernel (a dump of any size lands in constant memory)."""
-    with open(src, "rb") as fh:
-        digest = hashlib.file_digest(fh, "sha256").hexdigest()
-    key = payload_key(source, run_date, digest, ext)
-    meta = LandingMeta(
-        source=source,
-        sha256=digest,
-        size_bytes=src.stat().st_size,
-        fetched_at=fetched_at.isoformat(),
-        run_date=run_date.isoformat(),
-        board=board,
-        url=url,
-        options=options,
-    )
+    memory (a dump of any size lands in constant memory).
+
+    On disk the file is copied by the kernel into a temp name first and that copy is hashed, so the name
+    is always the hash of the bytes landed, even if ``src`` is rewritten meanwhile. On object storage it
+    is hashed, then uploaded; :class:`SourceChanged` is raised (before the metadata object, so nothing
+    becomes durable) if its size, mtime or inode moved in between."""
+    extra: dict[str, Any] = {"board": board, "url": url, "options": options}
     store = open_storage(landing_dir)
     if is_remote(landing_dir):
-        return _write_remote(store, key, meta, lambda: store.put_file(src, key))
-    return _write_local(store.path(key), meta, lambda _path: store.put_file(src, key))
+        before = _identity(src)
+        with open(src, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+        key = payload_key(source, run_date, digest, ext)
+
+        def upload() -> None:
+            store.put_file(src, key)
+            if _identity(src) != before:
+                raise SourceChanged(f"{src} changed while it was landed; land it again once it is complete")
+
+        return _write_remote(
+            store, key, _meta(source, digest, before[0], run_date, fetched_at, **extra), upload
+        )
+    # the key's folder is known before the hash: the temp copy sits beside its final name
+    folder = store.path(payload_key(source, run_date, "x", ext).rpartition("/")[0])
+    folder.mkdir(parents=True, exist_ok=True)
+    tmp = folder / _temp_name(f"import-{os.urandom(4).hex()}")
+    try:
+        shutil.copyfile(src, tmp)  # sendfile/copy_file_range: no pass through Python buffers
+        with open(tmp, "rb") as fh:
+            digest = hashlib.file_digest(fh, "sha256").hexdigest()
+            os.fsync(fh.fileno())
+            size = os.fstat(fh.fileno()).st_size
+        key = payload_key(source, run_date, digest, ext)
+        meta = _meta(source, digest, size, run_date, fetched_at, **extra)
+        return _write_local(store.path(key), meta, lambda path: os.replace(tmp, path))
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _identity(path: Path) -> tuple[int, int, int]:
+    st = path.stat()
+    return st.st_size, st.st_mtime_ns, st.st_ino
 
 
 def _write_local(path: Path, meta: LandingMeta, write: Callable[[Path], None]) -> LandingFile:

@@ -23,7 +23,7 @@ from typing import Any
 import httpx
 
 from ingest.base import ParseContext, SourceSpec
-from ingest.landing import land_file, write_landing
+from ingest.landing import SourceChanged, land_file, write_landing
 from ingest.storage import exports_location, landing_location
 from jobtrends import warehouse
 from jobtrends.errors import UserError
@@ -133,17 +133,20 @@ def import_file(
     if fmt not in {"csv", "json", "jsonl", "ndjson", "parquet"}:
         raise UserError(f"unsupported file format {fmt!r} (csv, json, jsonl, parquet)")
     run_date = run_date or date.today()
-    landed = land_file(
-        landing_location(settings),
-        "file",
-        src,
-        run_date=run_date,
-        fetched_at=datetime.now(UTC),
-        ext=fmt,
-        board=source_name or src.stem,
-        url=src.resolve().as_uri(),
-        options={"format": fmt, "mapping": mapping or "identity", "source_name": source_name or src.stem},
-    )
+    try:
+        landed = land_file(
+            landing_location(settings),
+            "file",
+            src,
+            run_date=run_date,
+            fetched_at=datetime.now(UTC),
+            ext=fmt,
+            board=source_name or src.stem,
+            url=src.resolve().as_uri(),
+            options={"format": fmt, "mapping": mapping or "identity", "source_name": source_name or src.stem},
+        )
+    except SourceChanged as exc:
+        raise UserError(str(exc)) from exc
     return {
         "landing_file": landed.location,
         "run_date": run_date.isoformat(),

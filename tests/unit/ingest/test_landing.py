@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from ingest import landing
 from ingest.landing import iter_landing, land_file, read_meta, sha256_bytes, write_landing
 from ingest.storage import open_storage
 
@@ -84,3 +85,51 @@ def test_landing_a_file_again_leaves_it_untouched_and_no_temp_behind(tmp_path: P
     assert sorted(p.name for p in first.path.parent.iterdir()) == sorted(
         [first.path.name, first.meta_path.name]
     )
+
+
+def test_a_dump_rewritten_while_it_lands_lands_under_the_hash_of_the_bytes_landed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the writer of the dump appends to it while the import runs: whatever bytes land, their name and
+    # their metadata must be theirs (a name that is not the hash of its bytes breaks "same name, same bytes")
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(b'{"title": "ML Engineer"}\n')
+    real_copy = landing.shutil.copyfile
+
+    def copy_after_append(src: Path, dst: Path) -> object:
+        with open(src, "ab") as fh:
+            fh.write(b'{"title": "Data Scientist"}\n')
+        return real_copy(src, dst)
+
+    monkeypatch.setattr(landing.shutil, "copyfile", copy_after_append)
+    landed = land_file(
+        tmp_path / "l", "file", dump, run_date=date(2025, 3, 1), fetched_at=FETCHED, ext="jsonl"
+    )
+    body = landed.path.read_bytes()
+    assert landed.path.name.startswith(sha256_bytes(body)[:24])
+    meta = read_meta(landed.path)
+    assert meta.sha256 == sha256_bytes(body) and meta.size_bytes == len(body)
+    assert sorted(p.name for p in landed.path.parent.iterdir()) == sorted(
+        [landed.path.name, landed.meta_path.name]
+    )
+
+
+def test_a_dump_rewritten_while_it_uploads_is_refused_and_nothing_becomes_durable(
+    s3_bucket: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = s3_bucket + "/landing"
+    dump = tmp_path / "dump.jsonl"
+    dump.write_bytes(b'{"title": "ML Engineer"}\n')
+    store = open_storage(root)
+    real_put = type(store).put_file
+
+    def put_then_append(self: object, local_path: Path, key: str) -> None:
+        with open(local_path, "ab") as fh:
+            fh.write(b'{"title": "Data Scientist"}\n')
+        real_put(self, local_path, key)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(type(store), "put_file", put_then_append)
+    with pytest.raises(landing.SourceChanged, match="changed while it was landed"):
+        land_file(root, "file", dump, run_date=date(2025, 3, 1), fetched_at=FETCHED, ext="jsonl")
+    assert list(iter_landing(root)) == []
+    assert not [k for k in store.list_keys() if k.endswith(".meta.json")]
