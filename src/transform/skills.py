@@ -38,10 +38,10 @@ import ahocorasick
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from ingest.rule_errors import record_error
 from ingest.textnorm import strip_html
+from transform import yaml_data
 from transform.skill_context import _CHECKS, _Ctx
 
 __all__ = [
@@ -508,7 +508,7 @@ def _prepare(text: str | None) -> str:
 
 def _entries_from_yaml(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yaml_data.safe_load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping with core/extra/not_skills")
     return data
