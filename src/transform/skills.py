@@ -321,7 +321,9 @@ class SkillDictionary:
             out[idx] = _words_of(masks, width)
         if plain_np.any():
             idx = np.flatnonzero(plain_np)
-            lists = pc.split_pattern(arr.take(pa.array(idx)), "\n\n")
+            # every text plain (the common case): split in place rather than copying all of them first
+            plain = arr if idx.size == n else arr.take(pa.array(idx))
+            lists = pc.split_pattern(plain, "\n\n")
             encoded = pc.dictionary_encode(lists.flatten())
             distinct = encoded.dictionary.to_pylist()
             cache = self._paragraphs
