@@ -462,22 +462,33 @@ def _assemble(batches: list[pa.RecordBatch]) -> pa.Table:
     )
 
 
-def _collect(
-    results: list[tuple[pa.RecordBatch, rule_errors.RuleErrors]], errors: rule_errors.RuleErrors
-) -> pa.Table:
+def _collect(results: list[tuple[str, rule_errors.RuleErrors]], errors: rule_errors.RuleErrors) -> pa.Table:
     """The workers' batches as one table; their rule-error counts merged into ``errors``."""
-    for _, worker_errors in results:
+    batches = []
+    for path, worker_errors in results:
         errors.merge(worker_errors)
-    return _assemble([batch for batch, _ in results])
+        batches.extend(_read_spooled_output(path))
+    return _assemble(batches)
+
+
+def _read_spooled_output(path: str) -> list[pa.RecordBatch]:
+    """A worker's output file, memory-mapped (no copy) and unlinked: the mapping keeps its pages until
+    the batches are dropped."""
+    try:
+        with pa.ipc.open_file(pa.memory_map(path)) as reader:
+            return [reader.get_batch(i) for i in range(reader.num_record_batches)]
+    finally:
+        os.unlink(path)
 
 
 # Worker side of the spool: the table of the file being processed, opened once per file.
 _SPOOLED: tuple[str, pa.Table] | None = None
 
 
-def _process_spooled(args: tuple[str, int, int]) -> tuple[pa.RecordBatch, rule_errors.RuleErrors]:
-    """One task in a worker: its batch, and the rule errors counted while making it (counts reset, so
-    every error travels to the parent exactly once)."""
+def _process_spooled(args: tuple[str, int, int]) -> tuple[str, rule_errors.RuleErrors]:
+    """One task in a worker: the Arrow file holding its batch (next to the input file, which the parent
+    memory-maps instead of unpickling a copy from the pipe), and the rule errors counted while making it
+    (counts reset, so every error travels to the parent exactly once)."""
     global _SPOOLED, _TABLE
     path, start, stop = args
     if _SPOOLED is None or _SPOOLED[0] != path:
@@ -487,7 +498,10 @@ def _process_spooled(args: tuple[str, int, int]) -> tuple[pa.RecordBatch, rule_e
         batch = _process(start, stop)
     finally:
         errors = rule_errors.snapshot(reset=True)
-    return batch, errors
+    out = f"{path}.{start}.out"
+    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return out, errors
 
 
 def _spool_dir() -> str:

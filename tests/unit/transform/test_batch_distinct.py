@@ -100,3 +100,20 @@ def test_paths_are_exercised() -> None:
     assert out["p9"]["fx_rate_month"] == "2024-06" and out["p10"]["fx_rate_month"] == "2024-01"
     assert out["p0"]["role"] != out["p1"]["role"]  # context decides the same title
     assert out["p12"]["salary_min"] is None and out["p12"]["city"] is None
+
+
+def test_worker_output_files_are_gone_once_handed_over(monkeypatch, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Workers hand their batches over as files in the spool directory; each table's files are removed
+    when its postings are yielded (the memory-mapped batches stay readable)."""
+    monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 9)
+    monkeypatch.setattr(batch, "_spool_dir", lambda: str(tmp_path))
+    tables = [_table(_rows(copies=3, seed=j)) for j in range(3)]
+    outs = []
+    for k, out in enumerate(batch.normalise_stream(iter(tables), workers=2)):
+        (spool,) = tmp_path.iterdir()
+        assert not list(spool.glob(f"chunk-{k}.arrow.*")), "outputs of a handed-over table remain"
+        outs.append(out)
+    assert list(tmp_path.iterdir()) == []
+    for out, table in zip(outs, tables, strict=True):
+        assert out.equals(normalise_table(table, workers=1))
