@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -528,33 +528,69 @@ def normalise_table(
     return out[0]
 
 
+#: A table, or its rows as record batches read lazily (e.g. straight from DuckDB, see
+#: ``warehouse.iter_unnormalised_streams``): the workers' input file is then written batch by batch.
+TableOrBatches: TypeAlias = pa.Table | Iterable[pa.RecordBatch]
+
+
+def _as_table(chunk: TableOrBatches) -> pa.Table:
+    if isinstance(chunk, pa.Table):
+        return chunk
+    batches = list(chunk)
+    return pa.Table.from_batches(batches) if batches else pa.table({})
+
+
+def _spool(chunk: TableOrBatches, path: str) -> int:
+    """Write ``chunk`` (conformed) to the Arrow file ``path``; its rows. Lazy batches are written as they
+    come, so the chunk is never held whole in this process."""
+    parts = (chunk,) if isinstance(chunk, pa.Table) else (pa.Table.from_batches([b]) for b in chunk)
+    rows = 0
+    with pa.OSFile(path, "wb") as sink:
+        writer: Any = None
+        try:
+            for part in parts:
+                table = _conform(part)
+                if writer is None:
+                    writer = pa.ipc.new_file(sink, table.schema)
+                writer.write_table(table)
+                rows += table.num_rows
+            if writer is None:  # no batch at all
+                writer = pa.ipc.new_file(sink, _conform(pa.table({})).schema)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
+
+
 def normalise_stream(
-    tables: Iterable[pa.Table], workers: int | None = None, errors: rule_errors.RuleErrors | None = None
+    tables: Iterable[TableOrBatches], workers: int | None = None, errors: rule_errors.RuleErrors | None = None
 ) -> Iterator[pa.Table]:
     """:func:`normalise_table` over a stream of tables: the postings of each table, in order.
 
     One pool of forked workers serves the whole stream, so their caches (distinct titles, locations,
     pay, paragraphs) stay warm. Each input table is written once to an Arrow file the workers
-    memory-map; while they normalise it, the next table is read and the previous output is handed to
-    the caller, so the caller's I/O (e.g. DuckDB) overlaps with the work. Rule errors of every worker
-    are merged into ``errors`` as each table's output is handed over.
+    memory-map; while they normalise it, the next table is read (and written, batch by batch when it
+    comes as batches) and the previous output is handed to the caller, so the caller's I/O (e.g.
+    DuckDB) overlaps with the work. Rule errors of every worker are merged into ``errors`` as each
+    table's output is handed over.
     """
     errors = errors if errors is not None else rule_errors.RuleErrors()
     it = iter(tables)
-    first = next(it, None)
-    if first is None:
+    first_chunk = next(it, None)
+    if first_chunk is None:
         return
     # Counts from before this stream are not this stream's (and forked workers would inherit them);
     # the rate and pay-row caches may hold rates of a table that is no longer active.
     rule_errors.snapshot(reset=True)
     _CACHES.fx.clear()
     _CACHES.pay_row.clear()
-    first = _conform(first)
+    first = _conform(_as_table(first_chunk))  # its size decides the number of workers
+    del first_chunk
     n_workers = _worker_count(first.num_rows, workers)
     if n_workers <= 1:
         yield _normalise_here(first, errors)
         for table in it:
-            yield _normalise_here(_conform(table), errors)
+            yield _normalise_here(_conform(_as_table(table)), errors)
         return
     with (
         tempfile.TemporaryDirectory(prefix="jobtrends-normalise-", dir=_spool_dir()) as spool,
@@ -562,21 +598,22 @@ def normalise_stream(
     ):
         counter = itertools.count()
 
-        def submit(table: pa.Table) -> tuple[str, Any]:
+        def spool_next(chunk: TableOrBatches) -> tuple[str, int]:
             path = os.path.join(spool, f"chunk-{next(counter)}.arrow")
-            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-            tasks = [(path, a, b) for a, b in _ranges(table.num_rows)]
+            return path, _spool(chunk, path)
+
+        def submit(path: str, rows: int) -> tuple[str, Any]:
+            tasks = [(path, a, b) for a, b in _ranges(rows)]
             return path, pool.map_async(_process_spooled, tasks, chunksize=1)
 
-        pending = submit(first)
+        pending = submit(*spool_next(first))
         del first
-        for table in it:  # the next table is read while the workers run
-            upcoming = _conform(table)
+        for chunk in it:  # the next table is read and spooled while the workers run
+            upcoming = spool_next(chunk)
+            del chunk
             out = _collect(pending[1].get(), errors)
             os.unlink(pending[0])
-            pending = submit(upcoming)
-            del table, upcoming
+            pending = submit(*upcoming)
             yield out
         out = _collect(pending[1].get(), errors)
         os.unlink(pending[0])

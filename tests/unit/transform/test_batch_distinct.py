@@ -117,3 +117,21 @@ def test_worker_output_files_are_gone_once_handed_over(monkeypatch, tmp_path) ->
     assert list(tmp_path.iterdir()) == []
     for out, table in zip(outs, tables, strict=True):
         assert out.equals(normalise_table(table, workers=1))
+
+
+def test_stream_of_lazy_batches_equals_stream_of_tables(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Chunks given as iterators of record batches (written to the workers' file one by one), some
+    without the optional columns, give the postings of the same chunks given as tables."""
+    monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 9)
+    tables = [_table(_rows(copies=3, seed=j)) for j in range(3)]
+    tables[1] = tables[1].drop_columns(["remote", "pay_is_estimate"])
+    want = [normalise_table(t, workers=1) for t in tables]
+    lazy = (iter(t.to_batches(max_chunksize=5)) for t in tables)
+    got = list(batch.normalise_stream(lazy, workers=2))
+    assert len(got) == len(want)
+    for g, w in zip(got, want, strict=True):
+        assert g.equals(w)
+    single = list(batch.normalise_stream((iter(t.to_batches(max_chunksize=4)) for t in tables), workers=1))
+    for g, w in zip(single, want, strict=True):
+        assert g.equals(w)
