@@ -265,7 +265,8 @@ def normalise(
         con.execute("set threads = 1")
         warehouse.upsert_arrow(con, "normalised.skill_dictionary", skill_dictionary())
         report_count(progress, "normalise", 0, total, "postings")
-        chunks = warehouse.iter_unnormalised(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS, pending)
+        # chunks come as small batches, written to the workers' input file as DuckDB makes them
+        chunks = warehouse.iter_unnormalised_streams(con, TAXONOMY_VERSION, NORMALISE_CHUNK_ROWS, pending)
         for postings in normalise_stream(chunks, settings.workers, errors=errors):
             warehouse.insert_arrow(con, "normalised.postings", postings)
             done += postings.num_rows

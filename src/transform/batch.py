@@ -21,7 +21,7 @@ import re
 import shutil
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import pyarrow as pa
@@ -195,117 +195,182 @@ def _pay_row(pr: Any, month: str | None) -> tuple[Any, ...]:
     )  # fmt: skip
 
 
+def _distinct(columns: Sequence[pa.Array]) -> tuple[np.ndarray, np.ndarray]:
+    """Per row the index of its combination of values in ``columns`` (nulls included), and the first
+    row of each combination; combinations are numbered in order of first occurrence, so walking them
+    meets every value in the order a row-by-row loop would."""
+    key: np.ndarray | None = None
+    first = np.zeros(0, dtype=np.int64)
+    for arr in columns:
+        enc = pc.dictionary_encode(arr, null_encoding="encode")
+        idx = enc.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        # compact after every column: the mixed-radix key stays below rows x distinct values
+        key = idx if key is None else key * len(enc.dictionary) + idx
+        _, first, key = np.unique(key, return_index=True, return_inverse=True)
+    assert key is not None
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    return rank[key.reshape(-1)], first[order]
+
+
+def _values_at(columns: Sequence[pa.Array], rows: np.ndarray) -> list[list[Any]]:
+    """The Python values of ``columns`` at ``rows`` (one list per column)."""
+    at = pa.array(rows, pa.int64())
+    return [c.take(at).to_pylist() for c in columns]
+
+
+def _column(values: list[Any], type_: pa.DataType, index: np.ndarray) -> pa.Array:
+    """Per row ``values[index[row]]`` as an Arrow column of ``type_``."""
+    return pa.array(values, type_).take(pa.array(index, pa.int64()))
+
+
 def _process(start: int, stop: int) -> pa.RecordBatch:
-    """Normalise rows ``[start, stop)`` of the shared table into a ``normalised.postings`` batch."""
+    """Normalise rows ``[start, stop)`` of the shared table into a ``normalised.postings`` batch.
+
+    Columnar: Arrow numbers the distinct titles, location fields and pay fields of the batch, Python
+    normalises each distinct value once (through the per-process caches, so across batches too) and
+    Arrow spreads the answers back over the rows. Only rows whose answer depends on their description
+    (context-sensitive titles, a missing work mode, pay stated in the text) take a per-row path.
+    """
     assert _TABLE is not None
     t = _TABLE.slice(start, stop - start)
     n = stop - start
-    as_is = ("posting_key", "content_hash")  # passed through as Arrow arrays
-    col = {c: t.column(c).to_pylist() for c in INPUT_COLUMNS if c not in ("posted_at", "description", *as_is)}
-    months = _months(t)
     caches = _CACHES
     caches.trim()
     dictionary = skills.get_dictionary()
+    cols = {c: t.column(c).combine_chunks() for c in INPUT_COLUMNS}
+    month_list = _months(t)
 
     # Skills for the whole batch at once; descriptions become Python strings only for the rows that
-    # read them (context-sensitive titles, a missing work mode, pay stated in the text).
-    desc_arr = t.column("description").combine_chunks()
+    # read them.
+    desc_arr = cols["description"]
     words = dictionary.scan_mask_words(desc_arr)
     pay_bit = len(dictionary.skill_ids)
-    may_state_pay = (
-        ((words[:, pay_bit // 64] >> np.uint64(pay_bit % 64)) & np.uint64(1)).astype(bool).tolist()
-    )
-    has_text = pc.fill_null(pc.greater(pc.binary_length(desc_arr), 0), False).to_pylist()
+    may_state_pay = ((words[:, pay_bit // 64] >> np.uint64(pay_bit % 64)) & np.uint64(1)).astype(bool)
+    has_text = pc.fill_null(pc.greater(pc.binary_length(desc_arr), 0), False).to_numpy(zero_copy_only=False)
+    descs: dict[int, str | None] = {}
 
+    def desc_of(i: int) -> str | None:
+        if i not in descs:
+            descs[i] = desc_arr[i].as_py()
+        return descs[i]
+
+    # Titles: classified once per distinct title; company/description only for context-sensitive ones.
+    tcache = caches.title
+    title_code, title_first = _distinct([cols["title"]])
+    (title_values,) = _values_at([cols["title"]], title_first)
     title_rows: list[Any] = []
-    loc_rows: list[Any] = []
-    pay_rows: list[tuple[Any, ...]] = []
-    tcache, lcache, pcache, dcache, rcache = (
-        caches.title,
-        caches.loc,
-        caches.pay,
-        caches.desc_pay,
-        caches.pay_row,
-    )
-    titles, companies = col["title"], col["company"]
-    locs, countries, remotes, modes = col["location_text"], col["country"], col["remote"], col["work_mode"]
-    pay_cols = list(zip(*(col[c] for c in _PAY_FIELDS), strict=True))
-    for i in range(n):
-        desc = None  # read from Arrow only when a rule below needs the text
-        # Title: classified once per distinct title; company/description only for context-sensitive ones.
-        title = titles[i]
+    sensitive = np.zeros(len(title_values), dtype=bool)
+    for d, title in enumerate(title_values):
         entry = tcache.get(title)
         if entry is None:
             entry = tcache[title] = classify_title_alone(title)
-        tr = entry[0]
-        if entry[1] and (companies[i] or has_text[i]):
-            desc = desc_arr[i].as_py() if has_text[i] else None
-            tr = classify_title(title or "", companies[i], desc)
-        title_rows.append(tr)
-        # Location: fields and location text first; the description only decides a missing work mode.
-        lk = (locs[i], countries[i], remotes[i], modes[i])
+        title_rows.append(entry[0])
+        sensitive[d] = bool(entry[1])
+    title_index = title_code.copy()
+    has_company = pc.fill_null(pc.greater(pc.binary_length(cols["company"]), 0), False).to_numpy(
+        zero_copy_only=False
+    )
+    for i in np.flatnonzero(sensitive[title_code] & (has_company | has_text)).tolist():
+        title = title_values[title_code[i]]
+        desc = desc_of(i) if has_text[i] else None
+        title_index[i] = len(title_rows)
+        title_rows.append(classify_title(title or "", cols["company"][i].as_py(), desc))
+
+    # Location: fields and location text first; the description only decides a missing work mode.
+    lcache = caches.loc
+    loc_columns = [cols[c] for c in ("location_text", "country", "remote", "work_mode")]
+    loc_code, loc_first = _distinct(loc_columns)
+    loc_rows: list[Any] = []
+    no_mode = np.zeros(len(loc_first), dtype=bool)
+    for d, lk in enumerate(zip(*_values_at(loc_columns, loc_first), strict=True)):
         lr = lcache.get(lk)
         if lr is None:
-            lr = lcache[lk] = parse_location(
-                locs[i], country=countries[i], remote=remotes[i], work_mode=modes[i]
-            )
-        if lr.work_mode is None and has_text[i]:
-            desc = desc if desc is not None else desc_arr[i].as_py()
-            mode = _description_mode(desc, (hash(desc), len(desc)), caches)
-            if mode is not None:
-                lr = dataclasses.replace(lr, work_mode=mode)
+            loc, country, remote, mode = lk
+            lr = lcache[lk] = parse_location(loc, country=country, remote=remote, work_mode=mode)
         loc_rows.append(lr)
-        # Pay: structured fields, then pay_text, then the description text.
-        pk = (pay_cols[i], countries[i], locs[i])
+        no_mode[d] = lr.work_mode is None
+    loc_index = loc_code.copy()
+    for i in np.flatnonzero(no_mode[loc_code] & has_text).tolist():
+        desc = desc_of(i)
+        assert desc is not None
+        mode = _description_mode(desc, (hash(desc), len(desc)), caches)
+        if mode is not None:
+            loc_index[i] = len(loc_rows)
+            loc_rows.append(dataclasses.replace(loc_rows[loc_code[i]], work_mode=mode))
+
+    # Pay: structured fields, then pay_text (once per distinct field tuple), then the description text.
+    pcache, dcache, rcache = caches.pay, caches.desc_pay, caches.pay_row
+    pay_columns = [cols[c] for c in (*_PAY_FIELDS, "country", "location_text")]
+    pay_code, pay_first = _distinct(pay_columns)
+    pay_keys: list[tuple[Any, ...]] = []
+    parsed: list[Any] = []
+    for values in zip(*_values_at(pay_columns, pay_first), strict=True):
+        pk = (values[:6], values[6], values[7])
         pr = pcache.get(pk, pcache)
         if pr is pcache:
-            pmin, pmax, cur, per, text, est = pay_cols[i]
+            pmin, pmax, cur, per, text, est = values[:6]
             pr = pcache[pk] = salary.parse_pay(
                 text, pay_min=pmin, pay_max=pmax, currency=cur, period=per, is_estimate=est,
-                country=countries[i], location_text=locs[i],
+                country=values[6], location_text=values[7],
             )  # fmt: skip
-        if pr is None:
-            if not may_state_pay[i]:
-                pay_rows.append(_NO_PAY)
-                continue
-            desc = desc if desc is not None else desc_arr[i].as_py()
-            dpk = ((hash(desc), len(desc)), countries[i], locs[i])
-            pr = dcache.get(dpk, dcache)
-            if pr is dcache:
-                # Only paragraphs with a currency sign or pay word can state pay; a very short remainder is
-                # parsed in full so it is not mistaken for a bare pay snippet.
-                text = dictionary.pay_paragraphs(desc)
-                if len(text) <= salary.SHORT_TEXT_CHARS:
-                    text = desc
-                pr = dcache[dpk] = salary.parse_pay(text, country=countries[i], location_text=locs[i])
-            pay_rows.append(_pay_row(pr, months[i]))
-            continue
-        rk = (pk, months[i])  # the USD columns depend on the month's reference rate
-        row = rcache.get(rk)
-        if row is None:
-            row = rcache[rk] = _pay_row(pr, months[i])
-        pay_rows.append(row)
+        pay_keys.append(pk)
+        parsed.append(pr)
+    unparsed = np.array([pr is None for pr in parsed], dtype=bool)[pay_code]
+    month_arr = pa.array(month_list, pa.string())
+    pay_rows: list[tuple[Any, ...]] = [_NO_PAY]
+    pay_index = np.zeros(n, dtype=np.int64)  # rows with no pay anywhere keep _NO_PAY
+    # the USD columns depend on the month's reference rate: one row per (pay fields, month)
+    stated = np.flatnonzero(~unparsed)
+    if stated.size:
+        at = pa.array(stated, pa.int64())
+        code, first = _distinct([pa.array(pay_code[stated], pa.int64()), month_arr.take(at)])
+        base = len(pay_rows)
+        for r in stated[first].tolist():
+            rk = (pay_keys[pay_code[r]], month_list[r])
+            row = rcache.get(rk)
+            if row is None:
+                row = rcache[rk] = _pay_row(parsed[pay_code[r]], month_list[r])
+            pay_rows.append(row)
+        pay_index[stated] = code + base
+    for i in np.flatnonzero(unparsed & may_state_pay).tolist():
+        desc = desc_of(i)
+        assert desc is not None
+        pk = pay_keys[pay_code[i]]
+        country, loc = pk[1], pk[2]
+        dpk = ((hash(desc), len(desc)), country, loc)
+        pr = dcache.get(dpk, dcache)
+        if pr is dcache:
+            # Only paragraphs with a currency sign or pay word can state pay; a very short remainder is
+            # parsed in full so it is not mistaken for a bare pay snippet.
+            text = dictionary.pay_paragraphs(desc)
+            if len(text) <= salary.SHORT_TEXT_CHARS:
+                text = desc
+            pr = dcache[dpk] = salary.parse_pay(text, country=country, location_text=loc)
+        pay_index[i] = len(pay_rows)
+        pay_rows.append(_pay_row(pr, month_list[i]))
 
-    pay_cols_out: list[Any] = (
-        list(zip(*pay_rows, strict=True)) if pay_rows else [[] for _ in range(len(_SALARY_COLUMNS))]
-    )
+    types = dict(zip(POSTINGS_SCHEMA.names, POSTINGS_SCHEMA.types, strict=True))
     data: dict[str, Any] = {
-        "posting_key": t.column("posting_key").combine_chunks(),
-        "content_hash": t.column("content_hash").combine_chunks(),
-        "taxonomy_version": [getattr(r, "taxonomy_version", TAXONOMY_VERSION) for r in title_rows],
-        "title_clean": [r.title_clean for r in title_rows],
-        "role": [r.role for r in title_rows],
-        "seniority": [r.seniority for r in title_rows],
-        "is_ai_role": [bool(r.is_ai_role) for r in title_rows],
-        "role_confidence": [r.confidence for r in title_rows],
-        "role_rule": [r.rule for r in title_rows],
+        "posting_key": cols["posting_key"],
+        "content_hash": cols["content_hash"],
     }
-    for name, values in zip(_SALARY_COLUMNS, pay_cols_out, strict=True):
-        data[name] = list(values)
-    data["city"] = [r.city for r in loc_rows]
-    data["region"] = [r.region for r in loc_rows]
-    data["country"] = [r.country for r in loc_rows]
-    data["work_mode"] = [r.work_mode for r in loc_rows]
+    title_fields: dict[str, Any] = {
+        "taxonomy_version": lambda r: getattr(r, "taxonomy_version", TAXONOMY_VERSION),
+        "title_clean": lambda r: r.title_clean,
+        "role": lambda r: r.role,
+        "seniority": lambda r: r.seniority,
+        "is_ai_role": lambda r: bool(r.is_ai_role),
+        "role_confidence": lambda r: r.confidence,
+        "role_rule": lambda r: r.rule,
+    }
+    for name, get in title_fields.items():
+        data[name] = _column([get(r) for r in title_rows], types[name], title_index)
+    for k, name in enumerate(_SALARY_COLUMNS):
+        data[name] = _column([r[k] for r in pay_rows], types[name], pay_index)
+    for name in ("city", "region", "country", "work_mode"):
+        data[name] = _column([getattr(r, name) for r in loc_rows], types[name], loc_index)
     data["skill_ids"] = _skill_lists(words, dictionary.skill_ids)
     data["is_synthetic_sample"] = _synthetic_flags(desc_arr)
     return pa.RecordBatch.from_pydict(data, schema=POSTINGS_SCHEMA)
@@ -397,22 +462,33 @@ def _assemble(batches: list[pa.RecordBatch]) -> pa.Table:
     )
 
 
-def _collect(
-    results: list[tuple[pa.RecordBatch, rule_errors.RuleErrors]], errors: rule_errors.RuleErrors
-) -> pa.Table:
+def _collect(results: list[tuple[str, rule_errors.RuleErrors]], errors: rule_errors.RuleErrors) -> pa.Table:
     """The workers' batches as one table; their rule-error counts merged into ``errors``."""
-    for _, worker_errors in results:
+    batches = []
+    for path, worker_errors in results:
         errors.merge(worker_errors)
-    return _assemble([batch for batch, _ in results])
+        batches.extend(_read_spooled_output(path))
+    return _assemble(batches)
+
+
+def _read_spooled_output(path: str) -> list[pa.RecordBatch]:
+    """A worker's output file, memory-mapped (no copy) and unlinked: the mapping keeps its pages until
+    the batches are dropped."""
+    try:
+        with pa.ipc.open_file(pa.memory_map(path)) as reader:
+            return [reader.get_batch(i) for i in range(reader.num_record_batches)]
+    finally:
+        os.unlink(path)
 
 
 # Worker side of the spool: the table of the file being processed, opened once per file.
 _SPOOLED: tuple[str, pa.Table] | None = None
 
 
-def _process_spooled(args: tuple[str, int, int]) -> tuple[pa.RecordBatch, rule_errors.RuleErrors]:
-    """One task in a worker: its batch, and the rule errors counted while making it (counts reset, so
-    every error travels to the parent exactly once)."""
+def _process_spooled(args: tuple[str, int, int]) -> tuple[str, rule_errors.RuleErrors]:
+    """One task in a worker: the Arrow file holding its batch (next to the input file, which the parent
+    memory-maps instead of unpickling a copy from the pipe), and the rule errors counted while making it
+    (counts reset, so every error travels to the parent exactly once)."""
     global _SPOOLED, _TABLE
     path, start, stop = args
     if _SPOOLED is None or _SPOOLED[0] != path:
@@ -422,7 +498,10 @@ def _process_spooled(args: tuple[str, int, int]) -> tuple[pa.RecordBatch, rule_e
         batch = _process(start, stop)
     finally:
         errors = rule_errors.snapshot(reset=True)
-    return batch, errors
+    out = f"{path}.{start}.out"
+    with pa.OSFile(out, "wb") as sink, pa.ipc.new_file(sink, batch.schema) as writer:
+        writer.write_batch(batch)
+    return out, errors
 
 
 def _spool_dir() -> str:
@@ -449,33 +528,69 @@ def normalise_table(
     return out[0]
 
 
+#: A table, or its rows as record batches read lazily (e.g. straight from DuckDB, see
+#: ``warehouse.iter_unnormalised_streams``): the workers' input file is then written batch by batch.
+TableOrBatches: TypeAlias = pa.Table | Iterable[pa.RecordBatch]
+
+
+def _as_table(chunk: TableOrBatches) -> pa.Table:
+    if isinstance(chunk, pa.Table):
+        return chunk
+    batches = list(chunk)
+    return pa.Table.from_batches(batches) if batches else pa.table({})
+
+
+def _spool(chunk: TableOrBatches, path: str) -> int:
+    """Write ``chunk`` (conformed) to the Arrow file ``path``; its rows. Lazy batches are written as they
+    come, so the chunk is never held whole in this process."""
+    parts = (chunk,) if isinstance(chunk, pa.Table) else (pa.Table.from_batches([b]) for b in chunk)
+    rows = 0
+    with pa.OSFile(path, "wb") as sink:
+        writer: Any = None
+        try:
+            for part in parts:
+                table = _conform(part)
+                if writer is None:
+                    writer = pa.ipc.new_file(sink, table.schema)
+                writer.write_table(table)
+                rows += table.num_rows
+            if writer is None:  # no batch at all
+                writer = pa.ipc.new_file(sink, _conform(pa.table({})).schema)
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
+
+
 def normalise_stream(
-    tables: Iterable[pa.Table], workers: int | None = None, errors: rule_errors.RuleErrors | None = None
+    tables: Iterable[TableOrBatches], workers: int | None = None, errors: rule_errors.RuleErrors | None = None
 ) -> Iterator[pa.Table]:
     """:func:`normalise_table` over a stream of tables: the postings of each table, in order.
 
     One pool of forked workers serves the whole stream, so their caches (distinct titles, locations,
     pay, paragraphs) stay warm. Each input table is written once to an Arrow file the workers
-    memory-map; while they normalise it, the next table is read and the previous output is handed to
-    the caller, so the caller's I/O (e.g. DuckDB) overlaps with the work. Rule errors of every worker
-    are merged into ``errors`` as each table's output is handed over.
+    memory-map; while they normalise it, the next table is read (and written, batch by batch when it
+    comes as batches) and the previous output is handed to the caller, so the caller's I/O (e.g.
+    DuckDB) overlaps with the work. Rule errors of every worker are merged into ``errors`` as each
+    table's output is handed over.
     """
     errors = errors if errors is not None else rule_errors.RuleErrors()
     it = iter(tables)
-    first = next(it, None)
-    if first is None:
+    first_chunk = next(it, None)
+    if first_chunk is None:
         return
     # Counts from before this stream are not this stream's (and forked workers would inherit them);
     # the rate and pay-row caches may hold rates of a table that is no longer active.
     rule_errors.snapshot(reset=True)
     _CACHES.fx.clear()
     _CACHES.pay_row.clear()
-    first = _conform(first)
+    first = _conform(_as_table(first_chunk))  # its size decides the number of workers
+    del first_chunk
     n_workers = _worker_count(first.num_rows, workers)
     if n_workers <= 1:
         yield _normalise_here(first, errors)
         for table in it:
-            yield _normalise_here(_conform(table), errors)
+            yield _normalise_here(_conform(_as_table(table)), errors)
         return
     with (
         tempfile.TemporaryDirectory(prefix="jobtrends-normalise-", dir=_spool_dir()) as spool,
@@ -483,21 +598,22 @@ def normalise_stream(
     ):
         counter = itertools.count()
 
-        def submit(table: pa.Table) -> tuple[str, Any]:
+        def spool_next(chunk: TableOrBatches) -> tuple[str, int]:
             path = os.path.join(spool, f"chunk-{next(counter)}.arrow")
-            with pa.OSFile(path, "wb") as sink, pa.ipc.new_file(sink, table.schema) as writer:
-                writer.write_table(table)
-            tasks = [(path, a, b) for a, b in _ranges(table.num_rows)]
+            return path, _spool(chunk, path)
+
+        def submit(path: str, rows: int) -> tuple[str, Any]:
+            tasks = [(path, a, b) for a, b in _ranges(rows)]
             return path, pool.map_async(_process_spooled, tasks, chunksize=1)
 
-        pending = submit(first)
+        pending = submit(*spool_next(first))
         del first
-        for table in it:  # the next table is read while the workers run
-            upcoming = _conform(table)
+        for chunk in it:  # the next table is read and spooled while the workers run
+            upcoming = spool_next(chunk)
+            del chunk
             out = _collect(pending[1].get(), errors)
             os.unlink(pending[0])
-            pending = submit(upcoming)
-            del table, upcoming
+            pending = submit(*upcoming)
             yield out
         out = _collect(pending[1].get(), errors)
         os.unlink(pending[0])

@@ -20,10 +20,9 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from importlib import resources
 
-import yaml
-
 from ingest.rule_errors import record_error
 from ingest.textnorm import clean_text
+from transform import yaml_data
 
 __all__ = [
     "WORK_MODES",
@@ -78,7 +77,9 @@ class _Gazetteer:
 
 @cache
 def _gazetteer() -> _Gazetteer:
-    data = yaml.safe_load(resources.files("transform").joinpath("gazetteer.yaml").read_text(encoding="utf-8"))
+    data = yaml_data.safe_load(
+        resources.files("transform").joinpath("gazetteer.yaml").read_text(encoding="utf-8")
+    )
     countries: dict[str, str] = {}
     for iso, names in data["countries"].items():
         countries[_key(iso)] = iso

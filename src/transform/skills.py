@@ -38,10 +38,10 @@ import ahocorasick
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-import yaml
 
 from ingest.rule_errors import record_error
 from ingest.textnorm import strip_html
+from transform import yaml_data
 from transform.skill_context import _CHECKS, _Ctx
 
 __all__ = [
@@ -321,7 +321,9 @@ class SkillDictionary:
             out[idx] = _words_of(masks, width)
         if plain_np.any():
             idx = np.flatnonzero(plain_np)
-            lists = pc.split_pattern(arr.take(pa.array(idx)), "\n\n")
+            # every text plain (the common case): split in place rather than copying all of them first
+            plain = arr if idx.size == n else arr.take(pa.array(idx))
+            lists = pc.split_pattern(plain, "\n\n")
             encoded = pc.dictionary_encode(lists.flatten())
             distinct = encoded.dictionary.to_pylist()
             cache = self._paragraphs
@@ -508,7 +510,7 @@ def _prepare(text: str | None) -> str:
 
 def _entries_from_yaml(path: Path) -> dict[str, Any]:
     with open(path, encoding="utf-8") as fh:
-        data = yaml.safe_load(fh) or {}
+        data = yaml_data.safe_load(fh) or {}
     if not isinstance(data, dict):
         raise ValueError(f"{path}: expected a mapping with core/extra/not_skills")
     return data

@@ -63,6 +63,7 @@ from jobtrends.warehouse.normalised import (
     insert_new_normalised,
     insert_normalise_errors,
     iter_unnormalised,
+    iter_unnormalised_streams,
     replace_normalise_errors,
     upsert_fx_rates,
 )
@@ -141,6 +142,7 @@ __all__ = [
     "insert_raw_batch",
     "insert_source_runs",
     "iter_unnormalised",
+    "iter_unnormalised_streams",
     "keep_rejected_marts",
     "landing_key",
     "load_file_dumps_native",

@@ -14,7 +14,7 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-import yaml
+from transform import yaml_data
 
 __all__ = ["TAXONOMY_FILE", "Area", "Company", "Rule", "Taxonomy", "load_taxonomy"]
 
@@ -195,7 +195,7 @@ def required_keys(pattern: str) -> set[str] | None:
 
 
 def _read_yaml(name: str) -> dict:
-    return yaml.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
+    return yaml_data.safe_load(resources.files(__package__).joinpath(name).read_text(encoding="utf-8"))
 
 
 def _areas(raw: list[dict], roles: dict, classes: dict, name: str) -> tuple[Area, ...]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
 from jobtrends import warehouse
@@ -287,3 +288,36 @@ def test_memory_limit_bounds_duckdb_and_empty_keeps_the_default(tmp_path: Path) 
         assert con.execute("select current_setting('memory_limit')").fetchone() == default
         warehouse.set_memory_limit(con, "1.5GB")
         assert con.execute("select current_setting('memory_limit')").fetchone() == ("1.3 GiB",)
+
+
+@pytest.mark.parametrize(("chunk_rows", "batch_rows"), [(4, 3), (4, 4), (5, 2), (100, 7), (1, 64)])
+def test_unnormalised_streams_give_the_rows_and_chunks_of_iter_unnormalised(
+    tmp_path: Path, chunk_rows: int, batch_rows: int
+) -> None:
+    """Lazy chunks of small batches: the same rows in the same order, cut into the same chunk sizes."""
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    warehouse.ensure_schema(con, sql_dir)
+    for i in range(17):
+        con.execute(
+            "insert into raw.postings (posting_key, source, source_id, content_hash, title, description, "
+            "landing_file, run_date) values (?, 'gh', ?, 'h1', 'ML Engineer', ?, 'f.json', date '2025-01-01')",
+            [f"gh:{i}", str(i), f"text {i}"],
+        )
+    con.execute(
+        "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, "
+        "is_ai_role) values ('gh:5', 'h1', '2', 'x', 'mid', false), ('gh:11', 'h1', '2', 'x', 'mid', false)"
+    )
+    found = warehouse.find_unnormalised(con, "2")
+    tables = list(warehouse.iter_unnormalised(con, "2", chunk_rows, found))
+    streams = []
+    for chunk in warehouse.iter_unnormalised_streams(con, "2", chunk_rows, found, batch_rows=batch_rows):
+        batches = list(chunk)
+        assert all(0 < b.num_rows <= batch_rows for b in batches)
+        streams.append(pa.Table.from_batches(batches))
+    assert [t.num_rows for t in streams] == [t.num_rows for t in tables]
+    assert sum(t.num_rows for t in streams) == 15
+    for got, want in zip(streams, tables, strict=True):
+        assert got.equals(want)
+    nothing = warehouse.Unnormalised(0, None, None)
+    assert list(warehouse.iter_unnormalised_streams(con, "2", chunk_rows, nothing)) == []
