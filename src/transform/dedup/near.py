@@ -222,6 +222,17 @@ def group_near_duplicates(
     )
 
 
+def _sort_order(codes: np.ndarray, missing: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row order by ``(codes, missing, values)``; rows tied on all three come in any order (the caller
+    orders ties). One argsort of a packed int64 key when the three fit in 63 bits, else a lexsort."""
+    lo = int(values.min())
+    span = int(values.max()) - lo + 1
+    if (int(codes.max()) + 1) * 2 * span < 2**63:
+        packed = (codes * 2 + missing) * span + (values - lo)
+        return np.argsort(packed)
+    return np.lexsort((values, missing, codes))
+
+
 def document_order(
     block_keys: pa.Array | pa.ChunkedArray,
     order_keys: pa.Array | pa.ChunkedArray,
@@ -247,7 +258,7 @@ def document_order(
     order_arr = _as_array(order_keys)
     missing = order_arr.is_null().to_numpy(zero_copy_only=False)
     values = pc.fill_null(order_arr, 0).to_numpy(zero_copy_only=False).astype(np.int64)
-    order = np.lexsort((values, missing, codes))
+    order = _sort_order(codes, missing, values)
     c, m, v = codes[order], missing[order], values[order]
     tied = (c[1:] == c[:-1]) & (m[1:] == m[:-1]) & (v[1:] == v[:-1])
     if tied.any():
