@@ -341,9 +341,7 @@ def _compute_dedup_inputs(
     new_keys = _update_keys(con, sql_dir)
     # every posting version with a company key compared before: no block changed, and a nightly run with
     # nothing new skips finding the latest version of each posting (the costly part)
-    con.execute(
-        f"create or replace temp table _jt_dedup_unprocessed as {_read_sql(sql_dir, 'unprocessed')}"
-    )
+    con.execute(f"create or replace temp table _jt_dedup_unprocessed as {_read_sql(sql_dir, 'unprocessed')}")
     unchanged = not full and not new_keys and not _scalar(con, "select count(*) from _jt_dedup_unprocessed")
     blocks = 0
     if not unchanged:
@@ -359,10 +357,20 @@ def _compute_dedup_inputs(
             "from _jt_dedup_candidates as c semi join _jt_dedup_unprocessed as u "
             "on u.posting_key = c.posting_key and u.content_hash = c.content_hash"
         )
-        # full: every block; otherwise the blocks holding a posting version not compared before
+        # full: every block; otherwise the blocks holding a posting version not compared before, and the
+        # blocks those postings were compared in before (a posting that moved to another company leaves
+        # its old block's groups: they are recomputed without it, as a full pass would, or dropped when the block
+        # has no candidate left)
         con.execute(
             "create or replace temp table _jt_dedup_blocks as "
-            f"select distinct block_key from {'_jt_dedup_candidates' if full else '_jt_dedup_new'}"
+            + (
+                "select distinct block_key from _jt_dedup_candidates"
+                if full
+                else "select block_key from _jt_dedup_new union "
+                "select p.block_key from normalised.dedup_processed as p "
+                "semi join _jt_dedup_new as n on n.posting_key = p.posting_key "
+                "where p.block_key is not null"
+            )
         )
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
     compared = merged = signed = 0

@@ -276,7 +276,11 @@ def document_order(
 
 
 def group_blocks(
-    starts: np.ndarray, signatures: Signatures, *, threshold: float = DEFAULT_THRESHOLD, workers: int | None = None
+    starts: np.ndarray,
+    signatures: Signatures,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The groups of signed documents whose blocks are the ranges ``starts[b]..starts[b + 1]`` (earliest
     first inside each): ``(idx, roots, similarity)``, the documents that are not the earliest of their
