@@ -193,19 +193,10 @@ def _near_duplicates(
         con.register("_jt_dedup_versions", versions)
         try:
             sql = _read_sql(sql_dir, "signatures").replace("$num_perm", str(int(num_perm)))
-            pairs = con.sql(sql).fetchnumpy()
+            for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS * 4):
+                _fill_stored(sigs, stored, batch, num_perm)
         finally:
             con.unregister("_jt_dedup_versions")
-        if len(pairs["signature_row"]):
-            # the stored rows read in one scan (joining the 256-byte blobs costs far more than the keys)
-            doc_at = np.full(int(pairs["signature_row"].max()) + 1, -1, dtype=np.int64)
-            doc_at[pairs["signature_row"]] = pairs["doc_id"]
-            scan = (
-                "select rowid as signature_row, text_hash, words, signature from normalised.dedup_signatures "
-                f"where num_perm = {int(num_perm)} and rowid < {len(doc_at)}"
-            )
-            for batch in con.sql(scan).to_arrow_reader(_BATCH_ROWS * 4):
-                _fill_stored(sigs, stored, batch, doc_at, num_perm)
     missing = doc_ids[~stored]
     if len(missing):
         rows = pa.array(order[missing])
@@ -231,20 +222,13 @@ def _near_duplicates(
     return found, int(np.count_nonzero(sigs.words)), len(missing)
 
 
-def _fill_stored(
-    sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBatch, doc_at: np.ndarray, num_perm: int
-) -> None:
-    """Copy a batch of stored signatures into ``sigs`` at their doc ids (``doc_at[signature_row]``; -1: a
-    row no document reads). A blob of another length is left out: that document is signed again."""
-    rows_of = batch.column("signature_row").to_numpy()
-    docs = doc_at[rows_of]
+def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBatch, num_perm: int) -> None:
+    """Copy a batch of stored signatures into ``sigs`` at their doc ids (a blob of another length is
+    left out: that document is signed again)."""
     width = 4 * num_perm
-    ok = (docs >= 0) & pc.equal(pc.binary_length(batch.column("signature")), width).to_numpy(
-        zero_copy_only=False
-    )
-    if not ok.all():
-        batch = batch.filter(pa.array(ok))
-        docs = docs[ok]
+    ok = pc.equal(pc.binary_length(batch.column("signature")), width)
+    if not pc.all(ok).as_py():
+        batch = batch.filter(pc.fill_null(ok, False))
     if not batch.num_rows:
         return
     blobs = batch.column("signature")
@@ -252,10 +236,11 @@ def _fill_stored(
     offsets = np.frombuffer(blobs.buffers()[1], dtype=np.int64 if large else np.int32)
     offsets = offsets[blobs.offset : blobs.offset + len(blobs) + 1]
     data = np.frombuffer(blobs.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
-    sigs.values[docs] = data.view("<u4").reshape(-1, num_perm)
-    sigs.text_hash[docs] = batch.column("text_hash").to_numpy()
-    sigs.words[docs] = batch.column("words").to_numpy()
-    stored[docs] = True
+    rows = batch.column("doc_id").to_numpy()
+    sigs.values[rows] = data.view("<u4").reshape(-1, num_perm)
+    sigs.text_hash[rows] = batch.column("text_hash").to_numpy()
+    sigs.words[rows] = batch.column("words").to_numpy()
+    stored[rows] = True
 
 
 def _store_signatures(
