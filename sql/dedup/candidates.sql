@@ -2,21 +2,12 @@
 -- first seen (first_at: the earliest posting of a group is the canonical one) and the raw row holding that
 -- version (row_id: one row even when a version was loaded twice). Narrow: descriptions are read later,
 -- and only for the blocks that need recomputing.
+--
+-- Each raw row takes its company's key before the aggregate (a join with the small key table), and the
+-- latest version brings its row id, content hash and key out of the one arg_max: no join of the 1M
+-- versions back to raw.postings by rowid. Rows tied on the arg_max key share their content hash, so
+-- their company (a content column) and description too: whichever row wins, the output is the same.
 with
-
-versions as (
-
-    select
-        posting_key,
-        arg_max(
-            rowid,
-            {'fetched_at': coalesce(fetched_at, loaded_at), 'loaded_at': loaded_at, 'content_hash': content_hash}
-        ) as row_id,
-        coalesce(min(posted_at), min(coalesce(fetched_at, loaded_at))) as first_at
-    from raw.postings
-    group by posting_key
-
-),
 
 keys as (
 
@@ -25,15 +16,32 @@ keys as (
     where kind = 'company'
     group by raw_value
 
+),
+
+versions as (
+
+    select
+        r.posting_key,
+        arg_max(
+            {'row_id': r.rowid, 'content_hash': r.content_hash, 'block_key': keys.key},
+            {
+                'fetched_at': coalesce(r.fetched_at, r.loaded_at),
+                'loaded_at': r.loaded_at,
+                'content_hash': r.content_hash
+            }
+        ) as latest,
+        coalesce(min(r.posted_at), min(coalesce(r.fetched_at, r.loaded_at))) as first_at
+    from raw.postings as r
+    left join keys on keys.raw_value = r.company
+    group by r.posting_key
+
 )
 
 select
-    versions.posting_key,
-    raw.content_hash,
-    versions.row_id,
-    keys.key as block_key,
-    versions.first_at
+    posting_key,
+    latest.content_hash as content_hash,
+    latest.row_id as row_id,
+    latest.block_key as block_key,
+    first_at
 from versions
-inner join raw.postings as raw on raw.rowid = versions.row_id
-inner join keys on keys.raw_value = raw.company
-where keys.key <> ''
+where latest.block_key <> ''

@@ -1,7 +1,8 @@
--- How many posting versions with a company key have not been compared for near-duplicates yet; 0 means
--- that no candidate block changed (each latest version is one of these versions). Counting every version,
--- not only the latest, keeps this a single anti join.
-select count(*)
+-- The posting versions with a company key that have not been compared for near-duplicates yet; none means
+-- that no candidate block changed (each latest version is one of these versions). Taking every version,
+-- not only the latest, keeps this a single anti join; the latest versions among them are the ones the
+-- step marks compared (a semi join of the candidates with this small table).
+select distinct r.posting_key, r.content_hash
 from raw.postings as r
 semi join (
     select raw_value from normalised.dedup_keys where kind = 'company' and key <> ''

@@ -5,31 +5,12 @@
 -- skills, model SQL: jobtrends.warehouse.facts rebuilds everything then). Keep the choice in step with
 -- normalised_choice of sql/intermediate/int_posting_facts.sql (tests/sql/test_facts_incremental.py
 -- builds both ways and compares).
-
+--
+-- The normalised row's columns (and its title and location keys) are hashed per row before the choice, so
+-- arg_max brings out one number per posting: no join of the 1M chosen rows back to normalised.postings and
+-- stg_postings by rowid (stg_postings holds one row per posting: its columns are the same on every row of
+-- the group).
 with
-
-choice as (
-
-    select
-        p.rowid as posting_rowid,
-        arg_max(
-            n.rowid,
-            {'is_latest_content': n.content_hash = p.content_hash, 'normalised_at': n.normalised_at}
-        ) as normalised_rowid
-    from normalised.postings as n
-    inner join staging.stg_postings as p on p.posting_key = n.posting_key
-    where n.taxonomy_version = (select taxonomy_version from staging.stg_settings)
-        and not exists (
-            select 1
-            from staging.stg_exclusions as x
-            where x.layer = 'normalised'
-                and x.posting_key = n.posting_key
-                and x.content_hash = n.content_hash
-                and x.taxonomy_version = n.taxonomy_version
-        )
-    group by p.rowid
-
-),
 
 dedup_keys as (
 
@@ -45,30 +26,52 @@ near_duplicates as (
     from normalised.near_duplicates
     group by posting_key
 
+),
+
+choice as (
+
+    select
+        p.posting_key,
+        any_value(hash(p.source, p.company, p.posted_at, company_keys.key)) as posting_hash,
+        arg_max(
+            hash(
+                n.content_hash, n.taxonomy_version, n.title_clean, n.role, n.seniority, n.is_ai_role,
+                n.city, n.region, n.country, n.annual_min_usd, n.annual_max_usd, n.salary_is_estimate,
+                n.skill_ids, n.is_synthetic_sample, title_keys.key, location_keys.key
+            ),
+            {'is_latest_content': n.content_hash = p.content_hash, 'normalised_at': n.normalised_at}
+        ) as normalised_hash
+    from normalised.postings as n
+    inner join staging.stg_postings as p on p.posting_key = n.posting_key
+    left join dedup_keys as company_keys
+        on company_keys.kind = 'company' and company_keys.raw_value = p.company
+    left join dedup_keys as title_keys
+        on title_keys.kind = 'title' and title_keys.raw_value = n.title_clean
+    left join dedup_keys as location_keys
+        on location_keys.kind = 'location'
+        and location_keys.raw_value
+        = coalesce(n.city, '') || '|' || coalesce(n.region, '') || '|' || coalesce(n.country, '')
+    where n.taxonomy_version = (select taxonomy_version from staging.stg_settings)
+        and not exists (
+            select 1
+            from staging.stg_exclusions as x
+            where x.layer = 'normalised'
+                and x.posting_key = n.posting_key
+                and x.content_hash = n.content_hash
+                and x.taxonomy_version = n.taxonomy_version
+        )
+    group by p.posting_key
+
 )
 
 select
-    p.posting_key,
+    c.posting_key,
     nd.canonical_key as near_duplicate_of,
     hash(
-        p.source, p.company, p.posted_at,
-        n.content_hash, n.taxonomy_version, n.title_clean, n.role, n.seniority, n.is_ai_role,
-        n.city, n.region, n.country, n.annual_min_usd, n.annual_max_usd, n.salary_is_estimate,
-        n.skill_ids, n.is_synthetic_sample,
+        c.posting_hash, c.normalised_hash,
         l.first_seen_at, l.last_seen_at, l.closed_at, l.is_closed, l.listed_through_at,
-        company_keys.key, title_keys.key, location_keys.key,
         nd.canonical_key, nd.similarity
     ) as signature
 from choice as c
-inner join staging.stg_postings as p on p.rowid = c.posting_rowid
-inner join normalised.postings as n on n.rowid = c.normalised_rowid
-inner join intermediate.int_posting_lifecycle as l on l.posting_key = p.posting_key
-left join dedup_keys as company_keys
-    on company_keys.kind = 'company' and company_keys.raw_value = p.company
-left join dedup_keys as title_keys
-    on title_keys.kind = 'title' and title_keys.raw_value = n.title_clean
-left join dedup_keys as location_keys
-    on location_keys.kind = 'location'
-    and location_keys.raw_value
-    = coalesce(n.city, '') || '|' || coalesce(n.region, '') || '|' || coalesce(n.country, '')
-left join near_duplicates as nd on nd.posting_key = p.posting_key
+inner join intermediate.int_posting_lifecycle as l on l.posting_key = c.posting_key
+left join near_duplicates as nd on nd.posting_key = c.posting_key

@@ -170,20 +170,25 @@ def _near_duplicates(
     """Sign the descriptions of the blocks in ``_jt_dedup_blocks`` and group them.
 
     Returns the near-duplicate rows, how many documents had words and how many were signed from their
-    text. The documents are numbered in block order (a sort of narrow rows). A version signed before
-    takes its stored signature (``normalised.dedup_signatures``; ``reuse=False`` signs every one); the
-    texts of the others stream in batches in no particular order (sorting 3.5 KB texts would dominate)
-    and each signature lands at its number, so only the signatures (256 bytes a document) stay in memory,
-    never all the texts. New signatures are stored, replacing their postings' older versions.
+    text. The documents are numbered in block order (:func:`transform.dedup.document_order` over narrow
+    rows read unsorted: integer sorts, no sort of strings in SQL). A version signed before takes its
+    stored signature (``normalised.dedup_signatures``; ``reuse=False`` signs every one); the texts of the
+    others stream in batches in no particular order (sorting 3.5 KB texts would dominate) and each
+    signature lands at its number, so only the signatures (256 bytes a document) stay in memory, never all
+    the texts. New signatures are stored, replacing their postings' older versions.
     """
     docs = con.sql(_read_sql(sql_dir, "descriptions")).to_arrow_table()
     n = docs.num_rows
+    # document i is row order[i] of docs; doc_of[row] is the inverse
+    order, starts = dedup.document_order(docs["block_key"], docs["sec"], docs["posting_key"])
+    doc_of = np.empty(n, dtype=np.int64)
+    doc_of[order] = np.arange(n, dtype=np.int64)
     sigs = dedup.Signatures.empty(n, num_perm)
     doc_ids = np.arange(n, dtype=np.int64)
     stored = np.zeros(n, dtype=np.bool_)
     if reuse and n:
         versions = pa.table(
-            {"doc_id": doc_ids, "posting_key": docs["posting_key"], "content_hash": docs["content_hash"]}
+            {"doc_id": doc_of, "posting_key": docs["posting_key"], "content_hash": docs["content_hash"]}
         )
         con.register("_jt_dedup_versions", versions)
         try:
@@ -194,7 +199,8 @@ def _near_duplicates(
             con.unregister("_jt_dedup_versions")
     missing = doc_ids[~stored]
     if len(missing):
-        con.register("_jt_dedup_docs", pa.table({"doc_id": missing, "row_id": docs["row_id"].take(missing)}))
+        rows = pa.array(order[missing])
+        con.register("_jt_dedup_docs", pa.table({"doc_id": missing, "row_id": docs["row_id"].take(rows)}))
         try:
             for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
                 sigs.fill(
@@ -202,9 +208,16 @@ def _near_duplicates(
                 )
         finally:
             con.unregister("_jt_dedup_docs")
-        _store_signatures(con, docs, sigs, missing, num_perm)
-    found = dedup.group_near_duplicates(
-        docs["block_key"], docs["posting_key"], sigs, threshold=threshold, workers=workers
+        _store_signatures(con, docs, sigs, missing, order[missing], num_perm)
+    idx, roots, similarity = dedup.group_blocks(starts, sigs, threshold=threshold, workers=workers)
+    found = pa.table(
+        {
+            "posting_key": pc.take(docs["posting_key"], pa.array(order[idx])).cast(pa.string()),
+            "canonical_key": pc.take(docs["posting_key"], pa.array(order[roots])).cast(pa.string()),
+            "similarity": pa.array(similarity, pa.float64()),
+            "block_key": pc.take(docs["block_key"], pa.array(order[idx])).cast(pa.string()),
+            "identical": pa.array(sigs.text_hash[idx] == sigs.text_hash[roots]),
+        }
     )
     return found, int(np.count_nonzero(sigs.words)), len(missing)
 
@@ -231,11 +244,12 @@ def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBat
 
 
 def _store_signatures(
-    con: Any, docs: pa.Table, sigs: dedup.Signatures, rows: np.ndarray, num_perm: int
+    con: Any, docs: pa.Table, sigs: dedup.Signatures, rows: np.ndarray, doc_rows: np.ndarray, num_perm: int
 ) -> None:
-    """Store the signatures of documents ``rows`` (in chunks: no copy of them all at once), after
-    dropping every stored signature of their postings (older versions are never read again)."""
-    con.register("_jt_signed", pa.table({"posting_key": docs["posting_key"].take(rows)}))
+    """Store the signatures of documents ``rows`` (rows ``doc_rows`` of ``docs``; in chunks: no copy of
+    them all at once), after dropping every stored signature of their postings (older versions are never
+    read again)."""
+    con.register("_jt_signed", pa.table({"posting_key": docs["posting_key"].take(pa.array(doc_rows))}))
     try:
         con.execute(
             "delete from normalised.dedup_signatures where posting_key in (select posting_key from _jt_signed)"
@@ -245,6 +259,7 @@ def _store_signatures(
     width = 4 * num_perm
     for start in range(0, len(rows), _BATCH_ROWS * 4):
         part = rows[start : start + _BATCH_ROWS * 4]
+        taken = pa.array(doc_rows[start : start + _BATCH_ROWS * 4])
         values = np.ascontiguousarray(sigs.values[part], dtype="<u4")
         blobs = pa.Array.from_buffers(
             pa.large_binary(),
@@ -257,8 +272,8 @@ def _store_signatures(
         )
         chunk = pa.table(
             {
-                "posting_key": docs["posting_key"].take(part),
-                "content_hash": docs["content_hash"].take(part),
+                "posting_key": docs["posting_key"].take(taken),
+                "content_hash": docs["content_hash"].take(taken),
                 "text_hash": pa.array(sigs.text_hash[part], pa.uint64()),
                 "words": pa.array(sigs.words[part], pa.int32()),
                 "signature": blobs,
@@ -311,23 +326,36 @@ def _compute_dedup_inputs(
     new_keys = _update_keys(con, sql_dir)
     # every posting version with a company key compared before: no block changed, and a nightly run with
     # nothing new skips finding the latest version of each posting (the costly part)
-    unchanged = not full and not new_keys and not _scalar(con, _read_sql(sql_dir, "unprocessed"))
+    con.execute(f"create or replace temp table _jt_dedup_unprocessed as {_read_sql(sql_dir, 'unprocessed')}")
+    unchanged = not full and not new_keys and not _scalar(con, "select count(*) from _jt_dedup_unprocessed")
     blocks = 0
     if not unchanged:
         con.execute(
             f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}"
         )
         # the latest versions not compared before: they are what this step marks compared at its end (every
-        # one lies in a recomputed block), found once rather than by a second anti join over 1M marks
+        # one lies in a recomputed block). A candidate's version is a raw row of a company with a key, so
+        # it was not compared exactly when it is one of the (few) unprocessed versions: a semi join with
+        # them, not a second anti join over 1M marks
         con.execute(
             "create or replace temp table _jt_dedup_new as select c.posting_key, c.content_hash, c.block_key "
-            "from _jt_dedup_candidates as c anti join normalised.dedup_processed as p "
-            "on p.posting_key = c.posting_key and p.content_hash = c.content_hash"
+            "from _jt_dedup_candidates as c semi join _jt_dedup_unprocessed as u "
+            "on u.posting_key = c.posting_key and u.content_hash = c.content_hash"
         )
-        # full: every block; otherwise the blocks holding a posting version not compared before
+        # full: every block; otherwise the blocks holding a posting version not compared before, and the
+        # blocks those postings were compared in before (a posting that moved to another company leaves
+        # its old block's groups: they are recomputed without it, as a full pass would, or dropped when the block
+        # has no candidate left)
         con.execute(
             "create or replace temp table _jt_dedup_blocks as "
-            f"select distinct block_key from {'_jt_dedup_candidates' if full else '_jt_dedup_new'}"
+            + (
+                "select distinct block_key from _jt_dedup_candidates"
+                if full
+                else "select block_key from _jt_dedup_new union "
+                "select p.block_key from normalised.dedup_processed as p "
+                "semi join _jt_dedup_new as n on n.posting_key = p.posting_key "
+                "where p.block_key is not null"
+            )
         )
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
     compared = merged = signed = 0
@@ -352,7 +380,7 @@ def _compute_dedup_inputs(
         finally:
             con.unregister("_jt_nd")
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
-    for temp in ("_jt_dedup_candidates", "_jt_dedup_new", "_jt_dedup_blocks"):
+    for temp in ("_jt_dedup_unprocessed", "_jt_dedup_candidates", "_jt_dedup_new", "_jt_dedup_blocks"):
         con.execute(f"drop table if exists {temp}")
     return {
         "new_keys": new_keys,

@@ -29,6 +29,8 @@ from transform.dedup.near import (
     SHINGLE_WORDS,
     Signatures,
     description_signatures,
+    document_order,
+    group_blocks,
     group_near_duplicates,
     near_duplicates_table,
 )
@@ -41,6 +43,8 @@ __all__ = [
     "Signatures",
     "company_key",
     "description_signatures",
+    "document_order",
+    "group_blocks",
     "estimated_similarity",
     "group_near_duplicates",
     "location_key",

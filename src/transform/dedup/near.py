@@ -209,6 +209,83 @@ def group_near_duplicates(
     starts = np.concatenate([[0], np.flatnonzero(changed) + 1, [n]]).astype(np.int64)
     if pc.count_distinct(blocks).as_py() != len(starts) - 1:
         raise ValueError("documents must be sorted by block")
+    idx, roots, similarity = group_blocks(starts, signatures, threshold=threshold, workers=workers)
+    return pa.table(
+        [
+            pc.take(keys, idx).cast(pa.string()),
+            pc.take(keys, roots).cast(pa.string()),
+            pa.array(similarity),
+            pc.take(blocks, idx).cast(pa.string()),
+            pa.array(signatures.text_hash[idx] == signatures.text_hash[roots]),
+        ],
+        schema=_RESULT_SCHEMA,
+    )
+
+
+def _sort_order(codes: np.ndarray, missing: np.ndarray, values: np.ndarray) -> np.ndarray:
+    """Row order by ``(codes, missing, values)``; rows tied on all three come in any order (the caller
+    orders ties). One argsort of a packed int64 key when the three fit in 63 bits, else a lexsort."""
+    lo = int(values.min())
+    span = int(values.max()) - lo + 1
+    if (int(codes.max()) + 1) * 2 * span < 2**63:
+        packed = (codes * 2 + missing) * span + (values - lo)
+        return np.argsort(packed)
+    return np.lexsort((values, missing, codes))
+
+
+def document_order(
+    block_keys: pa.Array | pa.ChunkedArray,
+    order_keys: pa.Array | pa.ChunkedArray,
+    posting_keys: pa.Array | pa.ChunkedArray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """The order of documents by block, then ``order_keys`` (integers; null last), then posting key (the
+    order of ``ORDER BY block_key, order_key, posting_key`` in DuckDB, binary string order) and the block
+    ranges in it: ``(order, starts)``, document ``i`` being row ``order[i]`` of the inputs.
+
+    Integer sorts only: the block keys are ranked through their (few) distinct values, and the posting
+    keys are compared only among rows tied on block and order key (rare when the order key is a time).
+    """
+    blocks = _as_array(block_keys)
+    n = len(blocks)
+    if n == 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(1, dtype=np.int64)
+    if blocks.null_count:
+        raise ValueError("block_keys must not be null")
+    encoded = pc.dictionary_encode(blocks)
+    rank = np.empty(len(encoded.dictionary), dtype=np.int64)
+    rank[pc.sort_indices(encoded.dictionary).to_numpy()] = np.arange(len(encoded.dictionary))
+    codes = rank[encoded.indices.to_numpy(zero_copy_only=False)]
+    order_arr = _as_array(order_keys)
+    missing = order_arr.is_null().to_numpy(zero_copy_only=False)
+    values = pc.fill_null(order_arr, 0).to_numpy(zero_copy_only=False).astype(np.int64)
+    order = _sort_order(codes, missing, values)
+    c, m, v = codes[order], missing[order], values[order]
+    tied = (c[1:] == c[:-1]) & (m[1:] == m[:-1]) & (v[1:] == v[:-1])
+    if tied.any():
+        # runs of rows tied on (block, order key): sort each by posting key
+        starts_of_run = np.flatnonzero(np.concatenate([[True], ~tied]))
+        run = np.cumsum(np.concatenate([[True], ~tied])) - 1
+        sizes = np.diff(np.concatenate([starts_of_run, [n]]))
+        at = np.flatnonzero(sizes[run] > 1)
+        sub = pa.table({"run": run[at], "key": pc.take(_as_array(posting_keys), pa.array(order[at]))})
+        within = pc.sort_indices(sub, [("run", "ascending"), ("key", "ascending")]).to_numpy()
+        order[at] = order[at][within]
+    changed = np.flatnonzero(c[1:] != c[:-1]) + 1
+    starts = np.concatenate([[0], changed, [n]]).astype(np.int64)
+    return order.astype(np.int64), starts
+
+
+def group_blocks(
+    starts: np.ndarray,
+    signatures: Signatures,
+    *,
+    threshold: float = DEFAULT_THRESHOLD,
+    workers: int | None = None,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The groups of signed documents whose blocks are the ranges ``starts[b]..starts[b + 1]`` (earliest
+    first inside each): ``(idx, roots, similarity)``, the documents that are not the earliest of their
+    group, the earliest of it and their estimated similarity to it (rounded to 4 places)."""
+    n = len(signatures)
     num_perm = signatures.values.shape[1]
     rows_per_band = max(1, num_perm // _BANDS)
     parent = np.arange(n, dtype=np.int64)
@@ -234,17 +311,7 @@ def group_near_duplicates(
         workers=workers,
     )
     idx = np.flatnonzero(parent != np.arange(n))
-    roots = parent[idx]
-    return pa.table(
-        [
-            pc.take(keys, idx).cast(pa.string()),
-            pc.take(keys, roots).cast(pa.string()),
-            pa.array(np.round(similarity[idx], 4)),
-            pc.take(blocks, idx).cast(pa.string()),
-            pa.array(signatures.text_hash[idx] == signatures.text_hash[roots]),
-        ],
-        schema=_RESULT_SCHEMA,
-    )
+    return idx, parent[idx], np.round(similarity[idx], 4)
 
 
 def near_duplicates_table(

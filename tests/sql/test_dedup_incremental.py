@@ -1,0 +1,130 @@
+"""The incremental near-duplicate step equals a full recomputation after every increment.
+
+One warehouse takes several increments (a near-duplicate joining a group, an earlier-dated copy that
+becomes the group's canonical posting, a posting leaving its group by a new version, a posting moving to
+another company, a whole group moving, postings tied on their first second); after each, the near-duplicates and the marks
+the step wrote incrementally must be exactly what ``compute_dedup_inputs(full=True)`` (every block
+recomputed, every text signed again) gives, and the groups are checked by hand.
+"""
+
+from __future__ import annotations
+
+from jobtrends import marts
+
+from .conftest import SQL_DIR
+
+ROLE_DESC = (
+    "Join the search relevance group to design ranking features, train gradient boosted and neural "
+    "rankers, run online experiments with the product team and keep latency budgets for every query."
+)
+ROLE_REPOST = ROLE_DESC + " Reference 7731, reposted this spring."
+FINANCE_DESC = (
+    "The treasury systems team needs an engineer for payment files, bank statement parsing and "
+    "reconciliation jobs; you will pair with analysts on controls and the month-end close calendar."
+)
+DESIGN_DESC = (
+    "Lead the visual language of the mobile app: typography, colour, motion and the component library, "
+    "working with researchers on usability studies and with engineers on accessible implementations."
+)
+
+
+def _state(given) -> tuple[list, list]:
+    near = given.rows(
+        "select posting_key, canonical_key, similarity, block_key from normalised.near_duplicates order by all"
+    )
+    marks = given.rows(
+        "select posting_key, content_hash, block_key from normalised.dedup_processed order by all"
+    )
+    return near, marks
+
+
+def _pairs(given) -> set[tuple[str, str]]:
+    rows = given.rows("select posting_key, canonical_key from normalised.near_duplicates")
+    return {(r["posting_key"], r["canonical_key"]) for r in rows}
+
+
+def _build_and_compare(given) -> dict:
+    summary = given.build()
+    incremental = _state(given)
+    full = marts.compute_dedup_inputs(given.con, SQL_DIR, full=True)
+    assert _state(given) == incremental
+    summary["full_blocks"] = full["blocks_recomputed"]
+    return summary
+
+
+def test_every_increment_gives_the_groups_of_a_full_recomputation(given) -> None:
+    given.posting("gh:a", posted="2025-02-10", company="Acme", title_clean="ranking", description=ROLE_DESC)
+    given.posting(
+        "gh:x", posted="2025-02-11", company="Acme", title_clean="finance", description=FINANCE_DESC
+    )
+    given.posting(
+        "gh:i", posted="2025-02-10", company="Initech", title_clean="ranking", description=ROLE_DESC
+    )
+    first = _build_and_compare(given)
+    assert first["dedup"]["blocks_recomputed"] == 2 and _pairs(given) == set()
+
+    # a repost joins gh:a's group; Initech's block is not recomputed
+    given.posting("ws:b", posted="2025-02-12", company="Acme Inc", title_clean="r", description=ROLE_REPOST)
+    second = _build_and_compare(given)
+    assert second["dedup"]["blocks_recomputed"] == 1
+    assert _pairs(given) == {("ws:b", "gh:a")}
+
+    # an earlier-dated copy arrives later: it becomes the canonical posting of the whole group
+    given.posting("lv:c", posted="2025-02-01", company="Acme", title_clean="r", description=ROLE_REPOST)
+    _build_and_compare(given)
+    assert _pairs(given) == {("gh:a", "lv:c"), ("ws:b", "lv:c")}
+
+    # the canonical posting leaves the group (a new version with another text): gh:a is the root again
+    given.posting(
+        "lv:c", posted="2025-02-01", fetched="2025-02-20", company="Acme", title_clean="r",
+        description=DESIGN_DESC, content_hash="h2",
+    )  # fmt: skip
+    _build_and_compare(given)
+    assert _pairs(given) == {("ws:b", "gh:a")}
+
+    # gh:a moves to Initech (a new version naming another company): it joins gh:i there, ws:b is alone
+    given.posting(
+        "gh:a", posted="2025-02-10", fetched="2025-02-21", company="Initech", title_clean="ranking",
+        description=ROLE_DESC, content_hash="h2",
+    )  # fmt: skip
+    _build_and_compare(given)
+    # both first seen on 2025-02-10 (the same second): the smaller posting key is the canonical one
+    assert _pairs(given) == {("gh:i", "gh:a")}
+
+    # nothing new: no block is recomputed, and the state stays
+    before = _state(given)
+    again = given.build()
+    assert again["dedup"]["blocks_recomputed"] == 0 and _state(given) == before
+
+
+def test_postings_tied_on_their_first_second_are_ordered_by_key_in_every_block(given) -> None:
+    for key in ("gh:t2", "gh:t10", "ws:t1"):
+        given.posting(key, posted="2025-03-01", company="Globex", title_clean="r", description=ROLE_DESC)
+    _build_and_compare(given)
+    # "gh:t10" < "gh:t2" < "ws:t1" as strings
+    assert _pairs(given) == {("gh:t2", "gh:t10"), ("ws:t1", "gh:t10")}
+    # a posting without a posted date is ordered by its first fetch
+    given.posting("aa:t0", posted=None, fetched="2025-02-28", company="Globex", description=ROLE_REPOST)
+    _build_and_compare(given)
+    assert _pairs(given) == {("gh:t2", "aa:t0"), ("gh:t10", "aa:t0"), ("ws:t1", "aa:t0")}
+
+
+def test_a_group_whose_postings_all_move_to_another_company_leaves_no_row_behind(given) -> None:
+    given.posting("gh:h1", posted="2025-04-01", company="Hooli", description=FINANCE_DESC)
+    given.posting("gh:h2", posted="2025-04-02", company="Hooli", description=FINANCE_DESC)
+    given.posting("gh:r", posted="2025-04-03", company="Initrode", description=DESIGN_DESC)
+    _build_and_compare(given)
+    assert given.rows("select posting_key, canonical_key, block_key from normalised.near_duplicates") == [
+        {"posting_key": "gh:h2", "canonical_key": "gh:h1", "block_key": "hooli"}
+    ]
+    for key, posted in (("gh:h1", "2025-04-01"), ("gh:h2", "2025-04-02")):
+        given.posting(
+            key, posted=posted, fetched="2025-04-10", company="Initrode", description=FINANCE_DESC,
+            content_hash="h2",
+        )  # fmt: skip
+    summary = _build_and_compare(given)
+    assert summary["dedup"]["new_keys"] == 0
+    assert summary["dedup"]["blocks_recomputed"] == 2  # initrode, and hooli (now without candidates)
+    assert given.rows("select posting_key, canonical_key, block_key from normalised.near_duplicates") == [
+        {"posting_key": "gh:h2", "canonical_key": "gh:h1", "block_key": "initrode"}
+    ]
