@@ -22,6 +22,7 @@ import math
 import os
 import re
 import sys
+import threading
 import time
 import types
 import uuid
@@ -130,33 +131,105 @@ def _deferred_imports(names: Sequence[str]) -> Iterator[None]:
                 del sys.modules[name]
 
 
+#: GX's optional integrations that jobtrends never uses (SQL datasources, S3 stores): while GX is imported
+#: they look absent, as in an install without those extras, which GX supports (each import sits in a
+#: ``try/except ImportError`` of ``great_expectations.compatibility``): ~1/4 of the import time. A module
+#: already loaded (Airflow loads sqlalchemy) is left alone; after GX, ``sys.modules`` is as it was.
+_ABSENT_DURING_IMPORT = ("sqlalchemy", "boto3", "botocore")
+
+# _gx() and _context() may run in the background thread of preload() and in the caller at the same time
+_GX_LOCK = threading.RLock()
+_PRELOAD: dict[str, threading.Thread] = {}
+
+
+@contextlib.contextmanager
+def _absent(names: Sequence[str]) -> Iterator[None]:
+    """Within the block, ``import name`` of a module not loaded yet raises ImportError."""
+    hidden = [name for name in names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not found" marker
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
 def _gx() -> Any:
     """Import GX once, quietly (no analytics, no progress bars)."""
-    if "module" not in _GX:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        started = time.perf_counter()
-        with warnings.catch_warnings(), _deferred_imports(_DEFERRED_IMPORTS):
-            warnings.simplefilter("ignore")
-            import great_expectations as gx
-        check_gx_version(gx.__version__)
-        _GX["module"] = gx
-        _GX["import_s"] = time.perf_counter() - started
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    module = _GX.get("module")
+    if module is not None:
+        return module
+    with _GX_LOCK:
+        if "module" not in _GX:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+            started = time.perf_counter()
+            with (
+                warnings.catch_warnings(),
+                _deferred_imports(_DEFERRED_IMPORTS),
+                _absent(_ABSENT_DURING_IMPORT),
+            ):
+                warnings.simplefilter("ignore")
+                import great_expectations as gx
+            check_gx_version(gx.__version__)
+            logging.getLogger("great_expectations").setLevel(logging.ERROR)
+            _GX["import_s"] = time.perf_counter() - started
+            _GX["module"] = gx
     return _GX["module"]
 
 
 def _context() -> Any:
     """One ephemeral GX context per process, with a pandas datasource."""
-    if "context" not in _GX:
-        gx = _gx()
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+    context = _GX.get("context")
+    if context is not None:
+        return context
+    with _GX_LOCK:
+        if "context" not in _GX:
+            gx = _gx()
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        _GX["context"] = ctx
-        _GX["datasource"] = ctx.data_sources.add_pandas("jobtrends")
-        _GX["batch_definitions"] = {}
+            ctx = gx.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            _GX["datasource"] = ctx.data_sources.add_pandas("jobtrends")
+            _GX["batch_definitions"] = {}
+            _GX["context"] = ctx
     return _GX["context"]
+
+
+def preload() -> None:
+    """Import GX and make its context in a background thread, unless done or under way: the caller meanwhile
+    computes its validation frame in DuckDB (which releases the GIL), and the first :func:`_context` or
+    :func:`_gx` waits for the thread instead of importing.
+
+    Any ``fork`` of this process first waits for the thread (``os.register_at_fork``): a child never
+    starts with GX half imported or the import locks held. A failed import is left for the caller's own
+    :func:`_gx` to raise.
+    """
+    if "context" in _GX or "thread" in _PRELOAD:
+        return
+    with _GX_LOCK:
+        if "context" in _GX or "thread" in _PRELOAD:
+            return
+        if "at_fork" not in _GX:
+            os.register_at_fork(before=_wait_for_preload)
+            _GX["at_fork"] = True
+        thread = threading.Thread(target=_preload_quietly, name="jobtrends-gx-preload")
+        _PRELOAD["thread"] = thread
+        thread.start()
+
+
+def _preload_quietly() -> None:
+    try:
+        _context()
+    except BaseException as exc:  # the caller's own _gx() or _context() raises it again
+        log.debug("background GX import failed: %s", exc)
+
+
+def _wait_for_preload() -> None:
+    thread = _PRELOAD.get("thread")
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _batch_definition(asset_name: str) -> Any:
