@@ -13,9 +13,11 @@ A GX upgrade starts here: widen :data:`SUPPORTED_GX` only after the quality test
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import json
 import logging
 import math
@@ -502,12 +504,75 @@ def _render_docs(
         ctx.validation_results_store.set(key, result)
         identifiers += [key, suite_id]
     try:
-        with _cached_index_entries(ctx, docs_root, identifiers):
+        with _cached_index_entries(ctx, docs_root, identifiers), _shared_template_bytecode():
             ctx.build_data_docs(site_names=[site], resource_identifiers=identifiers)
     except Exception as exc:  # docs are a by-product: never fail a validation because of them
         log.warning("data docs could not be rendered: %s", exc)
         return None
     return docs_root / DOCS_SUBDIR / "index.html"
+
+
+class _MemoryBytecodeCache:
+    """Jinja's compiled templates kept in memory, for :func:`_shared_template_bytecode`."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._jinja: Any = None
+
+    def get(self) -> Any:
+        if self._jinja is None:
+            import jinja2
+
+            store = self._code
+
+            class Cache(jinja2.BytecodeCache):
+                def load_bytecode(self, bucket: Any) -> None:
+                    data = store.get(bucket.key)
+                    if data is not None:
+                        bucket.bytecode_from_string(data)  # ignored when the source's checksum differs
+
+                def dump_bytecode(self, bucket: Any) -> None:
+                    store[bucket.key] = bucket.bytecode_to_string()
+
+            self._jinja = Cache()
+        return self._jinja
+
+
+_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
+
+
+@contextlib.contextmanager
+def _shared_template_bytecode() -> Iterator[None]:
+    """While rendering Data Docs, GX's Jinja views share compiled templates.
+
+    GX makes a new ``jinja2.Environment`` for every view (each page, section and component), so every
+    view parsed and compiled the same templates again (~1/3 of a site build). A Jinja bytecode cache,
+    shared by those environments (all configured alike), compiles each template once per process; Jinja
+    checks the template source's checksum before using it. The pages are the same. Scoped and restored.
+    """
+    try:
+        from great_expectations.render.view.view import DefaultJinjaView
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = DefaultJinjaView.__init__
+    cache = _TEMPLATE_BYTECODE.get()
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        env = getattr(self, "env", None)
+        if env is not None and env.bytecode_cache is None:
+            env.bytecode_cache = cache
+
+    # GX builds views from config with the arguments that inspect.getfullargspec finds in __init__
+    init.__signature__ = inspect.signature(original)  # type: ignore[attr-defined]
+
+    DefaultJinjaView.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DefaultJinjaView.__init__ = original  # type: ignore[method-assign]
 
 
 #: What GX's site index reads from each stored validation result (``DefaultSiteIndexBuilder``): its
