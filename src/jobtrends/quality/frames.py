@@ -36,7 +36,6 @@ def _rows(con: Any, sql: str, params: Sequence[Any] | Mapping[str, Any] | None =
 
 def _row_level_jobs(con: Any, settings: Settings, layer: str, now: datetime, incremental: bool) -> list[_Job]:
     module = load_expectations(settings, layer)
-    suite = module.build_suite(min_base=settings.min_base)
     params: dict[str, Any] = {}
     if layer == "normalised":
         params["max_posted_at"] = now + timedelta(days=1)
@@ -54,6 +53,8 @@ def _row_level_jobs(con: Any, settings: Settings, layer: str, now: datetime, inc
     newest = _max_timestamp(added)
     batch.validated_through = max(filter(None, (newest, since)), default=None)
     batch.table_rows = int(_rows(con, f"select count(*) from {module.TABLE}")[0][0])
+    # built after the frame: building the suite waits for GX, which preload() may still be importing
+    suite = module.build_suite(min_base=settings.min_base)
     return [_Job(suite=suite, frame=frame, parameters=params, quarantine=module, batch=batch)]
 
 

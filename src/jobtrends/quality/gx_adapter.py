@@ -13,15 +13,18 @@ A GX upgrade starts here: widen :data:`SUPPORTED_GX` only after the quality test
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import importlib
 import importlib.util
+import inspect
 import json
 import logging
 import math
 import os
 import re
 import sys
+import threading
 import time
 import types
 import uuid
@@ -130,33 +133,105 @@ def _deferred_imports(names: Sequence[str]) -> Iterator[None]:
                 del sys.modules[name]
 
 
+#: GX's optional integrations that jobtrends never uses (SQL datasources, S3 stores): while GX is imported
+#: they look absent, as in an install without those extras, which GX supports (each import sits in a
+#: ``try/except ImportError`` of ``great_expectations.compatibility``): ~1/4 of the import time. A module
+#: already loaded (Airflow loads sqlalchemy) is left alone; after GX, ``sys.modules`` is as it was.
+_ABSENT_DURING_IMPORT = ("sqlalchemy", "boto3", "botocore")
+
+# _gx() and _context() may run in the background thread of preload() and in the caller at the same time
+_GX_LOCK = threading.RLock()
+_PRELOAD: dict[str, threading.Thread] = {}
+
+
+@contextlib.contextmanager
+def _absent(names: Sequence[str]) -> Iterator[None]:
+    """Within the block, ``import name`` of a module not loaded yet raises ImportError."""
+    hidden = [name for name in names if name not in sys.modules]
+    for name in hidden:
+        sys.modules[name] = None  # type: ignore[assignment]  # the import system's "not found" marker
+    try:
+        yield
+    finally:
+        for name in hidden:
+            if name in sys.modules and sys.modules[name] is None:
+                del sys.modules[name]
+
+
 def _gx() -> Any:
     """Import GX once, quietly (no analytics, no progress bars)."""
-    if "module" not in _GX:
-        os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
-        started = time.perf_counter()
-        with warnings.catch_warnings(), _deferred_imports(_DEFERRED_IMPORTS):
-            warnings.simplefilter("ignore")
-            import great_expectations as gx
-        check_gx_version(gx.__version__)
-        _GX["module"] = gx
-        _GX["import_s"] = time.perf_counter() - started
-        logging.getLogger("great_expectations").setLevel(logging.ERROR)
+    module = _GX.get("module")
+    if module is not None:
+        return module
+    with _GX_LOCK:
+        if "module" not in _GX:
+            os.environ.setdefault("GX_ANALYTICS_ENABLED", "False")
+            started = time.perf_counter()
+            with (
+                warnings.catch_warnings(),
+                _deferred_imports(_DEFERRED_IMPORTS),
+                _absent(_ABSENT_DURING_IMPORT),
+            ):
+                warnings.simplefilter("ignore")
+                import great_expectations as gx
+            check_gx_version(gx.__version__)
+            logging.getLogger("great_expectations").setLevel(logging.ERROR)
+            _GX["import_s"] = time.perf_counter() - started
+            _GX["module"] = gx
     return _GX["module"]
 
 
 def _context() -> Any:
     """One ephemeral GX context per process, with a pandas datasource."""
-    if "context" not in _GX:
-        gx = _gx()
-        from great_expectations.data_context.types.base import ProgressBarsConfig
+    context = _GX.get("context")
+    if context is not None:
+        return context
+    with _GX_LOCK:
+        if "context" not in _GX:
+            gx = _gx()
+            from great_expectations.data_context.types.base import ProgressBarsConfig
 
-        ctx = gx.get_context(mode="ephemeral")
-        ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-        _GX["context"] = ctx
-        _GX["datasource"] = ctx.data_sources.add_pandas("jobtrends")
-        _GX["batch_definitions"] = {}
+            ctx = gx.get_context(mode="ephemeral")
+            ctx.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+            _GX["datasource"] = ctx.data_sources.add_pandas("jobtrends")
+            _GX["batch_definitions"] = {}
+            _GX["context"] = ctx
     return _GX["context"]
+
+
+def preload() -> None:
+    """Import GX and make its context in a background thread, unless done or under way: the caller meanwhile
+    computes its validation frame in DuckDB (which releases the GIL), and the first :func:`_context` or
+    :func:`_gx` waits for the thread instead of importing.
+
+    Any ``fork`` of this process first waits for the thread (``os.register_at_fork``): a child never
+    starts with GX half imported or the import locks held. A failed import is left for the caller's own
+    :func:`_gx` to raise.
+    """
+    if "context" in _GX or "thread" in _PRELOAD:
+        return
+    with _GX_LOCK:
+        if "context" in _GX or "thread" in _PRELOAD:
+            return
+        if "at_fork" not in _GX:
+            os.register_at_fork(before=_wait_for_preload)
+            _GX["at_fork"] = True
+        thread = threading.Thread(target=_preload_quietly, name="jobtrends-gx-preload")
+        _PRELOAD["thread"] = thread
+        thread.start()
+
+
+def _preload_quietly() -> None:
+    try:
+        _context()
+    except BaseException as exc:  # the caller's own _gx() or _context() raises it again
+        log.debug("background GX import failed: %s", exc)
+
+
+def _wait_for_preload() -> None:
+    thread = _PRELOAD.get("thread")
+    if thread is not None and thread is not threading.current_thread():
+        thread.join()
 
 
 def _batch_definition(asset_name: str) -> Any:
@@ -247,6 +322,43 @@ def _cheap_batch_fingerprint() -> Iterator[None]:
         engine.hash_pandas_dataframe = original
 
 
+@contextlib.contextmanager
+def _configurations_built_once() -> Iterator[None]:
+    """While validating, an expectation's ``configuration`` is built once, not at every read.
+
+    GX's ``Expectation.configuration`` is a property that dumps the pydantic model and builds a new
+    ``ExpectationConfiguration`` each time, and validating one expectation reads it dozens of times
+    (for each domain, success and runtime keyword): ~1/4 of the time of a small batch. The expectations
+    are not changed while they are validated, so every read gives an equal configuration; GX copies it
+    (``deepcopy``) where it changes one. Scoped and restored; a GX without the property is left alone.
+    """
+    try:
+        from great_expectations.expectations.expectation import Expectation
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    built = Expectation.__dict__.get("configuration")
+    if not isinstance(built, property) or built.fget is None:  # pragma: no cover
+        yield
+        return
+    build = built.fget
+    memo: dict[int, tuple[Any, Any]] = {}
+
+    def configuration(self: Any) -> Any:
+        hit = memo.get(id(self))
+        if hit is not None and hit[0] is self:  # the instance is kept in the memo: its id is not reused
+            return hit[1]
+        value = build(self)
+        memo[id(self)] = (self, value)
+        return value
+
+    Expectation.configuration = property(configuration, doc=built.__doc__)  # type: ignore[method-assign,assignment]
+    try:
+        yield
+    finally:
+        Expectation.configuration = built  # type: ignore[method-assign]
+
+
 def _merge(skipped: list[ExpectationOutcome], parts: Sequence[_BatchRun]) -> _SuiteRun:
     """One suite's run from its column groups' runs (in suite order): one GX result for Data Docs."""
     outcomes = list(skipped)
@@ -285,7 +397,7 @@ def _validate_batch(job: _Job, exps: list[Any]) -> _BatchRun:
     # table-level expectations (row count, column set) see the whole frame
     narrow = job.frame.select(present) if present and all(reads) else job.frame
     coded = all(e.configuration.type in UNIQUENESS_TYPES for e in exps)
-    with _cheap_batch_fingerprint():
+    with _cheap_batch_fingerprint(), _configurations_built_once():
         # V1Validator is what ``Batch.validate`` wraps; used directly it loads (and fingerprints) the
         # dataframe once instead of twice, and needs no suite saved per column group.
         validator = V1Validator(
@@ -429,12 +541,75 @@ def _render_docs(
         ctx.validation_results_store.set(key, result)
         identifiers += [key, suite_id]
     try:
-        with _cached_index_entries(ctx, docs_root, identifiers):
+        with _cached_index_entries(ctx, docs_root, identifiers), _shared_template_bytecode():
             ctx.build_data_docs(site_names=[site], resource_identifiers=identifiers)
     except Exception as exc:  # docs are a by-product: never fail a validation because of them
         log.warning("data docs could not be rendered: %s", exc)
         return None
     return docs_root / DOCS_SUBDIR / "index.html"
+
+
+class _MemoryBytecodeCache:
+    """Jinja's compiled templates kept in memory, for :func:`_shared_template_bytecode`."""
+
+    def __init__(self) -> None:
+        self._code: dict[str, bytes] = {}
+        self._jinja: Any = None
+
+    def get(self) -> Any:
+        if self._jinja is None:
+            import jinja2
+
+            store = self._code
+
+            class Cache(jinja2.BytecodeCache):
+                def load_bytecode(self, bucket: Any) -> None:
+                    data = store.get(bucket.key)
+                    if data is not None:
+                        bucket.bytecode_from_string(data)  # ignored when the source's checksum differs
+
+                def dump_bytecode(self, bucket: Any) -> None:
+                    store[bucket.key] = bucket.bytecode_to_string()
+
+            self._jinja = Cache()
+        return self._jinja
+
+
+_TEMPLATE_BYTECODE = _MemoryBytecodeCache()
+
+
+@contextlib.contextmanager
+def _shared_template_bytecode() -> Iterator[None]:
+    """While rendering Data Docs, GX's Jinja views share compiled templates.
+
+    GX makes a new ``jinja2.Environment`` for every view (each page, section and component), so every
+    view parsed and compiled the same templates again (~1/3 of a site build). A Jinja bytecode cache,
+    shared by those environments (all configured alike), compiles each template once per process; Jinja
+    checks the template source's checksum before using it. The pages are the same. Scoped and restored.
+    """
+    try:
+        from great_expectations.render.view.view import DefaultJinjaView
+    except ImportError:  # pragma: no cover
+        yield
+        return
+    original = DefaultJinjaView.__init__
+    cache = _TEMPLATE_BYTECODE.get()
+
+    @functools.wraps(original)
+    def init(self: Any, *args: Any, **kwargs: Any) -> None:
+        original(self, *args, **kwargs)
+        env = getattr(self, "env", None)
+        if env is not None and env.bytecode_cache is None:
+            env.bytecode_cache = cache
+
+    # GX builds views from config with the arguments that inspect.getfullargspec finds in __init__
+    init.__signature__ = inspect.signature(original)  # type: ignore[attr-defined]
+
+    DefaultJinjaView.__init__ = init  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        DefaultJinjaView.__init__ = original  # type: ignore[method-assign]
 
 
 #: What GX's site index reads from each stored validation result (``DefaultSiteIndexBuilder``): its

@@ -3,8 +3,8 @@ and severities."""
 
 from __future__ import annotations
 
+import builtins
 import hashlib
-import importlib
 import importlib.util
 import sys
 from collections.abc import Mapping
@@ -22,7 +22,11 @@ def load_expectations(settings: Settings, layer: str) -> ModuleType:
     """The suite module of a layer, loaded by path from ``settings.expectations_dir``.
 
     The folder is loaded once per process as a private package (``_jt_expectations_<hash>``) so the
-    layer modules can share helpers with relative imports.
+    layer modules can share helpers with relative imports. Loading does not wait for Great Expectations:
+    a suite module's ``import great_expectations`` binds a stand-in that imports GX our way (quietly,
+    version checked, see :func:`~jobtrends.quality.gx_adapter._gx`) when the module first reads from it,
+    in ``build_suite``; a frame's SQL is then ready while GX is still being imported (see
+    :func:`~jobtrends.quality.gx_adapter.preload`).
     """
     if layer not in LAYERS:
         raise ValueError(f"unknown layer {layer!r}; expected one of {', '.join(LAYERS)}")
@@ -32,21 +36,58 @@ def load_expectations(settings: Settings, layer: str) -> ModuleType:
         raise FileNotFoundError(f"no expectation suites at {directory} (settings.expectations_dir)")
     package = "_jt_expectations_" + hashlib.sha1(str(directory).encode()).hexdigest()[:10]
     if package not in sys.modules:
+        _exec_by_path(package, init, package_dir=directory)
+    name = f"{package}.{layer}"
+    if name not in sys.modules:
+        path = directory / f"{layer}.py"
+        if not path.exists():
+            raise ModuleNotFoundError(f"No module named {name!r} ({path})", name=name)
+        setattr(sys.modules[package], layer, _exec_by_path(name, path))
+    return sys.modules[name]
+
+
+class _LazyGX(ModuleType):
+    """``great_expectations`` as a suite module sees it while GX is not imported: every attribute read
+    imports GX (once, our way) and reads the attribute from it."""
+
+    def __getattr__(self, attr: str) -> Any:
         from jobtrends.quality.gx_adapter import _gx
 
-        _gx()  # the suites import GX: import it our way first (quietly, version checked, see _gx)
-        spec = importlib.util.spec_from_file_location(
-            package, init, submodule_search_locations=[str(directory)]
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[package] = module
-        try:
-            spec.loader.exec_module(module)
-        except BaseException:
-            del sys.modules[package]
-            raise
-    return importlib.import_module(f"{package}.{layer}")
+        return getattr(_gx(), attr)
+
+
+_LAZY_GX = _LazyGX("great_expectations")
+
+
+def _suite_import(
+    name: str, globals: Any = None, locals: Any = None, fromlist: Any = (), level: int = 0
+) -> Any:
+    """The suite modules' ``__import__``: a plain ``import great_expectations`` gets GX once it is
+    imported, :data:`_LAZY_GX` before; every other import is the usual one."""
+    if name == "great_expectations" and not fromlist and level == 0:
+        from jobtrends.quality.gx_adapter import _GX
+
+        return _GX.get("module") or _LAZY_GX
+    return builtins.__import__(name, globals, locals, fromlist, level)
+
+
+_SUITE_BUILTINS = {**builtins.__dict__, "__import__": _suite_import}
+
+
+def _exec_by_path(name: str, path: Path, *, package_dir: Path | None = None) -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        name, path, submodule_search_locations=[str(package_dir)] if package_dir is not None else None
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    module.__dict__["__builtins__"] = _SUITE_BUILTINS  # exec keeps these: the module's imports use them
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def _expectation_columns(kwargs: Mapping[str, Any]) -> list[str]:

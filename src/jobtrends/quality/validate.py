@@ -16,7 +16,7 @@ from jobtrends.quality.frames import (
     _nothing_to_validate,
     _row_level_jobs,
 )
-from jobtrends.quality.gx_adapter import _render_docs
+from jobtrends.quality.gx_adapter import _render_docs, preload
 from jobtrends.quality.outcomes import LAYERS, ROW_LEVEL_LAYERS, ValidationOutcome
 from jobtrends.quality.runner import _run_suites
 from jobtrends.quality.store import _quarantine, _store_results
@@ -118,6 +118,7 @@ def validate_layer(
         outcome.rows[layer] = 0
         outcome.seconds = time.perf_counter() - started
         return outcome
+    preload()  # GX is imported in the background while DuckDB computes the frames
     if layer in ROW_LEVEL_LAYERS:
         jobs = _row_level_jobs(con, settings, layer, now, incremental)
     elif layer == "drift":

@@ -369,3 +369,88 @@ print("ok")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
+
+
+def test_data_docs_pages_are_those_gx_renders_without_shared_templates(warehouse_dir, monkeypatch):
+    """The Jinja bytecode the views share changes no page: GX's own rendering (every view compiling its
+    templates) gives the same pages, less what GX makes up per render or per docs folder."""
+    import contextlib
+    import dataclasses
+    import re
+
+    from jobtrends.quality import gx_adapter
+
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        con.execute("update raw.postings set title = null where source_id = '0'")  # a failure to show
+        outcome = quality.validate_layer(con, "raw", run_id="run-one", settings=settings, docs="defer")
+    rendered, now = outcome.pending_docs
+
+    def pages(folder: str, shared: bool) -> dict[str, str]:
+        docs = warehouse_dir / folder
+        with monkeypatch.context() as m:
+            if not shared:
+                m.setattr(gx_adapter, "_shared_template_bytecode", contextlib.nullcontext)
+            gx_adapter._render_docs(dataclasses.replace(settings, docs_dir=docs), "run-one", rendered, now)
+        # the render time, the docs folder's GX context id and the random ids of collapsible blocks
+        stamp = r"\?d=[0-9TZ.]+|dataContextId=[0-9a-f-]+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+        return {
+            str(p.relative_to(docs)): re.sub(stamp, "", p.read_text())
+            for p in docs.rglob("data_docs/**/*.html")
+        }
+
+    plain = pages("plain", shared=False)
+    assert len(plain) == 3 and "data_docs/index.html" in plain
+    assert pages("shared", shared=True) == plain
+    assert gx_adapter._TEMPLATE_BYTECODE._code  # the templates were compiled once and kept
+    assert pages("shared_again", shared=True) == plain  # now from the kept bytecode
+
+
+def _fresh_interpreter(code: str) -> None:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "ok"
+
+
+def test_suites_load_before_gx_is_imported_and_import_it_on_first_use(tmp_path):
+    """A suite's frame SQL is there without GX (so DuckDB computes the frame while GX is imported);
+    building the suite imports GX, without the optional integrations jobtrends never uses."""
+    _fresh_interpreter(f"""
+import importlib.util, sys
+from jobtrends import quality
+from jobtrends.settings import PROJECT_ROOT, load_settings
+settings = load_settings({str(tmp_path)!r}, expectations_dir=PROJECT_ROOT / "expectations")
+raw = quality.load_expectations(settings, "raw")
+assert "great_expectations" not in sys.modules, "GX imported to load a suite module"
+assert "from raw.postings" in raw.frame_sql("true")
+suite = raw.build_suite(min_base=10)
+import great_expectations as gx
+assert isinstance(suite, gx.ExpectationSuite) and suite.name == "raw" and len(suite.expectations) == 13
+assert raw.gx.ExpectationSuite is gx.ExpectationSuite
+assert quality.load_expectations(settings, "normalised").gx is gx  # GX loaded: the module itself
+hidden = [n for n in ("sqlalchemy", "boto3", "botocore") if importlib.util.find_spec(n) is not None]
+assert not [n for n in hidden if n in sys.modules], "loaded with GX"
+for name in hidden:
+    assert importlib.import_module(name).__name__ == name  # importable as usual afterwards
+print("ok")
+""")
+
+
+def test_a_fork_waits_for_the_background_gx_import():
+    """preload() imports GX in a thread; a process forked meanwhile gets GX whole, never half imported."""
+    _fresh_interpreter("""
+import os
+from jobtrends.quality import gx_adapter
+gx_adapter.preload()
+assert "context" not in gx_adapter._GX  # still importing (it takes a second or more)
+pid = os.fork()
+if pid == 0:
+    os._exit(0 if "context" in gx_adapter._GX and "great_expectations" in __import__("sys").modules else 3)
+_, status = os.waitpid(pid, 0)
+assert os.waitstatus_to_exitcode(status) == 0, "the child started before GX was imported"
+assert gx_adapter._context() is gx_adapter._GX["context"]
+print("ok")
+""")
