@@ -502,9 +502,13 @@ def build_and_publish(
             reason=f"the inputs are those of the published build {last['run_id']}: its marts stay",
         )
         return summary
+    # the commit's checkpoint vacuums the tables an incremental build rewrites in part only on a full
+    # build or once they have fragmented (warehouse.needs_vacuum): otherwise it is most of the commit
+    vacuum = full or warehouse.needs_vacuum(con)
+    summary["vacuum_on_commit"] = vacuum
     # staging → intermediate → marts_next → validate → publish is one transaction: a rejected (or
     # crashed) build rolls back to the staging and intermediate the published marts were built from
-    with warehouse.transaction(con) as tx:
+    with warehouse.vacuum_on_commit(con, vacuum), warehouse.transaction(con) as tx:
         t0 = time.perf_counter()
         layers = warehouse.build_layers(con, sql_dir, incremental=not full)
         timings["layers_s"] = round(time.perf_counter() - t0, 3)

@@ -217,3 +217,20 @@ def test_a_recomputed_block_signs_only_the_versions_it_has_not_signed(given: Giv
         == incremental
     )
     assert given.one("select count(*) as n from normalised.dedup_signatures") == {"n": 3}
+
+
+def test_the_publish_commit_vacuums_on_a_full_build_only_while_tables_are_compact(given: Given) -> None:
+    def vacuum_tasks() -> int:
+        return int(given.con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0][0])
+
+    before = vacuum_tasks()
+    _base(given)
+    assert _build(given)["vacuum_on_commit"] is False
+    _increment(given)
+    rejected = _build(given, validate=lambda con, names: False)
+    assert (rejected["status"], rejected["vacuum_on_commit"]) == ("validation_failed", False)
+    assert vacuum_tasks() == before
+    assert _build(given)["vacuum_on_commit"] is False
+    assert vacuum_tasks() == before
+    assert _build(given, full=True)["vacuum_on_commit"] is True
+    assert vacuum_tasks() == before

@@ -49,7 +49,9 @@ from jobtrends.warehouse.models import (
     discover_models,
     drop_build_cache,
     keep_rejected_marts,
+    needs_vacuum,
     publish_marts,
+    vacuum_on_commit,
 )
 from jobtrends.warehouse.native import load_file_dumps_native
 from jobtrends.warehouse.normalised import (
@@ -157,4 +159,6 @@ __all__ = [
     "table_fingerprint",
     "upsert_arrow",
     "upsert_fx_rates",
+    "needs_vacuum",
+    "vacuum_on_commit",
 ]

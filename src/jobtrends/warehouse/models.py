@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from jobtrends.warehouse import facts
 from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError, transaction
+from jobtrends.warehouse.normalised import ROW_GROUP_ROWS
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
 _BUILD_TEMP = re.compile(r"^--\s*build:\s*temp table\b", re.IGNORECASE | re.MULTILINE)
@@ -207,6 +208,49 @@ def publish_marts(
         for name in names:
             con.execute(f"create or replace table marts.{name} as select * from {BUILD_SCHEMA}.{name}")
         return also(con) if also is not None else None
+
+
+#: Tables an incremental build rewrites in part (deletes, then appends at the end): the ones whose row
+#: groups fragment from build to build.
+PARTLY_REWRITTEN_TABLES: tuple[str, ...] = ("intermediate.int_posting_facts", "ops.posting_facts_state")
+
+
+def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = PARTLY_REWRITTEN_TABLES) -> bool:
+    """Whether one of ``tables`` holds more than twice the row groups its rows need (a missing table
+    does not). Each incremental build deletes rows all over such a table and appends a small row group
+    at its end; DuckDB's vacuum merges those at the next checkpoint, which at 1M rows costs more than
+    the rest of the commit (1.2-1.7 s of ~2 s measured on a 20k increment)."""
+    for table in tables:
+        schema, _, name = table.partition(".")
+        exists = con.execute(
+            "select 1 from duckdb_tables() where database_name = current_database() "
+            "and schema_name = ? and table_name = ?",
+            [schema, name],
+        ).fetchall()
+        if not exists:
+            continue
+        ((groups, rows),) = con.execute(
+            f"select count(distinct row_group_id), (select count(*) from {table}) "
+            f"from pragma_storage_info('{table}')"
+        ).fetchall()
+        if groups > 2 * max(1, -(-int(rows) // ROW_GROUP_ROWS)):
+            return True
+    return False
+
+
+@contextlib.contextmanager
+def vacuum_on_commit(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[None]:
+    """While the block runs (its commit included), let DuckDB's checkpoints vacuum (merge row groups
+    with deleted rows) only if ``enabled``; the previous ``max_vacuum_tasks`` is restored afterwards.
+    Skipping it leaves deleted rows and small row groups in place until a later vacuum: scans stay
+    correct (deleted rows are skipped), the file holds some dead rows meanwhile."""
+    ((previous,),) = con.execute("select current_setting('max_vacuum_tasks')").fetchall()
+    if not enabled:
+        con.execute("set max_vacuum_tasks = 0")
+    try:
+        yield
+    finally:
+        con.execute(f"set max_vacuum_tasks = {int(previous)}")
 
 
 def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

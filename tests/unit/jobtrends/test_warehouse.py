@@ -321,3 +321,46 @@ def test_unnormalised_streams_give_the_rows_and_chunks_of_iter_unnormalised(
         assert got.equals(want)
     nothing = warehouse.Unnormalised(0, None, None)
     assert list(warehouse.iter_unnormalised_streams(con, "2", chunk_rows, nothing)) == []
+
+
+def _row_groups(con: duckdb.DuckDBPyConnection, table: str) -> int:
+    return con.execute(f"select count(distinct row_group_id) from pragma_storage_info('{table}')").fetchall()[
+        0
+    ][0]
+
+
+@pytest.mark.parametrize("enabled", [False, True])
+def test_vacuum_on_commit_decides_whether_the_checkpoint_merges_row_groups(
+    tmp_path: Path, enabled: bool
+) -> None:
+    rows = 3 * warehouse.ROW_GROUP_ROWS
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        con.execute("create schema intermediate")
+        con.execute(f"create table intermediate.t as select range as i from range({rows})")
+        con.execute("checkpoint")
+        assert _row_groups(con, "intermediate.t") == 3
+        (before,) = con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0]
+        with warehouse.vacuum_on_commit(con, enabled):
+            with warehouse.transaction(con):
+                con.execute("delete from intermediate.t where i % 4 <> 0")  # a quarter left: one row group
+            con.execute("checkpoint")
+        assert con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0][0] == before
+        assert _row_groups(con, "intermediate.t") == (1 if enabled else 3)
+        assert con.execute("select count(*), sum(i % 4) from intermediate.t").fetchall() == [(rows // 4, 0)]
+        assert warehouse.needs_vacuum(con, ["intermediate.t"]) is not enabled
+
+
+def test_needs_vacuum_on_fragmented_tables_only(tmp_path: Path) -> None:
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        con.execute("create schema s")
+        con.execute(f"create table s.compact as select range as i from range({2 * warehouse.ROW_GROUP_ROWS})")
+        con.execute("create table s.small as select range as i from range(10)")
+        con.execute("checkpoint")
+        assert not warehouse.needs_vacuum(con, ["s.compact", "s.small", "s.missing"])
+        # rows deleted all over, as an incremental build does: three row groups for rows that fit in one
+        con.execute(f"create table s.frayed as select range as i from range({3 * warehouse.ROW_GROUP_ROWS})")
+        con.execute("checkpoint")
+        with warehouse.vacuum_on_commit(con, False):
+            con.execute("delete from s.frayed where i % 10 <> 0")
+            con.execute("checkpoint")
+        assert warehouse.needs_vacuum(con, ["s.compact", "s.frayed"])
