@@ -356,7 +356,7 @@ def _configurations_built_once() -> Iterator[None]:
     try:
         yield
     finally:
-        Expectation.configuration = built  # type: ignore[method-assign]
+        Expectation.configuration = built  # type: ignore[method-assign,assignment]
 
 
 def _merge(skipped: list[ExpectationOutcome], parts: Sequence[_BatchRun]) -> _SuiteRun:
