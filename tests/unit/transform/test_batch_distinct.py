@@ -6,10 +6,10 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-import pyarrow as pa
-
 from transform import batch
 from transform.batch import normalise_table
+
+from .test_batch import _table
 
 JAN = dt.datetime(2024, 1, 15, tzinfo=dt.UTC)
 JUN = dt.datetime(2024, 6, 3, tzinfo=dt.UTC)
@@ -40,18 +40,6 @@ BASE = [
      "country": "GB", "remote": True},
     {"title": None, "company": None, "description": None, "location_text": None, "posted_at": None},
 ]  # fmt: skip
-
-
-def _table(rows: list[dict]) -> pa.Table:
-    cols = {c: [r.get(c) for r in rows] for c in batch.INPUT_COLUMNS}
-    schema = pa.schema(
-        [
-            (c, pa.float64() if c in ("pay_min", "pay_max") else pa.bool_() if c in ("remote", "pay_is_estimate")
-             else pa.timestamp("us", tz="UTC") if c == "posted_at" else pa.string())
-            for c in batch.INPUT_COLUMNS
-        ]
-    )  # fmt: skip
-    return pa.table(cols, schema=schema)
 
 
 def _rows(copies: int, seed: int) -> list[dict]:
