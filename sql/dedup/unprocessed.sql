@@ -1,11 +1,9 @@
--- The posting versions with a company key that have not been compared for near-duplicates yet; none means
--- that no candidate block changed (each latest version is one of these versions). Taking every version,
--- not only the latest, keeps this a single anti join; the latest versions among them are the ones the
--- step marks compared (a semi join of the candidates with this small table).
+-- The posting versions not compared for near-duplicates yet; none means that no candidate block changed.
+-- Every version counts, not only the latest or those naming a company: a version without a company can
+-- take its posting out of its block, and an older version loaded late can date the posting earlier (and
+-- so make it its group's canonical posting). The step recomputes the blocks of these versions' postings
+-- and marks every one of them compared.
 select distinct r.posting_key, r.content_hash
 from raw.postings as r
-semi join (
-    select raw_value from normalised.dedup_keys where kind = 'company' and key <> ''
-) as k on k.raw_value = r.company
 anti join normalised.dedup_processed as p
     on p.posting_key = r.posting_key and p.content_hash = r.content_hash

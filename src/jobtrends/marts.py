@@ -98,15 +98,16 @@ def _read_sql(sql_dir: Path, name: str) -> str:
     return (Path(sql_dir) / "dedup" / f"{name}.sql").read_text()
 
 
-def _update_keys(con: Any, sql_dir: Path) -> int:
+def _update_keys(con: Any, sql_dir: Path) -> tuple[int, int]:
     """(Re)compute the key of every distinct value; store the new and changed ones.
 
-    Postings whose company key changed lose their "compared" mark (and their near-duplicate rows), so
-    the near-duplicate step recomputes them in their new block. Returns the number of keys written.
+    Postings whose company key changed (a company name keyed before, by other rules) lose their
+    "compared" mark and their near-duplicate rows. Returns the number of keys written and the number of
+    those postings; the step recomputes every block when there are any.
     """
     rows = con.execute(_read_sql(sql_dir, "key_values")).fetchall()
     if not rows:
-        return 0
+        return 0, 0
     funcs = {"company": dedup.company_key, "title": dedup.title_key, "location": dedup.location_key}
     table = pa.table(
         {
@@ -120,7 +121,7 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
         con.execute(
             """
             create or replace temp table _jt_keys_changed as
-            select k.kind, k.raw_value, k.key
+            select k.kind, k.raw_value, k.key, old.key is not null as rekeyed
             from _jt_keys as k
             left join (
                 select kind, raw_value, max(key) as key from normalised.dedup_keys group by kind, raw_value
@@ -131,15 +132,17 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
     finally:
         con.unregister("_jt_keys")
     changed = _scalar(con, "select count(*) from _jt_keys_changed")
+    moved = 0
     if changed:
         con.execute(
             """
             create or replace temp table _jt_keys_moved as
             select distinct p.posting_key
             from raw.postings as p
-            inner join _jt_keys_changed as c on c.kind = 'company' and c.raw_value = p.company
+            inner join _jt_keys_changed as c on c.kind = 'company' and c.raw_value = p.company and c.rekeyed
             """
         )
+        moved = _scalar(con, "select count(*) from _jt_keys_moved")
         con.execute(
             "delete from normalised.dedup_keys where (kind, raw_value) in "
             "(select kind, raw_value from _jt_keys_changed)"
@@ -155,7 +158,7 @@ def _update_keys(con: Any, sql_dir: Path) -> int:
         )
         con.execute("drop table if exists _jt_keys_moved")
     con.execute("drop table if exists _jt_keys_changed")
-    return changed
+    return changed, moved
 
 
 def _near_duplicates(
@@ -323,9 +326,12 @@ def _compute_dedup_inputs(
     con: Any, sql_dir: Path, *, threshold: float, num_perm: int, full: bool, workers: int | None
 ) -> dict[str, object]:
     started = time.perf_counter()
-    new_keys = _update_keys(con, sql_dir)
-    # every posting version with a company key compared before: no block changed, and a nightly run with
-    # nothing new skips finding the latest version of each posting (the costly part)
+    new_keys, moved = _update_keys(con, sql_dir)
+    # a company key changed under a posting: the blocks it left are unknown by now, so every block is
+    # recomputed (this follows a change of the key rules, not a nightly increment)
+    full = full or moved > 0
+    # every posting version compared before: no block changed, and a nightly run with nothing new skips
+    # finding the latest version of each posting (the costly part)
     con.execute(f"create or replace temp table _jt_dedup_unprocessed as {_read_sql(sql_dir, 'unprocessed')}")
     unchanged = not full and not new_keys and not _scalar(con, "select count(*) from _jt_dedup_unprocessed")
     blocks = 0
@@ -333,27 +339,21 @@ def _compute_dedup_inputs(
         con.execute(
             f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}"
         )
-        # the latest versions not compared before: they are what this step marks compared at its end (every
-        # one lies in a recomputed block). A candidate's version is a raw row of a company with a key, so
-        # it was not compared exactly when it is one of the (few) unprocessed versions: a semi join with
-        # them, not a second anti join over 1M marks
-        con.execute(
-            "create or replace temp table _jt_dedup_new as select c.posting_key, c.content_hash, c.block_key "
-            "from _jt_dedup_candidates as c semi join _jt_dedup_unprocessed as u "
-            "on u.posting_key = c.posting_key and u.content_hash = c.content_hash"
-        )
-        # full: every block; otherwise the blocks holding a posting version not compared before, and the
-        # blocks those postings were compared in before (a posting that moved to another company leaves
-        # its old block's groups: they are recomputed without it, as a full pass would, or dropped when the block
-        # has no candidate left)
+        # full: every block with a candidate or a stored group. Otherwise the blocks of the postings with a
+        # version not compared before: the block of each one's latest version, and the blocks it was
+        # compared in before (a posting that moved to another company, or whose latest version names none,
+        # leaves its old block's groups: they are recomputed without it, or dropped when the block has no
+        # candidate left)
         con.execute(
             "create or replace temp table _jt_dedup_blocks as "
             + (
-                "select distinct block_key from _jt_dedup_candidates"
+                "select block_key from _jt_dedup_candidates union "
+                "select block_key from normalised.near_duplicates where block_key is not null"
                 if full
-                else "select block_key from _jt_dedup_new union "
+                else "select c.block_key from _jt_dedup_candidates as c "
+                "semi join _jt_dedup_unprocessed as u on u.posting_key = c.posting_key union "
                 "select p.block_key from normalised.dedup_processed as p "
-                "semi join _jt_dedup_new as n on n.posting_key = p.posting_key "
+                "semi join _jt_dedup_unprocessed as u on u.posting_key = p.posting_key "
                 "where p.block_key is not null"
             )
         )
@@ -373,14 +373,19 @@ def _compute_dedup_inputs(
                 "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
                 "select posting_key, canonical_key, similarity, block_key from _jt_nd"
             )
-            con.execute(
-                "insert into normalised.dedup_processed (posting_key, content_hash, block_key) "
-                "select posting_key, content_hash, block_key from _jt_dedup_new"
-            )
         finally:
             con.unregister("_jt_nd")
+    if not unchanged:
+        # every version seen is compared now; a posting's latest version keeps its block (where the next
+        # version of the posting must look for stale groups), older and company-less versions none
+        con.execute(
+            "insert into normalised.dedup_processed (posting_key, content_hash, block_key) "
+            "select u.posting_key, u.content_hash, c.block_key from _jt_dedup_unprocessed as u "
+            "left join _jt_dedup_candidates as c "
+            "on c.posting_key = u.posting_key and c.content_hash = u.content_hash"
+        )
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
-    for temp in ("_jt_dedup_unprocessed", "_jt_dedup_candidates", "_jt_dedup_new", "_jt_dedup_blocks"):
+    for temp in ("_jt_dedup_unprocessed", "_jt_dedup_candidates", "_jt_dedup_blocks"):
         con.execute(f"drop table if exists {temp}")
     return {
         "new_keys": new_keys,

@@ -128,3 +128,66 @@ def test_a_group_whose_postings_all_move_to_another_company_leaves_no_row_behind
     assert given.rows("select posting_key, canonical_key, block_key from normalised.near_duplicates") == [
         {"posting_key": "gh:h2", "canonical_key": "gh:h1", "block_key": "initrode"}
     ]
+
+
+def test_a_posting_whose_new_version_names_no_company_leaves_its_group(given) -> None:
+    given.posting("gh:n1", posted="2025-05-01", company="Vandelay", description=ROLE_DESC)
+    given.posting("gh:n2", posted="2025-05-02", company="Vandelay", description=ROLE_REPOST)
+    _build_and_compare(given)
+    assert _pairs(given) == {("gh:n2", "gh:n1")}
+    # the new version has no company: the posting is no candidate any more, in no block
+    given.posting(
+        "gh:n2", posted="2025-05-02", fetched="2025-05-09", company=None, description=ROLE_REPOST,
+        content_hash="h2",
+    )  # fmt: skip
+    summary = _build_and_compare(given)
+    assert summary["dedup"]["blocks_recomputed"] == 1  # vandelay, now with gh:n1 alone
+    assert _pairs(given) == set()
+    # that version is marked compared: the next build finds nothing new
+    assert given.build()["dedup"]["blocks_recomputed"] == 0
+
+
+def test_an_older_version_loaded_late_moves_the_canonical_posting(given) -> None:
+    given.posting("gh:o1", posted="2025-06-10", company="Kramerica", description=ROLE_DESC)
+    given.posting("gh:o2", posted="2025-06-12", company="Kramerica", description=ROLE_REPOST)
+    _build_and_compare(given)
+    assert _pairs(given) == {("gh:o2", "gh:o1")}
+    # an earlier version of gh:o2 (an older dump imported now) dates it first; its latest version is the same
+    given.posting(
+        "gh:o2", posted="2025-06-01", fetched="2025-06-01", company="Kramerica", description=ROLE_DESC,
+        content_hash="h0",
+    )  # fmt: skip
+    _build_and_compare(given)
+    assert _pairs(given) == {("gh:o1", "gh:o2")}
+    assert given.build()["dedup"]["blocks_recomputed"] == 0
+
+
+def test_a_posting_moving_to_a_company_never_seen_before_leaves_its_group(given) -> None:
+    given.posting("gh:m1", posted="2025-07-01", company="Pendant", description=ROLE_DESC)
+    given.posting("gh:m2", posted="2025-07-02", company="Pendant", description=ROLE_REPOST)
+    _build_and_compare(given)
+    given.posting(
+        "gh:m1", posted="2025-07-01", fetched="2025-07-05", company="Brand New Co", description=ROLE_DESC,
+        content_hash="h2",
+    )  # fmt: skip
+    summary = _build_and_compare(given)
+    assert summary["dedup"]["new_keys"] == 1
+    assert summary["dedup"]["blocks_recomputed"] == 2  # brand new co, and pendant without gh:m1
+    assert _pairs(given) == set()
+
+
+def test_changed_company_key_rules_recompute_the_blocks_postings_left(given, monkeypatch) -> None:
+    from transform import dedup
+
+    # under older rules both names had Sabre's key: gh:k2 (posted first) was the canonical posting of gh:k1
+    sabre = dedup.company_key("Sabre")
+    monkeypatch.setattr(dedup, "company_key", lambda name: sabre if name else "")
+    given.posting("gh:k1", posted="2025-08-10", company="Sabre", description=ROLE_DESC)
+    given.posting("gh:k2", posted="2025-08-01", company="Sabre Labs", description=ROLE_REPOST)
+    given.build()
+    assert _pairs(given) == {("gh:k1", "gh:k2")}
+    monkeypatch.undo()
+    # only "Sabre Labs" is keyed anew: gh:k2 leaves the block where gh:k1 stays
+    summary = _build_and_compare(given)
+    assert summary["dedup"]["new_keys"] == 1
+    assert _pairs(given) == set()
