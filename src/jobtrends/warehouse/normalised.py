@@ -95,26 +95,9 @@ def iter_unnormalised(
     them are read (new rows are appended, so a nightly increment reads its own row groups, not 1M
     descriptions).
     """
-    found = found if found is not None else find_unnormalised(con, taxonomy_version)
-    if not found.rows or found.first_rowid is None or found.last_rowid is None:
-        return
-    sql = _span_sql(taxonomy_version, found)
-    cursor = con.cursor()
-    try:
-        pending: list[pa.RecordBatch] = []
-        rows = 0
-        for batch in cursor.sql(sql).to_arrow_reader(min(chunk_rows, 65_536)):
-            pending.append(batch)
-            rows += batch.num_rows
-            while rows >= chunk_rows:  # exact sizes: see ROW_GROUP_ROWS
-                table = pa.Table.from_batches(pending)
-                yield table.slice(0, chunk_rows)
-                rest = table.slice(chunk_rows)
-                pending, rows = rest.to_batches(), rest.num_rows
-        if rows:
-            yield pa.Table.from_batches(pending)
-    finally:
-        cursor.close()
+    # the streams' chunks, each held whole; batches as large as DuckDB's (the fan-out's slices are big)
+    for chunk in iter_unnormalised_streams(con, taxonomy_version, chunk_rows, found, min(chunk_rows, 65_536)):
+        yield pa.Table.from_batches(list(chunk))
 
 
 def _span_sql(taxonomy_version: str, found: Unnormalised) -> str:
@@ -141,8 +124,7 @@ def iter_unnormalised_streams(
     batches (``chunk_rows`` rows in all, the last chunk may be shorter) read from DuckDB as it is
     consumed, so a consumer that writes them out one by one never holds a chunk of descriptions.
 
-    Same rows, same order and same chunk sizes as :func:`iter_unnormalised`. Consume each chunk fully
-    before asking for the next (they share one DuckDB stream)."""
+    Consume each chunk fully before asking for the next (they share one DuckDB stream)."""
     found = found if found is not None else find_unnormalised(con, taxonomy_version)
     if not found.rows or found.first_rowid is None or found.last_rowid is None:
         return

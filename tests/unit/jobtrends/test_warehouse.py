@@ -291,10 +291,11 @@ def test_memory_limit_bounds_duckdb_and_empty_keeps_the_default(tmp_path: Path) 
 
 
 @pytest.mark.parametrize(("chunk_rows", "batch_rows"), [(4, 3), (4, 4), (5, 2), (100, 7), (1, 64)])
-def test_unnormalised_streams_give_the_rows_and_chunks_of_iter_unnormalised(
+def test_unnormalised_rows_come_in_exact_chunks_in_table_order(
     tmp_path: Path, chunk_rows: int, batch_rows: int
 ) -> None:
-    """Lazy chunks of small batches: the same rows in the same order, cut into the same chunk sizes."""
+    """Lazy chunks of small batches, and whole tables: every row to normalise once, in the table's order,
+    cut into chunks of exactly ``chunk_rows`` rows (the last may be shorter)."""
     sql_dir = Path(__file__).resolve().parents[3] / "sql"
     con = duckdb.connect(str(tmp_path / "w.duckdb"))
     warehouse.ensure_schema(con, sql_dir)
@@ -308,19 +309,22 @@ def test_unnormalised_streams_give_the_rows_and_chunks_of_iter_unnormalised(
         "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, "
         "is_ai_role) values ('gh:5', 'h1', '2', 'x', 'mid', false), ('gh:11', 'h1', '2', 'x', 'mid', false)"
     )
+    keys = [f"gh:{i}" for i in range(17) if i not in (5, 11)]
+    sizes = [min(chunk_rows, len(keys) - start) for start in range(0, len(keys), chunk_rows)]
     found = warehouse.find_unnormalised(con, "2")
-    tables = list(warehouse.iter_unnormalised(con, "2", chunk_rows, found))
     streams = []
     for chunk in warehouse.iter_unnormalised_streams(con, "2", chunk_rows, found, batch_rows=batch_rows):
         batches = list(chunk)
         assert all(0 < b.num_rows <= batch_rows for b in batches)
         streams.append(pa.Table.from_batches(batches))
-    assert [t.num_rows for t in streams] == [t.num_rows for t in tables]
-    assert sum(t.num_rows for t in streams) == 15
-    for got, want in zip(streams, tables, strict=True):
-        assert got.equals(want)
+    tables = list(warehouse.iter_unnormalised(con, "2", chunk_rows, found))
+    for chunks in (streams, tables):
+        assert [t.num_rows for t in chunks] == sizes
+        assert [k for t in chunks for k in t["posting_key"].to_pylist()] == keys
+        assert [d for t in chunks for d in t["description"].to_pylist()] == [f"text {k[3:]}" for k in keys]
     nothing = warehouse.Unnormalised(0, None, None)
     assert list(warehouse.iter_unnormalised_streams(con, "2", chunk_rows, nothing)) == []
+    assert list(warehouse.iter_unnormalised(con, "2", chunk_rows, nothing)) == []
 
 
 def _row_groups(con: duckdb.DuckDBPyConnection, table: str) -> int:
