@@ -105,6 +105,20 @@ def _write_arrow(
     return data.num_rows
 
 
+@contextlib.contextmanager
+def then_execute(con: duckdb.DuckDBPyConnection, sql: str) -> Iterator[None]:
+    """Run ``sql`` (a clean-up: restore a setting, drop a scratch table) after the block, also when the
+    block fails. Then an error of ``sql`` itself is dropped: the block's failure may have aborted the
+    transaction, where every statement fails, and the block's error is the one to report."""
+    try:
+        yield
+    except BaseException:
+        with contextlib.suppress(duckdb.Error):
+            con.execute(sql)
+        raise
+    con.execute(sql)
+
+
 class Transaction:
     """An open transaction of :func:`transaction`: :meth:`rollback` ends it early (the block then commits
     nothing)."""

@@ -14,7 +14,14 @@ import duckdb
 import pyarrow as pa
 
 from jobtrends.warehouse import facts
-from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, REJECTED_SCHEMA, WarehouseError, transaction
+from jobtrends.warehouse.connection import (
+    BUILD_SCHEMA,
+    LAYERS,
+    REJECTED_SCHEMA,
+    WarehouseError,
+    then_execute,
+    transaction,
+)
 from jobtrends.warehouse.normalised import ROW_GROUP_ROWS
 
 _MATERIALIZED = re.compile(r"^--\s*materialized:\s*(table|view)\b", re.IGNORECASE | re.MULTILINE)
@@ -98,10 +105,8 @@ def _build_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     table (readers sort), so DuckDB need not keep the insertion order through every operator."""
     ((previous,),) = con.execute("select current_setting('preserve_insertion_order')").fetchall()
     con.execute("set preserve_insertion_order = false")
-    try:
+    with then_execute(con, f"set preserve_insertion_order = {'true' if previous else 'false'}"):
         yield
-    finally:
-        con.execute(f"set preserve_insertion_order = {'true' if previous else 'false'}")
 
 
 def build_layers(
@@ -247,10 +252,8 @@ def vacuum_on_commit(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[
     ((previous,),) = con.execute("select current_setting('max_vacuum_tasks')").fetchall()
     if not enabled:
         con.execute("set max_vacuum_tasks = 0")
-    try:
+    with then_execute(con, f"set max_vacuum_tasks = {int(previous)}"):
         yield
-    finally:
-        con.execute(f"set max_vacuum_tasks = {int(previous)}")
 
 
 def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Table]) -> None:

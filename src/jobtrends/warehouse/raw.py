@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jobtrends.warehouse.connection import insert_arrow
+from jobtrends.warehouse.connection import insert_arrow, then_execute
 from jobtrends.warehouse.posting_schema import raw_posting_types
 from jobtrends.warehouse.read import _count
 
@@ -155,7 +155,7 @@ def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
         )
     finally:
         con.unregister("_jt_postings")
-    try:
+    with then_execute(con, "drop table if exists _jt_hashed"):
         cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash"])
         before = _count(con, "raw.postings")
         con.execute(
@@ -178,8 +178,6 @@ def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
             "select source, source_id, board, content_hash, fetched_at, run_date, landing_file from _jt_hashed"
         )
         return new
-    finally:
-        con.execute("drop table if exists _jt_hashed")
 
 
 QUARANTINE_COLUMNS = (

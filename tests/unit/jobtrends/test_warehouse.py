@@ -368,3 +368,18 @@ def test_needs_vacuum_on_fragmented_tables_only(tmp_path: Path) -> None:
             con.execute("delete from s.frayed where i % 10 <> 0")
             con.execute("checkpoint")
         assert warehouse.needs_vacuum(con, ["s.compact", "s.frayed"])
+
+
+def test_a_model_failing_inside_a_transaction_is_the_error_reported(tmp_path: Path) -> None:
+    """The failure aborts the transaction; restoring the build settings afterwards (which then fails too)
+    must not replace the model's error with DuckDB's "transaction is aborted"."""
+    sql = _make_sql_dir(tmp_path, {"b_broken": "select cast('not a number' as integer) as n from range(3)"})
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.ensure_schema(con, sql)
+        warehouse.build_layers(con, sql)
+        failing = pytest.raises(warehouse.WarehouseError, match=r"building marts\.b_broken .*not a number")
+        with failing, warehouse.transaction(con):
+            warehouse.build_marts(con, sql)
+        failing = pytest.raises(duckdb.ConversionException, match="not a number")
+        with failing, warehouse.transaction(con), warehouse.vacuum_on_commit(con, enabled=False):
+            con.execute("select cast('not a number' as integer)")
