@@ -80,7 +80,7 @@ band_groups as (
 
 ),
 
-paid as (
+paid as not materialized (
 
     select
         grains.period_grain,
@@ -114,19 +114,63 @@ paid as (
 
 pay_stats as (
 
-    select
-        period_grain,
-        period_start,
-        role,
-        band,
-        pay_basis,
-        count(*) as n_with_pay,
-        median(annual_min_usd) as median_annual_min_usd,
-        median(annual_max_usd) as median_annual_max_usd,
-        -- the three quantiles of the midpoint from one sorted copy (same values as three aggregates)
-        quantile_cont(pay_midpoint_usd, [0.25, 0.5, 0.75]) as midpoint_quartiles
-    from paid
-    group by all
+    -- one aggregate per grain, one after the other: DuckDB's median/quantile states hold every value of
+    -- their group and spill badly (at 3M postings under the build's memory limit, one aggregate over
+    -- all grains filled the disk); a third of the values at a time stays in memory
+    (
+        select
+            period_grain,
+            period_start,
+            role,
+            band,
+            pay_basis,
+            count(*) as n_with_pay,
+            median(annual_min_usd) as median_annual_min_usd,
+            median(annual_max_usd) as median_annual_max_usd,
+            -- the three quantiles of the midpoint from one sorted copy (same values as three aggregates)
+            quantile_cont(pay_midpoint_usd, [0.25, 0.5, 0.75]) as midpoint_quartiles
+        from paid
+        where period_grain = 'month'
+        group by all
+    )
+
+        union all
+
+    (
+        select
+            period_grain,
+            period_start,
+            role,
+            band,
+            pay_basis,
+            count(*) as n_with_pay,
+            median(annual_min_usd) as median_annual_min_usd,
+            median(annual_max_usd) as median_annual_max_usd,
+            -- the three quantiles of the midpoint from one sorted copy (same values as three aggregates)
+            quantile_cont(pay_midpoint_usd, [0.25, 0.5, 0.75]) as midpoint_quartiles
+        from paid
+        where period_grain = 'quarter'
+        group by all
+    )
+
+        union all
+
+    (
+        select
+            period_grain,
+            period_start,
+            role,
+            band,
+            pay_basis,
+            count(*) as n_with_pay,
+            median(annual_min_usd) as median_annual_min_usd,
+            median(annual_max_usd) as median_annual_max_usd,
+            -- the three quantiles of the midpoint from one sorted copy (same values as three aggregates)
+            quantile_cont(pay_midpoint_usd, [0.25, 0.5, 0.75]) as midpoint_quartiles
+        from paid
+        where period_grain = 'year'
+        group by all
+    )
 
 ),
 

@@ -120,7 +120,8 @@ def build_layers(
     transaction that publishes or rolls back, so a rejected build leaves them as published).
 
     Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
-    after them (and :func:`build_marts` on this connection) read; :func:`drop_build_cache` frees them.
+    after them (and :func:`build_marts` on this connection) read; those no mart reads are dropped at the
+    end, :func:`drop_build_cache` frees the others.
     ``intermediate.int_posting_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes only the
     rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
     """
@@ -137,6 +138,11 @@ def build_layers(
                     _cache_model(con, model, cached)
                     cached.append(model)
                 built.append(model.qualified)
+    # the temp tables no later model reads are freed now: they hold memory the marts' aggregates need
+    later = [_strip_comments(m.sql()) for m in discover_models(sql_dir) if m.layer not in layers]
+    for model in cached:
+        if not any(re.search(rf"\b{re.escape(model.qualified)}\b", text) for text in later):
+            con.execute(f'drop table if exists temp.main."{model.cache_table}"')
     return built
 
 

@@ -383,3 +383,23 @@ def test_a_model_failing_inside_a_transaction_is_the_error_reported(tmp_path: Pa
         failing = pytest.raises(duckdb.ConversionException, match="not a number")
         with failing, warehouse.transaction(con), warehouse.vacuum_on_commit(con, enabled=False):
             con.execute("select cast('not a number' as integer)")
+
+
+def test_build_temp_tables_no_mart_reads_are_freed_after_the_layers(tmp_path: Path) -> None:
+    sql = _make_sql_dir(tmp_path, {"a_copy": "select r from intermediate.int_draws"})
+    (sql / "staging" / "stg_numbers.sql").write_text(
+        "-- materialized: view\n-- build: temp table (int_doubled reads it)\nselect range as n from range(5)"
+    )
+    (sql / "intermediate" / "int_draws.sql").write_text(
+        "-- materialized: view\n-- build: temp table (a mart reads it)\nselect n, random() as r from intermediate.int_doubled"
+    )
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        warehouse.ensure_schema(con, sql)
+        warehouse.build_layers(con, sql)
+        temp = {
+            r[0] for r in con.execute("select table_name from duckdb_tables() where temporary").fetchall()
+        }
+        assert temp == {warehouse.BUILD_CACHE_PREFIX + "intermediate__int_draws"}
+        warehouse.publish_marts(con, warehouse.build_marts(con, sql))
+        assert con.execute("select count(*) from marts.a_copy").fetchone()[0] == 5
+        assert con.execute("select sum(n) from intermediate.int_doubled").fetchone()[0] == 20
