@@ -1,5 +1,5 @@
--- The unique-role group of each posting of a table shaped like intermediate.int_posting_facts
--- ($facts): the dedup_group of int_posting_facts.sql, read back from its output (a posting is a tier 3
+-- The unique-role group of each posting of a table shaped like intermediate.int_posting_stable_facts
+-- ($facts): the dedup_group of int_posting_stable_facts.sql, read back from its output (a posting is a tier 3
 -- near-duplicate exactly when near_duplicate_of is set, and its canonical is then a row of the table).
 -- jobtrends.warehouse.facts recomputes whole groups: keep this in step with dedup_input of the model
 -- (tests/sql/test_facts_incremental.py builds both ways and compares).

@@ -1,10 +1,13 @@
--- One row per posting that int_posting_facts holds: a hash of every per-posting input its row is computed
--- from (the latest raw version, the normalised row the model chooses and the columns it reads, the
--- lifecycle, the near-duplicate row, the dedup keys of its company, title and location). Two builds with
--- the same hash for a posting compute the same facts for it, unless a global input changed (settings, AI
--- skills, model SQL: jobtrends.warehouse.facts rebuilds everything then). Keep the choice in step with
--- normalised_choice of sql/intermediate/int_posting_facts.sql (tests/sql/test_facts_incremental.py
--- builds both ways and compares).
+-- One row per posting that int_posting_stable_facts holds: a hash of every per-posting input its row is
+-- computed from (the latest raw version, the normalised row the model chooses and the columns it reads, the
+-- first sighting, the near-duplicate row, the dedup keys of its company, title and location), and the
+-- posting's last seen day as the unique-role sessions read it (seen_date). Two builds with the same hash
+-- for a posting compute the same stable facts for it, unless a global input changed (settings, AI skills,
+-- model SQL: jobtrends.warehouse.facts rebuilds everything then) or the sessions of its group moved
+-- (sql/facts/moved_groups.sql). What moves with every sighting and listing (last seen, closed, listed
+-- through) is not hashed: no stored row depends on it. Keep the choice in step with normalised_choice of
+-- sql/intermediate/int_posting_stable_facts.sql, and seen_date with its last_seen_date
+-- (tests/sql/test_facts_incremental.py builds both ways and compares).
 --
 -- The normalised row's columns (and its title and location keys) are hashed per row before the choice, so
 -- arg_max brings out one number per posting: no join of the 1M chosen rows back to normalised.postings and
@@ -33,6 +36,7 @@ choice as (
     select
         p.posting_key,
         any_value(hash(p.source, p.company, p.posted_at, company_keys.key)) as posting_hash,
+        any_value(p.posted_at) as posted_at,
         arg_max(
             hash(
                 n.content_hash, n.taxonomy_version, n.title_clean, n.role, n.seniority, n.is_ai_role,
@@ -67,11 +71,11 @@ choice as (
 select
     c.posting_key,
     nd.canonical_key as near_duplicate_of,
-    hash(
-        c.posting_hash, c.normalised_hash,
-        l.first_seen_at, l.last_seen_at, l.closed_at, l.is_closed, l.listed_through_at,
-        nd.canonical_key, nd.similarity
-    ) as signature
+    hash(c.posting_hash, c.normalised_hash, l.first_seen_at, nd.canonical_key, nd.similarity) as signature,
+    greatest(
+        cast(timezone('UTC', coalesce(c.posted_at, l.first_seen_at)) as date),
+        cast(timezone('UTC', l.last_seen_at) as date)
+    ) as seen_date
 from choice as c
 inner join intermediate.int_posting_lifecycle as l on l.posting_key = c.posting_key
 left join near_duplicates as nd on nd.posting_key = c.posting_key

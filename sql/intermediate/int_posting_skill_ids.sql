@@ -2,7 +2,8 @@
 -- description: The skill ids each posting names (the skill list of the normalised row int_posting_facts
 --   uses: its content version and the current taxonomy), with the posting facts the skill marts group by.
 --   int_posting_skills adds each skill's category and AI flag.
--- materialized: view (about 23 skills per posting: a table would be the largest of the warehouse)
+-- materialized: view (about 23 skills per posting: a table would be the largest of the warehouse); it
+--   reads the stored int_posting_stable_facts, not the int_posting_facts view: no lifecycle column is needed
 
 with
 
@@ -11,7 +12,7 @@ facts as (
     select
         posting_key, normalised_content_hash, taxonomy_version, unique_role_id, is_canonical,
         role, is_ai_role, new_date
-    from intermediate.int_posting_facts
+    from intermediate.int_posting_stable_facts
 
 ),
 

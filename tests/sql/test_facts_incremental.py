@@ -1,22 +1,23 @@
-"""The incremental refresh of intermediate.int_posting_facts equals the model computed in full.
+"""The incremental refresh of intermediate.int_posting_stable_facts equals the model computed in full.
 
 Each build below adds or changes a few postings on one warehouse (new versions that move a posting to
-another unique-role group, near-duplicates, lifecycle changes, quarantined and released rows); after
-each, the table must hold exactly what the model's select gives over the same inputs, and the refresh
-must have recomputed only part of it.
+another unique-role group, near-duplicates, lifecycle changes, quarantined and released rows, board
+listings and sightings alone); after each, the table must hold exactly what the model's select gives over
+the same inputs, and the refresh must have recomputed only part of it (none of it for listings that
+change no stable fact).
 """
 
 from __future__ import annotations
 
 import pytest
 
-from jobtrends import marts
+from jobtrends import marts, warehouse
 from jobtrends.settings import load_settings
 from jobtrends.warehouse import facts
 
 from .conftest import SQL_DIR, TAXONOMY
 
-MODEL_SQL = (SQL_DIR / "intermediate" / "int_posting_facts.sql").read_text().strip().rstrip(";")
+MODEL_SQL = (SQL_DIR / "intermediate" / "int_posting_stable_facts.sql").read_text().strip().rstrip(";")
 SHARED_DESC = (
     "We build the retrieval and ranking stack of our assistant: embeddings, vector search, evaluation "
     "harnesses and fine-tuning pipelines in PyTorch. You will own experiments end to end with product."
@@ -46,7 +47,7 @@ def _assert_same_as_full(given) -> None:
     full = MODEL_SQL.replace("staging.stg_postings", "oracle_stg").replace(
         "intermediate.int_posting_lifecycle", "oracle_life"
     )
-    table = "intermediate.int_posting_facts"
+    table = "intermediate.int_posting_stable_facts"
     extra = given.rows(f"select * from {table} except all select * from ({full})")
     missing = given.rows(f"select * from ({full}) except all select * from {table}")
     assert extra == [] and missing == []
@@ -176,7 +177,7 @@ def test_a_changed_setting_or_full_rebuilds_everything(given, tmp_path):
 def test_a_table_out_of_step_with_its_state_is_rebuilt(given):
     _filler(given, 4)
     given.build(run_id="b1")
-    given.con.execute("delete from intermediate.int_posting_facts where posting_key = 'fill:0'")
+    given.con.execute("delete from intermediate.int_posting_stable_facts where posting_key = 'fill:0'")
     given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
     given.build(run_id="b2")
     meta = _meta(given)
@@ -209,3 +210,85 @@ def test_a_near_duplicate_follows_its_canonical_into_another_group(given):
     _assert_same_as_full(given)
     rows = _facts(given)
     assert rows["gh:8"]["dedup_tier"] == 3
+
+
+def _marts(given) -> dict[str, tuple[int, str]]:
+    tables = given.rows("select table_name from duckdb_tables() where schema_name = 'marts'")
+    names = sorted(r["table_name"] for r in tables)
+    return {name: warehouse.table_fingerprint(given.con, f"marts.{name}") for name in names}
+
+
+def test_a_nightly_listing_rewrites_no_row(given, tmp_path):
+    # a nightly run lists whole boards: every open posting is seen again, one of them is not shown and
+    # closes, every open posting is listed through the new day. No stable fact changes: no row is written
+    _filler(given)
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
+    given.posting("lv:1", posted="2025-01-07", title_clean="ml engineer")  # gh:1's group (tier 2)
+    given.posting("gh:4", posted="2025-01-12", title_clean="data engineer")
+    given.posting("gh:5", posted="2025-01-14", title_clean="platform engineer")
+    given.listing("gh", "2025-01-15", "L1")
+    for key in ("gh:1", "gh:4", "gh:5"):
+        given.sighting(key, "2025-01-15", "L1")
+    given.build(run_id="b1")
+    assert _meta(given)["mode"] == "full"
+    before = _facts(given)
+    assert before["lv:1"]["unique_role_id"] == "gh:1"
+    assert (before["gh:5"]["is_closed"], str(before["gh:5"]["active_to_date"])) == (False, "2025-01-15")
+
+    for source, keys in (
+        ("gh", ("gh:1", "gh:4")),
+        ("lv", ("lv:1",)),
+        ("fill", [f"fill:{i}" for i in range(8)]),
+    ):
+        given.listing(source, "2025-03-01", f"N-{source}")
+        for key in keys:
+            given.sighting(key, "2025-03-01", f"N-{source}")
+    out = given.build(run_id="b2")
+    assert out["status"] == "published"
+    meta = _meta(given)
+    assert (meta["mode"], meta["rows_written"]) == ("unchanged", 0)
+    _assert_same_as_full(given)
+    after = _facts(given)
+    assert str(after["gh:1"]["last_seen_at"])[:10] == "2025-03-01"
+    assert str(after["fill:3"]["active_to_date"]) == "2025-03-01"
+    assert str(after["lv:1"]["active_to_date"]) == "2025-03-01"
+    # gh:5 was not in the complete listing of its board: closed there, listed through its last sighting
+    assert after["gh:5"]["is_closed"] and str(after["gh:5"]["closed_at"])[:10] == "2025-03-01"
+    assert str(after["gh:5"]["active_to_date"]) == "2025-01-15"
+    assert {k: v["unique_role_id"] for k, v in after.items()} == {
+        k: v["unique_role_id"] for k, v in before.items()
+    }
+
+    # the marts are those of a full build over the same inputs
+    incremental = _marts(given)
+    settings = load_settings(
+        tmp_path, sql_dir=SQL_DIR, taxonomy_version=TAXONOMY, min_base=30, repost_window_days=45
+    )
+    marts.build_and_publish(given.con, settings, run_id="b3", full=True)
+    assert _meta(given)["mode"] == "full"
+    assert _marts(given) == incremental
+
+
+def test_a_sighting_that_moves_a_session_recomputes_its_group(given):
+    # gh:2 came 15 days after gh:1 was last seen (same source, company, title, place): a repost, gh:1 is
+    # its unique role. A later listing shows gh:1 on the day after gh:2 appeared: gh:1 was still open, so
+    # gh:2 is another opening. No signature changes; the group's rows must still be recomputed
+    _filler(given, 4)
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
+    given.posting("gh:2", posted="2025-01-20", title_clean="ml engineer")
+    given.posting("lv:5", posted="2025-01-02", title_clean="research scientist")
+    given.posting("wk:5", posted="2025-01-04", title_clean="research scientist")
+    given.build(run_id="b1")
+    assert _facts(given)["gh:2"]["unique_role_id"] == "gh:1"
+    assert _facts(given)["wk:5"]["unique_role_id"] == "lv:5"
+
+    given.listing("gh", "2025-01-21", "L2").sighting("gh:1", "2025-01-21", "L2").sighting(
+        "gh:2", "2025-01-21", "L2"
+    )
+    given.build(run_id="b2")
+    meta = _meta(given)
+    assert (meta["mode"], meta["rows_written"]) == ("incremental", 2)
+    _assert_same_as_full(given)
+    rows = _facts(given)
+    assert (rows["gh:2"]["unique_role_id"], rows["gh:2"]["is_canonical"]) == ("gh:2", True)
+    assert rows["wk:5"]["unique_role_id"] == "lv:5"

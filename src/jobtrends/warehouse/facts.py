@@ -1,22 +1,29 @@
-"""Incremental refresh of ``intermediate.int_posting_facts``, the one table of the layers (1M rows at 1M
-postings, rebuilt from scratch it is most of the layers' time and rewritten on every commit).
+"""Incremental refresh of ``intermediate.int_posting_stable_facts``, the one table of the layers (1M rows
+at 1M postings, rebuilt from scratch it is most of the layers' time and rewritten on every commit).
 
-The model (``sql/intermediate/int_posting_facts.sql``) stays the one definition: the refresh runs it on a
-subset of the postings and replaces their rows. Two parts of each row have different scopes:
+The table holds what stays put per posting version; ``intermediate.int_posting_facts`` (a view, which the
+build computes once) adds what moves with every sighting and board listing — last seen, closed, the end of
+the active interval — from ``int_posting_lifecycle``. A nightly run fetches whole board listings, which
+move those columns for most open postings: stored, they made most rows change every night.
 
-- the posting's own columns (role, pay, keys, lifecycle, ...) are a function of its own inputs, summarised
+The model (``sql/intermediate/int_posting_stable_facts.sql``) stays the one definition: the refresh runs
+it on a subset of the postings and replaces their rows. Two parts of each row have different scopes:
+
+- the posting's own columns (role, pay, keys, new date, ...) are a function of its own inputs, summarised
   per posting by a hash (``sql/facts/signatures.sql``: latest raw version, the normalised row chosen and
-  the columns read from it, lifecycle, near-duplicate row, dedup keys);
+  the columns read from it, first sighting, near-duplicate row, dedup keys);
 - its unique role is a function of its whole group (``sql/facts/groups.sql``): the window sessions of
-  every posting of a group change when one posting joins, leaves or changes in it.
+  every posting of a group change when one posting joins, leaves or changes in it, or when a posting's
+  last seen day moves past the new date of a later one (``sql/facts/state.sql`` stores that day clamped
+  at the group's latest new date; ``sql/facts/moved_groups.sql`` finds where it moved).
 
-A build stores each posting's hash and group (``ops.posting_facts_state``). The next one recomputes the
-postings whose hash changed or that left (and those whose near-duplicate canonical did: their group
-follows it), then every posting of the groups they left or joined, each run with the canonicals its
-near-duplicates need; it deletes and inserts only those rows. Anything global — the settings, the AI
-skill list, any staging/intermediate SQL, this module, the DuckDB version — is hashed into one key
-(``ops.posting_facts_meta``); another key, a state out of step with the table, too many changes, or
-``full`` rebuilds the whole table (and writes the whole state).
+A build stores each posting's hash, group and clamped day (``ops.posting_facts_state``). The next one
+recomputes the postings whose hash changed or that left (and those whose near-duplicate canonical did:
+their group follows it), then every posting of the groups they left or joined or whose sessions moved,
+each run with the canonicals its near-duplicates need; it deletes and inserts only those rows. Anything
+global — the settings, the AI skill list, any staging/intermediate SQL, this module, the DuckDB version —
+is hashed into one key (``ops.posting_facts_meta``); another key, a state out of step with the table, too
+many changes, or ``full`` rebuilds the whole table (and writes the whole state).
 """
 
 from __future__ import annotations
@@ -33,7 +40,11 @@ import duckdb
 log = logging.getLogger(__name__)
 
 #: The model this module refreshes.
-FACTS_MODEL = "intermediate.int_posting_facts"
+FACTS_MODEL = "intermediate.int_posting_stable_facts"
+#: Part of the global key: bump it when the stored table or state change meaning without a change of
+#: their SQL (version 2: the lifecycle columns that move with listings left the stored table), so that the
+#: first build after the upgrade rebuilds both in full.
+STATE_VERSION = 2
 _TABLE = FACTS_MODEL
 _STATE = "ops.posting_facts_state"
 _META = "ops.posting_facts_meta"
@@ -46,6 +57,7 @@ _TEMPS = (
     "_jt_facts_sig",
     "_jt_facts_changed",
     "_jt_facts_removed",
+    "_jt_facts_moved",
     "_jt_facts_new_groups",
     "_jt_facts_groups",
     "_jt_facts_rows",
@@ -71,8 +83,8 @@ def refresh(
     *,
     incremental: bool,
 ) -> dict[str, Any]:
-    """Bring ``intermediate.int_posting_facts`` up to date; returns ``mode`` (full, incremental, unchanged),
-    ``reason`` (of a full build) and ``rows_written``.
+    """Bring ``intermediate.int_posting_stable_facts`` up to date; returns ``mode`` (full, incremental,
+    unchanged), ``reason`` (of a full build) and ``rows_written``.
 
     ``model_sql`` is the model's select; ``tables`` maps the models it reads to the build's temp copies
     (``staging.stg_postings``...); ``run_full()`` builds the whole table the way every other model is built.
@@ -111,7 +123,8 @@ def _why_full(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
         return "settings, AI skills, model SQL or DuckDB version changed"
     exists = con.execute(
         "select count(*) from duckdb_tables() where database_name = current_database() "
-        "and schema_name = 'intermediate' and table_name = 'int_posting_facts'"
+        "and schema_name = ? and table_name = ?",
+        _TABLE.split("."),
     ).fetchall()[0][0]
     if not exists:
         return "no table to refresh"
@@ -123,7 +136,7 @@ def _why_full(con: duckdb.DuckDBPyConnection, key: str) -> str | None:
 def _incremental(
     con: duckdb.DuckDBPyConnection, sql_dir: Path, model_sql: str, tables: Mapping[str, str]
 ) -> dict[str, Any] | None:
-    """Recompute the rows whose inputs or group changed; None when a full rebuild is cheaper."""
+    """Recompute the rows whose inputs, group or sessions changed; None when a full rebuild is cheaper."""
     con.execute(
         f"""create or replace temp table _jt_facts_changed as
         select s.posting_key from _jt_facts_sig as s
@@ -134,9 +147,11 @@ def _incremental(
         select st.posting_key from {_STATE} as st
         anti join _jt_facts_sig as s on s.posting_key = st.posting_key"""
     )
+    con.execute(f"create or replace temp table _jt_facts_moved as {_read(sql_dir, 'moved_groups')}")
     changed, removed = _count(con, "_jt_facts_changed"), _count(con, "_jt_facts_removed")
+    moved = _count(con, "_jt_facts_moved")
     total = _count(con, _TABLE)
-    if not changed and not removed:
+    if not changed and not removed and not moved:
         return {"mode": "unchanged", "reason": None, "rows_written": 0}
     if changed + removed > MAX_CHANGED_SHARE * max(total, 1):
         return None
@@ -164,7 +179,9 @@ def _incremental(
             select posting_key from _jt_facts_changed union all select posting_key from _jt_facts_removed
         )
         union
-        select dedup_group from _jt_facts_new_groups"""
+        select dedup_group from _jt_facts_new_groups
+        union
+        select dedup_group from _jt_facts_moved"""
     )
     con.execute(
         f"""create or replace temp table _jt_facts_rows as
@@ -185,13 +202,8 @@ def _incremental(
         "where posting_key in (select posting_key from _jt_facts_rows)"
     )
     con.execute(f"delete from {_STATE} where posting_key in ({gone})")
-    con.execute(
-        f"""insert into {_STATE} (posting_key, signature, dedup_group)
-        select s.posting_key, s.signature, g.dedup_group
-        from _jt_facts_sig as s
-        inner join ({_groups_sql(sql_dir, "_jt_facts_out")}) as g on g.posting_key = s.posting_key
-        where s.posting_key in (select posting_key from _jt_facts_rows)"""
-    )
+    state = _state_sql(sql_dir, "_jt_facts_out", "f.posting_key in (select posting_key from _jt_facts_rows)")
+    con.execute(f"insert into {_STATE} by name {state}")
     if not (_count(con, _TABLE) == _count(con, "_jt_facts_sig") == _count(con, _STATE)):
         # cannot happen when the signatures and the model agree on which postings have a row: rebuild
         log.warning("int_posting_facts: the incremental refresh left the table out of step; rebuilding")
@@ -202,6 +214,7 @@ def _incremental(
         "rows_written": rows,
         "changed": changed,
         "removed": removed,
+        "groups_moved": moved,
     }
 
 
@@ -246,12 +259,7 @@ def _run_subset(
 def _write_meta(con: duckdb.DuckDBPyConnection, sql_dir: Path, key: str, result: dict[str, Any]) -> None:
     if result["mode"] == "full":
         con.execute(f"delete from {_STATE}")
-        con.execute(
-            f"""insert into {_STATE} (posting_key, signature, dedup_group)
-            select s.posting_key, s.signature, g.dedup_group
-            from _jt_facts_sig as s
-            inner join ({_groups_sql(sql_dir, _TABLE)}) as g on g.posting_key = s.posting_key"""
-        )
+        con.execute(f"insert into {_STATE} by name {_state_sql(sql_dir, _TABLE, 'true')}")
     con.execute(f"delete from {_META}")
     rows = _count(con, _TABLE)
     if not (rows == _count(con, "_jt_facts_sig") == _count(con, _STATE)):
@@ -270,7 +278,7 @@ def _write_meta(con: duckdb.DuckDBPyConnection, sql_dir: Path, key: str, result:
 def _global_key(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> str:
     """Everything every row may depend on: settings, AI skills, the model SQL, this code, DuckDB."""
     h = hashlib.sha256()
-    h.update(duckdb.__version__.encode() + b"\0")
+    h.update(f"{duckdb.__version__}\0{STATE_VERSION}\0".encode())
     h.update(Path(__file__).read_bytes() + b"\0")
     settings = con.execute("select * exclude (run_id, built_at) from staging.stg_settings").fetchall()
     skills = con.execute(
@@ -299,6 +307,12 @@ def _groups_sql(sql_dir: Path, facts: str) -> str:
     return _read(sql_dir, "groups").replace("$facts", facts)
 
 
+def _state_sql(sql_dir: Path, facts: str, where: str) -> str:
+    """The state rows of the postings of ``facts`` that ``where`` keeps (over ``f``; whole groups only)."""
+    sql = _read(sql_dir, "state").replace("$groups", _groups_sql(sql_dir, facts))
+    return sql.replace("$facts", facts).replace("$filter", where)
+
+
 def _subst(sql: str, tables: Mapping[str, str]) -> str:
     for name, table in tables.items():
         sql = re.sub(rf"\b{re.escape(name)}\b", table, sql)
@@ -310,4 +324,4 @@ def _count(con: duckdb.DuckDBPyConnection, table: str) -> int:
     return int(n)
 
 
-__all__: Sequence[str] = ("FACTS_MODEL", "MAX_CHANGED_SHARE", "handles", "refresh")
+__all__: Sequence[str] = ("FACTS_MODEL", "MAX_CHANGED_SHARE", "STATE_VERSION", "handles", "refresh")

@@ -122,8 +122,8 @@ def build_layers(
     Views marked ``-- build: temp table`` are also computed once into temp tables, which the tables built
     after them (and :func:`build_marts` on this connection) read; those no mart reads are dropped at the
     end, :func:`drop_build_cache` frees the others.
-    ``intermediate.int_posting_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes only the
-    rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
+    ``intermediate.int_posting_stable_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes
+    only the rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
     """
     built: list[str] = []
     cached: list[Model] = []
@@ -243,7 +243,7 @@ def publish_marts(
 
 #: Tables an incremental build rewrites in part (deletes, then appends at the end): the ones whose row
 #: groups fragment from build to build.
-PARTLY_REWRITTEN_TABLES: tuple[str, ...] = ("intermediate.int_posting_facts", "ops.posting_facts_state")
+PARTLY_REWRITTEN_TABLES: tuple[str, ...] = (facts.FACTS_MODEL, "ops.posting_facts_state")
 
 
 def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = PARTLY_REWRITTEN_TABLES) -> bool:
