@@ -127,8 +127,9 @@ def build_layers(
     """
     built: list[str] = []
     cached: list[Model] = []
+    models = discover_models(sql_dir)
     with _build_session(con):
-        for model in discover_models(sql_dir):
+        for model in models:
             if model.layer in layers:
                 if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
                     if _refresh_facts(con, model, sql_dir, cached, incremental=incremental) != "unchanged":
@@ -142,7 +143,7 @@ def build_layers(
                     cached.append(model)
                 built.append(model.qualified)
     # the temp tables no later model reads are freed now: they hold memory the marts' aggregates need
-    later = [_strip_comments(m.sql()) for m in discover_models(sql_dir) if m.layer not in layers]
+    later = [_strip_comments(m.sql()) for m in models if m.layer not in layers]
     for model in cached:
         if not any(re.search(rf"\b{re.escape(model.qualified)}\b", text) for text in later):
             con.execute(f'drop table if exists temp.main."{model.cache_table}"')

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import duckdb
@@ -407,8 +408,6 @@ def test_build_temp_tables_no_mart_reads_are_freed_after_the_layers(tmp_path: Pa
 
 def _estimated_join_rows(con: duckdb.DuckDBPyConnection, table: str) -> int:
     """DuckDB's estimate of the rows of a self-join of ``table`` on its ``role`` column."""
-    import json
-
     sql = f"select count(*) from {table} as a join {table} as b on a.role = b.role"
     node = json.loads(con.execute(f"explain (format json) {sql}").fetchall()[0][1])[0]
     while node["name"] != "HASH_JOIN":
