@@ -327,6 +327,7 @@ def merge(settings: Settings, batch: str) -> dict[str, Any]:
         warehouse.replace_normalise_errors(con, batch, errors)
 
     with pipeline.writing(settings), warehouse.connect(settings.warehouse_path) as con:
+        warehouse.set_memory_limit(con, settings.normalise_memory_limit)
         warehouse.ensure_schema(con, settings.sql_dir)
         warehouse.in_transaction(con, write)
     rates = manifest.get("fx") or {}

@@ -256,6 +256,7 @@ def normalise(
     done = 0
     errors = RuleErrors()
     with writing(settings), warehouse.connect(settings.warehouse_path) as con:
+        warehouse.set_memory_limit(con, settings.normalise_memory_limit)
         warehouse.ensure_schema(con, settings.sql_dir)
         fx_table = activate_fx_rates(con, settings)
         pending = warehouse.find_unnormalised(con, TAXONOMY_VERSION)

@@ -73,8 +73,14 @@ class Settings:
     buffer 5 GB); written data is evicted to the warehouse file, not spilled."""
     build_memory_limit: str = "2.5GB"
     """DuckDB ``memory_limit`` while building (its default, 80% of RAM, let the build's in-memory tables and
-    cached pages take the process past 4 GB; beyond the limit DuckDB evicts and spills). Not applied while
-    normalising: it peaks near 3 GB without it, and with it a 1M normalise measured 28.0 s, without it 23.8 and 25.2 s."""
+    cached pages take the process past 4 GB; beyond the limit DuckDB evicts and spills)."""
+    dedup_memory_limit: str = "1GB"
+    """DuckDB ``memory_limit`` during the build's dedup step, which holds every compared description's
+    MinHash signature (~0.5 KB with its keys) in Python beside DuckDB: at 3M postings the build limit let
+    the process reach 5.1 GB; mostly cached pages of the descriptions, which DuckDB evicts for free."""
+    normalise_memory_limit: str = "1.5GB"
+    """DuckDB ``memory_limit`` while normalising: the appended rows stay cached in DuckDB's buffers
+    (3.9 GB of them at 3M postings under the default, 80% of RAM) until a limit makes it evict them."""
     parts_url: str = ""
     """Where fanned-out normalise slices and parts live (a path or fsspec URL); empty = ``<data_dir>/parts``."""
     normalise_slice_rows: int = 122_880
@@ -180,6 +186,8 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "max_quarantine_share": ("JOBTRENDS_MAX_QUARANTINE_SHARE", float),
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
     "build_memory_limit": ("JOBTRENDS_BUILD_MEMORY_LIMIT", str),
+    "dedup_memory_limit": ("JOBTRENDS_DEDUP_MEMORY_LIMIT", str),
+    "normalise_memory_limit": ("JOBTRENDS_NORMALISE_MEMORY_LIMIT", str),
     "parts_url": ("JOBTRENDS_PARTS_URL", str),
     "normalise_slice_rows": ("JOBTRENDS_NORMALISE_SLICE_ROWS", int),
     "landing_url": ("JOBTRENDS_LANDING_URL", str),

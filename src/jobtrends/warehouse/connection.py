@@ -79,6 +79,23 @@ def set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> None:
         con.execute("set memory_limit = $limit", {"limit": limit})
 
 
+@contextlib.contextmanager
+def bounded_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
+    """Bound DuckDB's buffers to ``limit`` inside the block, then restore the limit of before (as DuckDB
+    prints it, to 0.1 of its unit); None or empty leaves the limit as it is."""
+    if not limit:
+        yield
+        return
+    setting = "select current_setting('memory_limit')"
+    ((previous,),) = con.execute(setting).fetchall()
+    con.execute("reset memory_limit")
+    ((default,),) = con.execute(setting).fetchall()
+    restore = "reset memory_limit" if previous == default else f"set memory_limit = '{previous}'"
+    con.execute("set memory_limit = $limit", {"limit": limit})
+    with then_execute(con, restore):
+        yield
+
+
 def insert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, *, replace: bool = False) -> int:
     """Append (or replace the contents of) ``table`` with an Arrow table, matching columns by name."""
     if data.num_rows == 0 and not replace:

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobtrends.warehouse.connection import restart_transaction
+from jobtrends.warehouse.connection import bounded_memory, restart_transaction
 from jobtrends.warehouse.raw import (
     RAW_POSTING_TYPES,
     fast_content_hash_sql,
@@ -41,21 +41,8 @@ def load_file_dumps_native(
     Sightings are recorded for the rows this load added (a dump row loaded before is not re-sighted).
     ``memory_limit`` bounds DuckDB's buffers for the load (restored afterwards).
     """
-    if memory_limit is None:
+    with bounded_memory(con, memory_limit):
         return _load_dumps(con, files)
-    setting = "select current_setting('memory_limit')"
-    ((previous,),) = con.execute(setting).fetchall()
-    con.execute("reset memory_limit")
-    ((default,),) = con.execute(setting).fetchall()
-    con.execute("set memory_limit = $limit", {"limit": memory_limit})
-    try:
-        return _load_dumps(con, files)
-    finally:
-        with contextlib.suppress(duckdb.Error):
-            if previous == default:
-                con.execute("reset memory_limit")
-            else:  # a limit set before: as DuckDB prints it (to 0.1 of its unit)
-                con.execute("set memory_limit = $limit", {"limit": previous})
 
 
 def _load_dumps(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, Any]]) -> dict[str, int] | None:
@@ -68,6 +55,7 @@ def _load_dumps(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, Any]
     try:
         described = con.execute(f"describe select * from {source_sql}", params).fetchall()
     except duckdb.Error:
+        restart_transaction(con)  # a file DuckDB cannot read aborts the transaction, as below
         return None
     present = {r[0] for r in described}
     if source_sql.startswith("read_json("):

@@ -3,6 +3,7 @@ the run summary (issue 12: failures visible, never an ``except`` that hides them
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import date
 from pathlib import Path
@@ -58,3 +59,21 @@ def test_a_clean_run_records_nothing(settings: Settings) -> None:
     assert warehouse.query(settings.warehouse_path, "select count(*) from ops.normalise_errors")[1] == [(0,)]
     shown = pipeline.render_rule_errors({"steps": [{"step": "normalise", **summary}]})
     assert shown[0] == "Normaliser rule errors: none" and shown[1].startswith("FX table: bundled:")
+
+
+def test_normalising_bounds_duckdb_by_its_own_memory_limit(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The appended rows stay cached in DuckDB's buffers up to its limit (80% of RAM by default)."""
+    seen: list[str] = []
+    original = warehouse.insert_arrow
+
+    def spy(con, table, data, **kwargs):  # type: ignore[no-untyped-def]
+        # a cursor: the connection is streaming the rows to normalise; the limit is the database's
+        seen.append(con.cursor().execute("select current_setting('memory_limit')").fetchone()[0])
+        return original(con, table, data, **kwargs)
+
+    monkeypatch.setattr(warehouse, "insert_arrow", spy)
+    settings = dataclasses.replace(settings, normalise_memory_limit="300MB")
+    assert pipeline.normalise(settings, run_id="run-3")["normalised"] == 4
+    assert seen and set(seen) == {"286.1 MiB"}  # 300 MB in DuckDB's binary units

@@ -1,0 +1,63 @@
+"""DuckDB's memory limit per step: the build's dedup step runs under its own, lower limit (its
+signatures are held in Python beside DuckDB) and the layers under the build's; a bounded block gives
+back the limit of before, also when it fails."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+import pytest
+
+from jobtrends import marts, warehouse
+from jobtrends.settings import load_settings
+
+from .conftest import SQL_DIR, TAXONOMY
+
+
+def _limit(con) -> str:
+    return con.execute("select current_setting('memory_limit')").fetchone()[0]
+
+
+def test_the_dedup_step_runs_under_its_own_limit_and_the_layers_under_the_builds(
+    given, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for i in range(3):
+        given.posting(f"gh:{i}", posted="2025-06-10", company="Acme", title_clean=f"ml engineer {i}")
+    given.load()
+    settings = load_settings(tmp_path, sql_dir=SQL_DIR, taxonomy_version=TAXONOMY)
+    settings = dataclasses.replace(settings, dedup_memory_limit="300MB")
+    warehouse.set_memory_limit(given.con, "700MB")
+    seen: dict[str, str] = {}
+
+    def spy(name: str, original):
+        def run(con, *args, **kwargs):
+            seen[name] = _limit(con)
+            return original(con, *args, **kwargs)
+
+        return run
+
+    monkeypatch.setattr(marts, "compute_dedup_inputs", spy("dedup", marts.compute_dedup_inputs))
+    monkeypatch.setattr(warehouse, "build_layers", spy("layers", warehouse.build_layers))
+
+    assert marts.build_and_publish(given.con, settings, run_id="r1")["status"] == "published"
+
+    # DuckDB prints limits in binary units: 300 MB = 286.1 MiB, 700 MB = 667.5 MiB
+    assert seen == {"dedup": "286.1 MiB", "layers": "667.5 MiB"}
+    assert _limit(given.con) == "667.5 MiB"
+    assert given.one("select count(*) as n from marts.agg_title_growth")["n"] > 0
+
+
+def test_a_bounded_block_restores_the_limit_of_before_also_when_it_fails(given) -> None:
+    default = _limit(given.con)
+    with warehouse.bounded_memory(given.con, "300MB"):
+        assert _limit(given.con) == "286.1 MiB"
+    assert _limit(given.con) == default  # the default again, not a fixed figure
+
+    warehouse.set_memory_limit(given.con, "700MB")
+    with pytest.raises(ValueError, match="inside"), warehouse.bounded_memory(given.con, "300MB"):
+        raise ValueError("failed inside the block")
+    assert _limit(given.con) == "667.5 MiB"
+
+    with warehouse.bounded_memory(given.con, ""):
+        assert _limit(given.con) == "667.5 MiB"
