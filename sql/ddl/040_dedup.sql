@@ -35,5 +35,5 @@ create table if not exists normalised.dedup_signatures (
     num_perm     integer not null,
     text_hash    ubigint not null,          -- hash of the normalised word sequence (identical texts)
     words        integer not null,          -- 0: no words, never grouped
-    signature    blob not null              -- num_perm little-endian uint32 values
+    signature    uinteger[] not null        -- the num_perm MinHash values
 );

@@ -116,8 +116,7 @@ def _update_keys(con: Any, sql_dir: Path) -> tuple[int, int]:
             "key": [funcs[kind](value) for kind, value in rows],
         }
     )
-    con.register("_jt_keys", table)
-    try:
+    with warehouse.registered(con, _jt_keys=table):
         con.execute(
             """
             create or replace temp table _jt_keys_changed as
@@ -129,8 +128,6 @@ def _update_keys(con: Any, sql_dir: Path) -> tuple[int, int]:
             where old.key is distinct from k.key
             """
         )
-    finally:
-        con.unregister("_jt_keys")
     changed = _scalar(con, "select count(*) from _jt_keys_changed")
     moved = 0
     if changed:
@@ -193,24 +190,20 @@ def _near_duplicates(
         versions = pa.table(
             {"doc_id": doc_of, "posting_key": docs["posting_key"], "content_hash": docs["content_hash"]}
         )
-        con.register("_jt_dedup_versions", versions)
-        try:
+        with warehouse.registered(con, _jt_dedup_versions=versions):
             sql = _read_sql(sql_dir, "signatures").replace("$num_perm", str(int(num_perm)))
             for batch in con.sql(sql).to_arrow_reader(_BATCH_ROWS * 4):
                 _fill_stored(sigs, stored, batch, num_perm)
-        finally:
-            con.unregister("_jt_dedup_versions")
     missing = doc_ids[~stored]
     if len(missing):
         rows = pa.array(order[missing])
-        con.register("_jt_dedup_docs", pa.table({"doc_id": missing, "row_id": docs["row_id"].take(rows)}))
-        try:
+        with warehouse.registered(
+            con, _jt_dedup_docs=pa.table({"doc_id": missing, "row_id": docs["row_id"].take(rows)})
+        ):
             for batch in con.sql(_read_sql(sql_dir, "texts")).to_arrow_reader(_BATCH_ROWS):
                 sigs.fill(
                     batch.column("description"), rows=batch.column("doc_id").to_numpy(), workers=workers
                 )
-        finally:
-            con.unregister("_jt_dedup_docs")
         _store_signatures(con, docs, sigs, missing, order[missing], num_perm)
     idx, roots, similarity = dedup.group_blocks(starts, sigs, threshold=threshold, workers=workers)
     found = pa.table(
@@ -226,21 +219,16 @@ def _near_duplicates(
 
 
 def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBatch, num_perm: int) -> None:
-    """Copy a batch of stored signatures into ``sigs`` at their doc ids (a blob of another length is
+    """Copy a batch of stored signatures into ``sigs`` at their doc ids (a list of another length is
     left out: that document is signed again)."""
-    width = 4 * num_perm
-    ok = pc.equal(pc.binary_length(batch.column("signature")), width)
+    ok = pc.equal(pc.list_value_length(batch.column("signature")), num_perm)
     if not pc.all(ok).as_py():
         batch = batch.filter(pc.fill_null(ok, False))
     if not batch.num_rows:
         return
-    blobs = batch.column("signature")
-    large = pa.types.is_large_binary(blobs.type)
-    offsets = np.frombuffer(blobs.buffers()[1], dtype=np.int64 if large else np.int32)
-    offsets = offsets[blobs.offset : blobs.offset + len(blobs) + 1]
-    data = np.frombuffer(blobs.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    values = batch.column("signature").flatten().to_numpy(zero_copy_only=False)
     rows = batch.column("doc_id").to_numpy()
-    sigs.values[rows] = data.view("<u4").reshape(-1, num_perm)
+    sigs.values[rows] = values.reshape(-1, num_perm)
     sigs.text_hash[rows] = batch.column("text_hash").to_numpy()
     sigs.words[rows] = batch.column("words").to_numpy()
     stored[rows] = True
@@ -252,46 +240,33 @@ def _store_signatures(
     """Store the signatures of documents ``rows`` (rows ``doc_rows`` of ``docs``; in chunks: no copy of
     them all at once), after dropping every stored signature of their postings (older versions are never
     read again)."""
-    con.register("_jt_signed", pa.table({"posting_key": docs["posting_key"].take(pa.array(doc_rows))}))
-    try:
+    with warehouse.registered(
+        con, _jt_signed=pa.table({"posting_key": docs["posting_key"].take(pa.array(doc_rows))})
+    ):
         con.execute(
             "delete from normalised.dedup_signatures where posting_key in (select posting_key from _jt_signed)"
         )
-    finally:
-        con.unregister("_jt_signed")
-    width = 4 * num_perm
     for start in range(0, len(rows), _BATCH_ROWS * 4):
         part = rows[start : start + _BATCH_ROWS * 4]
         taken = pa.array(doc_rows[start : start + _BATCH_ROWS * 4])
-        values = np.ascontiguousarray(sigs.values[part], dtype="<u4")
-        blobs = pa.Array.from_buffers(
-            pa.large_binary(),
-            len(part),
-            [
-                None,
-                pa.py_buffer(np.arange(0, (len(part) + 1) * width, width, dtype=np.int64)),
-                pa.py_buffer(values),
-            ],
-        )
+        values = pa.array(np.ascontiguousarray(sigs.values[part], dtype=np.uint32).reshape(-1))
+        offsets = pa.array(np.arange(0, (len(part) + 1) * num_perm, num_perm, dtype=np.int32))
         chunk = pa.table(
             {
                 "posting_key": docs["posting_key"].take(taken),
                 "content_hash": docs["content_hash"].take(taken),
                 "text_hash": pa.array(sigs.text_hash[part], pa.uint64()),
                 "words": pa.array(sigs.words[part], pa.int32()),
-                "signature": blobs,
+                "signature": pa.ListArray.from_arrays(offsets, values),
             }
         )
-        con.register("_jt_signatures", chunk)
-        try:
+        with warehouse.registered(con, _jt_signatures=chunk):
             con.execute(
                 "insert into normalised.dedup_signatures "
                 "(posting_key, content_hash, num_perm, text_hash, words, signature) "
                 f"select posting_key, content_hash, {int(num_perm)}, text_hash, words, signature "
                 "from _jt_signatures"
             )
-        finally:
-            con.unregister("_jt_signatures")
 
 
 def compute_dedup_inputs(
@@ -364,8 +339,7 @@ def _compute_dedup_inputs(
             con, sql_dir, threshold=threshold, num_perm=num_perm, reuse=not full, workers=workers
         )
         merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
-        con.register("_jt_nd", found)
-        try:
+        with warehouse.registered(con, _jt_nd=found):
             con.execute(
                 "delete from normalised.near_duplicates where block_key in (select block_key from _jt_dedup_blocks)"
             )
@@ -373,8 +347,6 @@ def _compute_dedup_inputs(
                 "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
                 "select posting_key, canonical_key, similarity, block_key from _jt_nd"
             )
-        finally:
-            con.unregister("_jt_nd")
     if not unchanged:
         # every version seen is compared now; a posting's latest version keeps its block (where the next
         # version of the posting must look for stale groups), older and company-less versions none

@@ -219,6 +219,32 @@ def test_a_recomputed_block_signs_only_the_versions_it_has_not_signed(given: Giv
     assert given.one("select count(*) as n from normalised.dedup_signatures") == {"n": 3}
 
 
+def test_stored_signatures_are_the_kernels_signatures_of_the_texts(given: Given) -> None:
+    """What the next build reads back instead of signing again: each latest version's MinHash values,
+    as the kernel signs its description."""
+    from transform import dedup
+
+    texts = {
+        "gh:a": _TEXT,
+        "gh:b": "Sales lead for the east.",
+        "gh:c": "",
+        "gh:d": "<p>Ünïcode &amp; tags</p>",
+    }
+    for key, text in texts.items():
+        given.posting(key, posted="2025-02-01", company="Acme", description=text)
+    _build(given)
+
+    rows = given.rows("select posting_key, num_perm, words, signature from normalised.dedup_signatures")
+    expected = dedup.description_signatures(list(texts.values()), num_perm=dedup.DEFAULT_NUM_PERM)
+    stored = {r["posting_key"]: r for r in rows}
+    for i, key in enumerate(texts):
+        if not expected.words[i]:
+            continue  # an empty description is never signed or grouped
+        assert stored[key]["num_perm"] == dedup.DEFAULT_NUM_PERM
+        assert stored[key]["words"] == expected.words[i]
+        assert stored[key]["signature"] == expected.values[i].tolist()
+
+
 def test_the_publish_commit_vacuums_on_a_full_build_only_while_tables_are_compact(given: Given) -> None:
     def vacuum_tasks() -> int:
         return int(given.con.execute("select current_setting('max_vacuum_tasks')").fetchall()[0][0])

@@ -68,9 +68,7 @@ def _quarantine(con: Any, run_id: str, job: _Job, failing: list[tuple[Expectatio
     keys = [c for c in ("posting_key", "content_hash", "taxonomy_version") if c in row_key]
     same_row = " and ".join(f"q.{c} = f.{c}" for c in keys)
     version = "f.taxonomy_version" if "taxonomy_version" in keys else "null"
-    con.register("_jt_quarantine", rows)
-    con.register("_jt_validated", frame.select(keys))
-    try:
+    with warehouse.registered(con, _jt_quarantine=rows, _jt_validated=frame.select(keys)):
         keep = {"posting_key", "source", "landing_file"} & set(rows.column_names)
         source = "f.source" if "source" in keep else "split_part(f.posting_key, ':', 1)"
         landing = "f.landing_file" if "landing_file" in keep else "null"
@@ -80,9 +78,6 @@ def _quarantine(con: Any, run_id: str, job: _Job, failing: list[tuple[Expectatio
             batch.released = released
         if rows.num_rows:
             _insert_quarantine(con, run_id, layer, module, source, landing, version, active, same_row)
-    finally:
-        con.unregister("_jt_quarantine")
-        con.unregister("_jt_validated")
     if batch is not None:
         _count_quarantined(con, batch, frame, failing)
     return rows.num_rows

@@ -80,6 +80,24 @@ def set_memory_limit(con: duckdb.DuckDBPyConnection, limit: str | None) -> None:
 
 
 @contextlib.contextmanager
+def registered(con: duckdb.DuckDBPyConnection, **tables: Any) -> Iterator[None]:
+    """Arrow tables (or record batch readers) readable by name inside the block, unregistered after it.
+    When the block fails, an error of the unregister is dropped, as in :func:`then_execute`: the block's
+    failure may have aborted the transaction, and its error is the one to report."""
+    for name, table in tables.items():
+        con.register(name, table)
+    try:
+        yield
+    except BaseException:
+        for name in tables:
+            with contextlib.suppress(duckdb.Error):
+                con.unregister(name)
+        raise
+    for name in tables:
+        con.unregister(name)
+
+
+@contextlib.contextmanager
 def bounded_memory(con: duckdb.DuckDBPyConnection, limit: str | None) -> Iterator[None]:
     """Bound DuckDB's buffers to ``limit`` inside the block, then restore the limit of before (as DuckDB
     prints it, to 0.1 of its unit); None or empty leaves the limit as it is."""
@@ -111,14 +129,11 @@ def upsert_arrow(con: duckdb.DuckDBPyConnection, table: str, data: pa.Table) -> 
 def _write_arrow(
     con: duckdb.DuckDBPyConnection, table: str, data: pa.Table, verb: str, *, delete_first: bool = False
 ) -> int:
-    con.register("_jt_incoming", data)
-    try:
+    with registered(con, _jt_incoming=data):
         cols = ", ".join(f'"{c}"' for c in data.column_names)
         if delete_first:
             con.execute(f"delete from {table}")
         con.execute(f"{verb} into {table} ({cols}) select {cols} from _jt_incoming")
-    finally:
-        con.unregister("_jt_incoming")
     return data.num_rows
 
 

@@ -136,5 +136,17 @@ def _before_posting_skills(con: duckdb.DuckDBPyConnection) -> None:
     _backfill_synthetic_flag(con)
 
 
+def _signatures_as_lists(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before signatures were stored as ``uinteger[]`` (a BLOB column costs DuckDB ~2.5x
+    the insert time): drop the stored signatures. They are a cache: a recomputed block signs every version
+    without one from its text, which gives the same signature (``040_dedup.sql`` creates the new table)."""
+    kind = con.execute(
+        "select data_type from information_schema.columns where table_schema = 'normalised' "
+        "and table_name = 'dedup_signatures' and column_name = 'signature'"
+    ).fetchall()
+    if kind and kind[0][0] == "BLOB":
+        con.execute("drop table normalised.dedup_signatures")
+
+
 #: Python steps run before the DDL file of the same name (data moves a plain DDL cannot express).
-_MIGRATIONS = {"031_posting_skills.sql": _before_posting_skills}
+_MIGRATIONS = {"031_posting_skills.sql": _before_posting_skills, "040_dedup.sql": _signatures_as_lists}

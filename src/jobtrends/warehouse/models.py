@@ -19,6 +19,7 @@ from jobtrends.warehouse.connection import (
     LAYERS,
     REJECTED_SCHEMA,
     WarehouseError,
+    registered,
     then_execute,
     transaction,
 )
@@ -287,11 +288,8 @@ def keep_rejected_marts(con: duckdb.DuckDBPyConnection, tables: dict[str, pa.Tab
     """Write the marts of a rejected build into ``marts_rejected`` (replacing the previous ones)."""
     con.execute(f"create schema if not exists {REJECTED_SCHEMA}")
     for name, table in tables.items():
-        con.register("_jt_rejected", table)
-        try:
+        with registered(con, _jt_rejected=table):
             con.execute(f"create or replace table {REJECTED_SCHEMA}.{name} as select * from _jt_rejected")
-        finally:
-            con.unregister("_jt_rejected")
 
 
 def _run_model(

@@ -11,7 +11,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobtrends.warehouse.connection import insert_arrow, upsert_arrow
+from jobtrends.warehouse.connection import insert_arrow, registered, upsert_arrow
 from jobtrends.warehouse.read import scalar
 
 # ----------------------------------------------------------------------------- normaliser I/O
@@ -194,8 +194,7 @@ def insert_new_normalised(con: duckdb.DuckDBPyConnection, data: pa.Table) -> int
     normalised parts twice therefore adds them once."""
     if data.num_rows == 0:
         return 0
-    con.register("_jt_incoming", data)
-    try:
+    with registered(con, _jt_incoming=data):
         cols = ", ".join(f'"{c}"' for c in data.column_names)
         ((added,),) = con.execute(
             f"""insert into normalised.postings ({cols}) select {cols} from _jt_incoming as i
@@ -205,8 +204,6 @@ def insert_new_normalised(con: duckdb.DuckDBPyConnection, data: pa.Table) -> int
                   and n.taxonomy_version = i.taxonomy_version
             )"""
         ).fetchall()
-    finally:
-        con.unregister("_jt_incoming")
     return int(added)
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from jobtrends.warehouse.connection import insert_arrow, then_execute
+from jobtrends.warehouse.connection import insert_arrow, registered, then_execute
 from jobtrends.warehouse.posting_schema import raw_posting_types
 from jobtrends.warehouse.read import _count
 
@@ -147,14 +147,11 @@ def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
     if table.num_rows == 0:
         return 0
     register_content_hash(con)
-    con.register("_jt_postings", table)
-    try:
+    with registered(con, _jt_postings=table):
         con.execute(
             f"create or replace temp table _jt_hashed as select *, {fast_content_hash_sql()} as content_hash "
             "from _jt_postings"
         )
-    finally:
-        con.unregister("_jt_postings")
     with then_execute(con, "drop table if exists _jt_hashed"):
         cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash"])
         before = _count(con, "raw.postings")

@@ -232,6 +232,31 @@ def test_old_warehouse_gets_skill_lists_and_the_synthetic_flag(tmp_path: Path) -
     assert dict(con.execute("select posting_key, skill_ids from normalised.postings").fetchall()) == rows
 
 
+def test_signatures_stored_as_blobs_are_dropped_and_the_table_takes_lists(tmp_path: Path) -> None:
+    """Stored MinHash signatures are a cache: a warehouse that kept them as BLOBs loses them (they are
+    signed again from the texts) and gets the ``uinteger[]`` column; lists already stored stay."""
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
+    con = duckdb.connect(str(tmp_path / "old.duckdb"))
+    warehouse.ensure_schema(con, sql_dir)
+    con.execute("drop table normalised.dedup_signatures")
+    con.execute(
+        "create table normalised.dedup_signatures (posting_key varchar not null, content_hash varchar not null, "
+        "num_perm integer not null, text_hash ubigint not null, words integer not null, signature blob not null)"
+    )
+    con.execute(
+        "insert into normalised.dedup_signatures values ('gh:1', 'h', 1, 7, 3, '\\x01\\x00\\x00\\x00'::blob)"
+    )
+
+    warehouse.ensure_schema(con, sql_dir)
+
+    column = "select data_type from information_schema.columns where table_name = 'dedup_signatures' and column_name = 'signature'"
+    assert con.execute(column).fetchall() == [("UINTEGER[]",)]
+    assert con.execute("select count(*) from normalised.dedup_signatures").fetchall() == [(0,)]
+    con.execute("insert into normalised.dedup_signatures values ('gh:1', 'h', 2, 7, 3, [1, 2])")
+    warehouse.ensure_schema(con, sql_dir)
+    assert con.execute("select signature from normalised.dedup_signatures").fetchall() == [([1, 2],)]
+
+
 def test_unnormalised_rows_are_those_of_the_anti_join_wherever_they_lie(tmp_path: Path) -> None:
     """The rowid span bounds the scan only: rows normalised before, between and after the pending ones,
     a new version of a normalised posting and a row normalised under another taxonomy all come out right."""
@@ -437,3 +462,24 @@ def test_tables_built_inside_the_build_transaction_give_the_optimizer_their_stat
             cache = warehouse.BUILD_CACHE_PREFIX + "intermediate__int_cached"
             assert _estimated_join_rows(con, cache) >= exact // 2
             tx.rollback()
+
+
+def test_registered_tables_are_readable_inside_the_block_only_and_its_error_is_the_one_reported(
+    tmp_path: Path,
+) -> None:
+    with warehouse.connect(tmp_path / "w.duckdb") as con:
+        a, b = pa.table({"x": [1, 2]}), pa.table({"y": ["p"]})
+        with warehouse.registered(con, _t_a=a, _t_b=b):
+            assert con.execute("select sum(x), (select y from _t_b) from _t_a").fetchall() == [(3, "p")]
+        for name in ("_t_a", "_t_b"):
+            with pytest.raises(duckdb.CatalogException):
+                con.execute(f"select * from {name}")
+
+        # a failing statement aborts the transaction, where unregistering fails too: the statement's
+        # error is the one raised, and the names are free again once the transaction has ended
+        con.execute("begin")
+        with pytest.raises(duckdb.ConversionException), warehouse.registered(con, _t_a=a):
+            con.execute("select 'not a number'::int from _t_a").fetchall()
+        con.execute("rollback")
+        with warehouse.registered(con, _t_a=pa.table({"x": [5]})):
+            assert con.execute("select sum(x) from _t_a").fetchall() == [(5,)]
