@@ -116,7 +116,8 @@ pay_stats as (
 
     -- one aggregate per grain, one after the other: DuckDB's median/quantile states hold every value of
     -- their group and spill badly (at 3M postings under the build's memory limit, one aggregate over
-    -- all grains filled the disk); a third of the values at a time stays in memory
+    -- all grains filled the disk, also over committed, analysed tables); a third of the values at a time
+    -- stays in memory. Written out three times: a loop or macro would have to live in the database
     (
         select
             period_grain,
