@@ -219,17 +219,21 @@ def test_a_recomputed_block_signs_only_the_versions_it_has_not_signed(given: Giv
     assert given.one("select count(*) as n from normalised.dedup_signatures") == {"n": 3}
 
 
-def test_stored_signatures_are_the_kernels_signatures_of_the_texts(given: Given) -> None:
+@pytest.mark.parametrize("batch_rows", [1, marts._BATCH_ROWS])
+def test_stored_signatures_are_the_kernels_signatures_of_the_texts(
+    given: Given, monkeypatch: pytest.MonkeyPatch, batch_rows: int
+) -> None:
     """What the next build reads back instead of signing again: each latest version's MinHash values,
-    as the kernel signs its description."""
+    as the kernel signs its description (streamed to DuckDB in one batch, or in batches of 4 rows)."""
     from transform import dedup
 
+    monkeypatch.setattr(marts, "_BATCH_ROWS", batch_rows)
     texts = {
         "gh:a": _TEXT,
         "gh:b": "Sales lead for the east.",
         "gh:c": "",
         "gh:d": "<p>Ünïcode &amp; tags</p>",
-    }
+    } | {f"gh:{i}": f"{_TEXT} Team {i}." for i in range(10)}
     for key, text in texts.items():
         given.posting(key, posted="2025-02-01", company="Acme", description=text)
     _build(given)
