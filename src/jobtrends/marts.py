@@ -479,7 +479,7 @@ def build_and_publish(
     warehouse.ensure_schema(con, sql_dir)
     variables = set_build_variables(con, settings, run_id=run_id)
 
-    with warehouse.bounded_memory(con, settings.dedup_memory_limit):
+    with warehouse.bounded_memory(con, settings.scan_memory_limit):
         dedup_summary = compute_dedup_inputs(con, sql_dir, full=full, workers=settings.workers)
     timings["dedup_s"] = round(time.perf_counter() - t0, 3)
 

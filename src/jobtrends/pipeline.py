@@ -330,9 +330,10 @@ def build(
         warehouse.ensure_schema(con, settings.sql_dir)
         for layer in ("raw", "normalised"):
             # Data Docs of the inputs are rendered with the marts' after publishing: one site build
-            outcome = quality.validate_layer(
-                con, layer, run_id=run_id, settings=settings, incremental=not full, docs="defer"
-            )
+            with warehouse.bounded_memory(con, settings.scan_memory_limit):
+                outcome = quality.validate_layer(
+                    con, layer, run_id=run_id, settings=settings, incremental=not full, docs="defer"
+                )
             validated.append(outcome)
             verdict = outcome.verdict(max_share=settings.max_quarantine_share, min_rows=settings.min_base)
             outcomes[layer] = {**outcome.summary(), "verdict": verdict.kind}

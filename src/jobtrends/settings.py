@@ -74,10 +74,11 @@ class Settings:
     build_memory_limit: str = "2.5GB"
     """DuckDB ``memory_limit`` while building (its default, 80% of RAM, let the build's in-memory tables and
     cached pages take the process past 4 GB; beyond the limit DuckDB evicts and spills)."""
-    dedup_memory_limit: str = "1GB"
-    """DuckDB ``memory_limit`` during the build's dedup step, which holds every compared description's
-    MinHash signature (~0.5 KB with its keys) in Python beside DuckDB: at 3M postings the build limit let
-    the process reach 5.1 GB; mostly cached pages of the descriptions, which DuckDB evicts for free."""
+    scan_memory_limit: str = "1GB"
+    """DuckDB ``memory_limit`` for the build's steps that read the postings through once: validating the
+    new raw and normalised rows, and signing descriptions for near-duplicates. Under the build's limit
+    they filled it with cached pages nothing reads again, beside what Python holds (validation frames,
+    ~0.3 KB of MinHash signature and keys a description): at 3M postings the process reached 5.1 GB."""
     normalise_memory_limit: str = "1.5GB"
     """DuckDB ``memory_limit`` while normalising: the appended rows stay cached in DuckDB's buffers
     (3.9 GB of them at 3M postings under the default, 80% of RAM) until a limit makes it evict them."""
@@ -186,7 +187,7 @@ ENV_VARS: dict[str, tuple[str, Callable[[str], object]]] = {
     "max_quarantine_share": ("JOBTRENDS_MAX_QUARANTINE_SHARE", float),
     "load_memory_limit": ("JOBTRENDS_LOAD_MEMORY_LIMIT", str),
     "build_memory_limit": ("JOBTRENDS_BUILD_MEMORY_LIMIT", str),
-    "dedup_memory_limit": ("JOBTRENDS_DEDUP_MEMORY_LIMIT", str),
+    "scan_memory_limit": ("JOBTRENDS_SCAN_MEMORY_LIMIT", str),
     "normalise_memory_limit": ("JOBTRENDS_NORMALISE_MEMORY_LIMIT", str),
     "parts_url": ("JOBTRENDS_PARTS_URL", str),
     "normalise_slice_rows": ("JOBTRENDS_NORMALISE_SLICE_ROWS", int),

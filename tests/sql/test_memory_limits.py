@@ -1,6 +1,7 @@
-"""DuckDB's memory limit per step: the build's dedup step runs under its own, lower limit (its
-signatures are held in Python beside DuckDB) and the layers under the build's; a bounded block gives
-back the limit of before, also when it fails."""
+"""DuckDB's memory limit per step: the build's passes over the postings (input validation, dedup) run
+under their own, lower limit (what they cache is not read again; Python holds frames and signatures
+beside DuckDB), the layers under the build's; a bounded block gives back the limit of before, also when
+it fails."""
 
 from __future__ import annotations
 
@@ -12,21 +13,21 @@ import pytest
 from jobtrends import marts, warehouse
 from jobtrends.settings import load_settings
 
-from .conftest import SQL_DIR, TAXONOMY
+from .conftest import REPO_ROOT, SQL_DIR, TAXONOMY
 
 
 def _limit(con) -> str:
     return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
 
-def test_the_dedup_step_runs_under_its_own_limit_and_the_layers_under_the_builds(
+def test_the_dedup_step_runs_under_the_scan_limit_and_the_layers_under_the_builds(
     given, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     for i in range(3):
         given.posting(f"gh:{i}", posted="2025-06-10", company="Acme", title_clean=f"ml engineer {i}")
     given.load()
     settings = load_settings(tmp_path, sql_dir=SQL_DIR, taxonomy_version=TAXONOMY)
-    settings = dataclasses.replace(settings, dedup_memory_limit="300MB")
+    settings = dataclasses.replace(settings, scan_memory_limit="300MB")
     warehouse.set_memory_limit(given.con, "700MB")
     seen: dict[str, str] = {}
 
@@ -61,3 +62,34 @@ def test_a_bounded_block_restores_the_limit_of_before_also_when_it_fails(given) 
 
     with warehouse.bounded_memory(given.con, ""):
         assert _limit(given.con) == "667.5 MiB"
+
+
+def test_a_build_validates_its_input_under_the_scan_limit(
+    given, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jobtrends import pipeline, quality
+
+    for i in range(3):
+        given.posting(f"gh:{i}", posted="2025-06-10", company="Acme", title_clean=f"ml engineer {i}")
+    given.load()
+    settings = load_settings(
+        tmp_path,
+        sql_dir=SQL_DIR,
+        expectations_dir=REPO_ROOT / "expectations",
+        warehouse_path=tmp_path / "test.duckdb",
+        taxonomy_version=TAXONOMY,
+        min_base=1,
+    )
+    settings = dataclasses.replace(settings, scan_memory_limit="300MB", build_memory_limit="700MB")
+    seen: list[tuple[str, str]] = []
+    original = quality.validate_layer
+
+    def spy(con, layer, *args, **kwargs):
+        seen.append((layer, _limit(con)))
+        return original(con, layer, *args, **kwargs)
+
+    monkeypatch.setattr(quality, "validate_layer", spy)
+
+    pipeline.build(settings, run_id="r1")
+
+    assert seen == [("raw", "286.1 MiB"), ("normalised", "286.1 MiB")]

@@ -48,6 +48,7 @@ def _validate(args: argparse.Namespace) -> int:
     print(f"validating {args.layer} (run {run_id}) …", file=sys.stderr)
     try:
         with warehouse.connect(settings.warehouse_path) as con:
+            warehouse.set_memory_limit(con, settings.scan_memory_limit)
             warehouse.ensure_schema(con, settings.sql_dir)
             outcome = quality.validate_layer(
                 con,
