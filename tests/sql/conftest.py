@@ -11,7 +11,7 @@ import pyarrow as pa
 import pytest
 
 from jobtrends import marts, warehouse
-from jobtrends.settings import load_settings
+from jobtrends.settings import Settings, load_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SQL_DIR = REPO_ROOT / "sql"
@@ -207,6 +207,19 @@ class Given:
         rows = self.rows(sql, params)
         assert len(rows) == 1, rows
         return rows[0]
+
+
+def build_settings(data_dir: Path, **overrides: Any) -> Settings:
+    """Settings under which ``pipeline.build`` opens the ``given`` warehouse of ``data_dir`` and validates
+    with the project's suites."""
+    return load_settings(
+        data_dir,
+        sql_dir=SQL_DIR,
+        expectations_dir=REPO_ROOT / "expectations",
+        warehouse_path=data_dir / "test.duckdb",
+        taxonomy_version=TAXONOMY,
+        **overrides,
+    )
 
 
 @pytest.fixture()

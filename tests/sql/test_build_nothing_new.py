@@ -11,18 +11,12 @@ from jobtrends import pipeline, quality
 from jobtrends.quality import validate
 from jobtrends.settings import load_settings
 
-from .conftest import REPO_ROOT, SQL_DIR, TAXONOMY
+from .conftest import REPO_ROOT, build_settings
 
 
 @pytest.fixture()
 def wh(tmp_path: Path, given):
-    given.settings = load_settings(
-        tmp_path,
-        sql_dir=SQL_DIR,
-        expectations_dir=REPO_ROOT / "expectations",
-        warehouse_path=tmp_path / "test.duckdb",
-        taxonomy_version=TAXONOMY,
-    )
+    given.settings = build_settings(tmp_path)
     for i in range(20):
         given.posting(f"base:{i}", posted="2025-06-10", company=f"Co{i}", title_clean=f"ml engineer {i}")
     given.load()

@@ -5,7 +5,6 @@ it fails."""
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,24 @@ import pytest
 from jobtrends import marts, warehouse
 from jobtrends.settings import load_settings
 
-from .conftest import REPO_ROOT, SQL_DIR, TAXONOMY
+from .conftest import SQL_DIR, TAXONOMY, build_settings
 
 
 def _limit(con) -> str:
     return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
 
-def test_the_dedup_step_runs_under_the_scan_limit_and_the_layers_under_the_builds(
-    given, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _three_postings(given) -> None:
     for i in range(3):
         given.posting(f"gh:{i}", posted="2025-06-10", company="Acme", title_clean=f"ml engineer {i}")
     given.load()
-    settings = load_settings(tmp_path, sql_dir=SQL_DIR, taxonomy_version=TAXONOMY)
-    settings = dataclasses.replace(settings, scan_memory_limit="300MB")
+
+
+def test_the_dedup_step_runs_under_the_scan_limit_and_the_layers_under_the_builds(
+    given, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _three_postings(given)
+    settings = load_settings(tmp_path, sql_dir=SQL_DIR, taxonomy_version=TAXONOMY, scan_memory_limit="300MB")
     warehouse.set_memory_limit(given.con, "700MB")
     seen: dict[str, str] = {}
 
@@ -69,18 +71,8 @@ def test_a_build_validates_its_input_under_the_scan_limit(
 ) -> None:
     from jobtrends import pipeline, quality
 
-    for i in range(3):
-        given.posting(f"gh:{i}", posted="2025-06-10", company="Acme", title_clean=f"ml engineer {i}")
-    given.load()
-    settings = load_settings(
-        tmp_path,
-        sql_dir=SQL_DIR,
-        expectations_dir=REPO_ROOT / "expectations",
-        warehouse_path=tmp_path / "test.duckdb",
-        taxonomy_version=TAXONOMY,
-        min_base=1,
-    )
-    settings = dataclasses.replace(settings, scan_memory_limit="300MB", build_memory_limit="700MB")
+    _three_postings(given)
+    settings = build_settings(tmp_path, min_base=1, scan_memory_limit="300MB", build_memory_limit="700MB")
     seen: list[tuple[str, str]] = []
     original = quality.validate_layer
 

@@ -15,7 +15,7 @@ import pytest
 from jobtrends import pipeline, warehouse
 from jobtrends.settings import load_settings
 
-from .conftest import REPO_ROOT, SQL_DIR, TAXONOMY
+from .conftest import REPO_ROOT, TAXONOMY, build_settings
 
 MONTH = "2025-12-01"
 NEW_POSTINGS = (
@@ -36,14 +36,7 @@ PUBLISHED_LINEAGE = (
 @pytest.fixture()
 def wh(tmp_path: Path, given):
     """``given`` on the warehouse file of settings that :func:`pipeline.build` opens."""
-    settings = load_settings(
-        tmp_path,
-        sql_dir=SQL_DIR,
-        expectations_dir=REPO_ROOT / "expectations",
-        warehouse_path=tmp_path / "test.duckdb",
-        taxonomy_version=TAXONOMY,
-    )
-    given.settings = settings
+    given.settings = build_settings(tmp_path)
     return given
 
 
