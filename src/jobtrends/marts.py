@@ -234,17 +234,6 @@ def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBat
     stored[rows] = True
 
 
-_SIGNATURE_ROWS = pa.schema(
-    [
-        ("posting_key", pa.string()),
-        ("content_hash", pa.string()),
-        ("text_hash", pa.uint64()),
-        ("words", pa.int32()),
-        ("signature", pa.list_(pa.uint32())),
-    ]
-)
-
-
 def _store_signatures(
     con: Any, docs: pa.Table, sigs: dedup.Signatures, rows: np.ndarray, doc_rows: np.ndarray, num_perm: int
 ) -> None:
@@ -253,12 +242,6 @@ def _store_signatures(
 
     One insert reads them as a stream of batches made on demand: no copy of them all at once, and at 3M
     postings ~0.9 GB less held than one insert per batch."""
-    with warehouse.registered(
-        con, _jt_signed=pa.table({"posting_key": docs["posting_key"].take(pa.array(doc_rows))})
-    ):
-        con.execute(
-            "delete from normalised.dedup_signatures where posting_key in (select posting_key from _jt_signed)"
-        )
 
     def batches() -> Iterator[pa.RecordBatch]:
         for start in range(0, len(rows), _BATCH_ROWS * 4):
@@ -275,16 +258,14 @@ def _store_signatures(
                     "signature": pa.ListArray.from_arrays(offsets, values),
                 }
             )
-            yield from chunk.cast(_SIGNATURE_ROWS).to_batches()
+            yield from chunk.cast(warehouse.SIGNATURE_ROWS).to_batches()
 
-    reader = pa.RecordBatchReader.from_batches(_SIGNATURE_ROWS, batches())
-    with warehouse.registered(con, _jt_signatures=reader):
-        con.execute(
-            "insert into normalised.dedup_signatures "
-            "(posting_key, content_hash, num_perm, text_hash, words, signature) "
-            f"select posting_key, content_hash, {int(num_perm)}, text_hash, words, signature "
-            "from _jt_signatures"
-        )
+    warehouse.store_signatures(
+        con,
+        pa.RecordBatchReader.from_batches(warehouse.SIGNATURE_ROWS, batches()),
+        num_perm=num_perm,
+        posting_keys=docs["posting_key"].take(pa.array(doc_rows)),
+    )
 
 
 def compute_dedup_inputs(

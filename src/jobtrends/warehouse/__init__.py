@@ -59,6 +59,7 @@ from jobtrends.warehouse.native import load_file_dumps_native
 from jobtrends.warehouse.normalised import (
     NORMALISER_INPUT,
     ROW_GROUP_ROWS,
+    SIGNATURE_ROWS,
     Unnormalised,
     count_unnormalised,
     find_unnormalised,
@@ -69,6 +70,7 @@ from jobtrends.warehouse.normalised import (
     iter_unnormalised,
     iter_unnormalised_streams,
     replace_normalise_errors,
+    store_signatures,
     upsert_fx_rates,
 )
 from jobtrends.warehouse.raw import (
@@ -111,6 +113,7 @@ __all__ = [
     "READ_STATEMENT_TYPES",
     "REJECTED_SCHEMA",
     "ROW_GROUP_ROWS",
+    "SIGNATURE_ROWS",
     "SANDBOX_CONFIG",
     "Model",
     "WarehouseBusyError",
@@ -159,6 +162,7 @@ __all__ = [
     "record_landing_file",
     "record_run",
     "replace_normalise_errors",
+    "store_signatures",
     "scalar",
     "table_fingerprint",
     "upsert_arrow",

@@ -207,6 +207,41 @@ def insert_new_normalised(con: duckdb.DuckDBPyConnection, data: pa.Table) -> int
     return int(added)
 
 
+#: ``normalised.dedup_signatures`` rows as :func:`store_signatures` takes them (``num_perm`` aside).
+SIGNATURE_ROWS = pa.schema(
+    [
+        ("posting_key", pa.string()),
+        ("content_hash", pa.string()),
+        ("text_hash", pa.uint64()),
+        ("words", pa.int32()),
+        ("signature", pa.list_(pa.uint32())),
+    ]
+)
+
+
+def store_signatures(
+    con: duckdb.DuckDBPyConnection,
+    rows: pa.Table | pa.RecordBatchReader,
+    *,
+    num_perm: int,
+    posting_keys: pa.Array | pa.ChunkedArray,
+) -> None:
+    """Store MinHash signatures (``rows``: posting_key, content_hash, text_hash, words, signature) in
+    ``normalised.dedup_signatures`` after dropping every stored signature of ``posting_keys`` (a
+    posting's older versions are never read again). ``rows`` may be a stream made on demand."""
+    with registered(con, _jt_signed=pa.table({"posting_key": posting_keys})):
+        con.execute(
+            "delete from normalised.dedup_signatures where posting_key in (select posting_key from _jt_signed)"
+        )
+    with registered(con, _jt_signatures=rows):
+        con.execute(
+            "insert into normalised.dedup_signatures "
+            "(posting_key, content_hash, num_perm, text_hash, words, signature) "
+            f"select posting_key, content_hash, {int(num_perm)}, text_hash, words, signature "
+            "from _jt_signatures"
+        )
+
+
 # ----------------------------------------------------------------------------- reference FX rates
 
 

@@ -126,6 +126,51 @@ def test_stream_yields_each_table_in_order(monkeypatch: pytest.MonkeyPatch) -> N
     assert list(normalise_stream(iter([]))) == []
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_signed_stream_carries_each_descriptions_minhash_signature(
+    monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """What the build's near-duplicate step reads back instead of signing: the kernel's signature of each
+    row's own description, from the calling process or from forked workers over several tasks."""
+    from transform import dedup
+
+    monkeypatch.setattr(batch, "MIN_ROWS_PER_WORKER", 10)
+    monkeypatch.setattr(batch, "CHUNK_ROWS", 7)
+    rows = [
+        dict(
+            r, posting_key=f"{r['posting_key']}-{i}", description=f"{r['description'] or ''} Team {i} of {j}."
+        )
+        for i in range(4)
+        for j, r in enumerate(ROWS)
+    ] + [
+        dict(ROWS[0], posting_key="gh:empty", description=""),
+        dict(ROWS[0], posting_key="gh:null", description=None),
+    ]
+    tables = [_table(rows[:13]), _table(rows[13:])]
+
+    out = list(normalise_stream(iter(tables), workers=workers, sign=dedup.DEFAULT_NUM_PERM))
+
+    texts = [r["description"] for r in rows]
+    expected = dedup.description_signatures(texts, num_perm=dedup.DEFAULT_NUM_PERM)
+    postings, signatures = zip(*(batch.split_signatures(t) for t in out), strict=True)
+    for got, table in zip(postings, tables, strict=True):
+        assert got.equals(normalise_table(table, workers=1))  # the postings are the unsigned stream's
+    stored = {r["posting_key"]: r for t in signatures for r in t.to_pylist()}
+    assert sorted(stored) == sorted(r["posting_key"] for r in rows)
+    assert stored["gh:empty"]["words"] == stored["gh:null"]["words"] == 0  # never grouped
+    assert min(expected.words[:-2]) > 0
+    for i in range(len(rows)):
+        row = stored[rows[i]["posting_key"]]
+        assert row["content_hash"] == rows[i]["content_hash"]
+        assert (row["words"], row["text_hash"]) == (expected.words[i], expected.text_hash[i])
+        assert row["signature"] == expected.values[i].tolist()
+
+
+def test_an_unsigned_stream_has_no_signature_rows() -> None:
+    postings, signatures = batch.split_signatures(normalise_table(_table(ROWS), workers=1))
+    assert postings.schema == POSTINGS_SCHEMA and signatures is None
+
+
 def test_synthetic_benchmark_table_runs() -> None:
     from jobtrends.bench import normalise as normalise_bench
 
