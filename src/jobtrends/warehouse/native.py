@@ -83,9 +83,9 @@ def _load_dumps(con: duckdb.DuckDBPyConnection, files: Sequence[tuple[Path, Any]
         try:
             con.execute(
                 f"""
-                insert into raw.postings ({cols}, landing_file, run_date)
+                insert into raw.postings ({cols}, landing_file, run_date, description_bytes)
                 select {", ".join("m." + c for c in cols.split(", ")).replace("m.raw_ref", "d.landing_file || m.raw_ref")},
-                       d.landing_file, d.run_date
+                       d.landing_file, d.run_date, strlen(m.description)
                 from ({mapped}) as m
                 inner join _jt_run_dates as d on d.filename = m._filename
                 where not exists (

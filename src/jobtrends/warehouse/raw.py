@@ -149,11 +149,11 @@ def insert_raw_batch(con: duckdb.DuckDBPyConnection, table: pa.Table) -> int:
     register_content_hash(con)
     with registered(con, _jt_postings=table):
         con.execute(
-            f"create or replace temp table _jt_hashed as select *, {fast_content_hash_sql()} as content_hash "
-            "from _jt_postings"
+            f"create or replace temp table _jt_hashed as select *, {fast_content_hash_sql()} as content_hash, "
+            "strlen(description) as description_bytes from _jt_postings"
         )
     with then_execute(con, "drop table if exists _jt_hashed"):
-        cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash"])
+        cols = ", ".join(f'"{c}"' for c in [*table.column_names, "content_hash", "description_bytes"])
         before = _count(con, "raw.postings")
         con.execute(
             f"""

@@ -140,3 +140,19 @@ def test_empty_raw_layer_passes(wh):
     outcome = quality.validate_layer(con, "raw", run_id="t-empty", settings=settings, docs=False)
     assert outcome.success
     assert any(r.skipped for r in outcome.results)  # the coverage check needs min_base rows
+
+
+def test_the_size_stored_at_load_is_checked_and_rows_without_one_are_measured(wh):
+    """The loaders store ``description_bytes``; rows from before it (null) are measured from their text.
+    A stored size is trusted: a wrong one would be caught, whatever the text."""
+    con, settings = wh
+    rows = raw_rows()
+    for row in rows[:20]:
+        row["description_bytes"] = len(row["description"].encode())
+    rows[3]["description_bytes"] = 200 * 1024 + 1  # stored: too large
+    rows[25]["description"] = "é" * (100 * 1024 + 1)  # not stored: 2 bytes a character, too large
+    outcome = validate(con, settings, rows)
+    (result,) = [r for r in outcome.results if r.expectation.endswith("(description_bytes)")]
+    assert result.unexpected_count == 2
+    assert outcome.quarantined == 2
+    assert outcome.rows["raw"] == len(rows)

@@ -280,3 +280,29 @@ def test_native_json_load_keeps_detected_types_and_restores_the_memory_limit(
         ("n1", '{"team":{"name":"Search"},"tags":["ranking"]}', 1747728000, "second", 90000.0),
         ("n2", None, 1747785600, "day", 1.5),
     ]
+
+
+def test_both_loaders_store_each_descriptions_size_in_bytes(settings: Settings, tmp_path: Path) -> None:
+    """What validation checks instead of reading the texts: UTF-8 bytes, null without a description."""
+    dump = tmp_path / "postings.jsonl"
+    rows = [
+        {"source": "survey", "source_id": "a", "title": "ML Engineer", "description": "Zürich ✓ team"},
+        {"source": "survey", "source_id": "b", "title": "Data Analyst"},
+    ]
+    dump.write_text("\n".join(json.dumps(r) for r in rows))
+    pipeline.import_file(settings, dump, None, None, date(2025, 6, 1))
+    write_landing(
+        settings.landing_dir,
+        "greenhouse",
+        _greenhouse_board(_gh_job(1, "ML Engineer")),
+        run_date=date(2025, 6, 1),
+        fetched_at=FETCHED,
+        board="acme",
+    )
+    pipeline.load(settings)
+    stored = dict(_rows(settings, "select posting_key, description_bytes from raw.postings"))
+    texts = dict(_rows(settings, "select posting_key, description from raw.postings"))
+    assert stored["survey:a"] == len("Zürich ✓ team".encode()) == 16  # 13 characters
+    assert stored["survey:b"] is None and texts["survey:b"] is None
+    (parsed,) = [k for k in stored if k.startswith("greenhouse:")]  # the parser's path
+    assert texts[parsed] and stored[parsed] == len(texts[parsed].encode())

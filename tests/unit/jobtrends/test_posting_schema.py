@@ -14,7 +14,7 @@ from jobtrends.settings import PROJECT_ROOT
 from jobtrends.warehouse.posting_schema import duckdb_type
 
 #: Columns of raw.postings the loader adds (not posting fields).
-LOADER_COLUMNS = {"posting_key", "content_hash", "landing_file", "run_date", "loaded_at"}
+LOADER_COLUMNS = {"posting_key", "content_hash", "landing_file", "run_date", "loaded_at", "description_bytes"}
 
 
 def _ddl_columns() -> list[tuple[str, str]]:

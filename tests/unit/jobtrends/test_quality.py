@@ -66,11 +66,7 @@ def test_a_broken_expectation_is_a_failure_not_a_crash(tmp_path):
     copy = tmp_path / "exp"
     shutil.copytree(PROJECT_ROOT / "expectations", copy, ignore=shutil.ignore_patterns("__pycache__"))
     raw_py = copy / "raw.py"
-    raw_py.write_text(
-        raw_py.read_text().replace(
-            "    strlen(description)                        as description_bytes,\n", ""
-        )
-    )
+    raw_py.write_text(raw_py.read_text().replace(" as description_bytes,", " as description_size,"))
     settings = settings_for(tmp_path, expectations_dir=copy)
     with warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
