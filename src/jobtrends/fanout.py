@@ -9,12 +9,13 @@ same work in three steps so that the CPU-bound middle one runs on any number of 
    complete batch.
 2. :func:`normalise_slice` — any worker, **no DuckDB**: reads one slice, runs the batch normaliser
    (:func:`transform.batch.normalise_table`, the same code as the one-process path) and writes one
-   *part* ``<batch>/parts/<slice>.parquet``. The part's Parquet key-value metadata carries its row
+   *part* ``<batch>/parts/<slice>.parquet`` (the normalised rows with each description's MinHash
+   signature for the build's near-duplicate step). The part's Parquet key-value metadata carries its row
    count and the rule errors (:mod:`ingest.rule_errors`) counted while making it. A part appears
    whole or not at all (local: a temporary name renamed; object storage: one upload), so a failed slice
    leaves nothing to merge and its retry simply writes the part.
 3. :func:`merge` — the single writer checks that every slice has its part, then in one transaction
-   appends the rows not yet in ``normalised.postings`` and replaces the batch's rows of
+   appends the rows not yet in ``normalised.postings``, stores the signatures, and replaces the batch's rows of
    ``ops.normalise_errors`` with the sum over the parts: re-running a slice or the merge adds
    nothing twice. Then the slices and parts are deleted and ``merged.json`` (the summary) stays:
    merging the batch again returns it. The next :func:`plan` deletes older batch folders.
@@ -237,6 +238,7 @@ def normalise_slice(settings: Settings, batch: str, slice_name: str) -> dict[str
     from ingest.rule_errors import RuleErrors
     from transform import fx
     from transform.batch import normalise_table
+    from transform.dedup import DEFAULT_NUM_PERM
     from transform.titles import TAXONOMY_VERSION
 
     started = time.perf_counter()
@@ -259,7 +261,8 @@ def normalise_slice(settings: Settings, batch: str, slice_name: str) -> dict[str
     rates = manifest.get("fx") or {}
     fx.set_reference_table(fx.ecb_table(rates["rows"], rates["newest"]) if rates.get("rows") else None)
     errors = RuleErrors()
-    out = normalise_table(table, settings.workers, errors=errors)
+    # signed as in the one-process path: the part carries the signatures the build would make otherwise
+    out = normalise_table(table, settings.workers, errors=errors, sign=DEFAULT_NUM_PERM)
     meta = {
         META_BATCH: batch.encode(),
         META_SLICE: slice_name.encode(),
@@ -306,7 +309,8 @@ def merge(settings: Settings, batch: str) -> dict[str, Any]:
     from ingest.rule_errors import RuleErrors
     from jobtrends import pipeline, warehouse
     from transform import fx
-    from transform.batch import skill_dictionary
+    from transform.batch import skill_dictionary, split_signatures
+    from transform.dedup import DEFAULT_NUM_PERM
 
     started = time.perf_counter()
     fs, root = _store(settings)
@@ -322,7 +326,12 @@ def merge(settings: Settings, batch: str) -> dict[str, Any]:
         nonlocal added
         warehouse.upsert_arrow(con, "normalised.skill_dictionary", skill_dictionary())
         for _, table, part_errors in _parts(settings, manifest):
-            added += warehouse.insert_new_normalised(con, table)
+            postings, signatures = split_signatures(table)  # a part from an older worker has none
+            added += warehouse.insert_new_normalised(con, postings)
+            if signatures is not None:
+                warehouse.store_signatures(
+                    con, signatures, num_perm=DEFAULT_NUM_PERM, posting_keys=postings["posting_key"]
+                )
             errors.merge(part_errors)
         warehouse.replace_normalise_errors(con, batch, errors)
 

@@ -558,15 +558,20 @@ def _spool_dir() -> str:
 
 
 def normalise_table(
-    table: pa.Table, workers: int | None = None, errors: rule_errors.RuleErrors | None = None
+    table: pa.Table,
+    workers: int | None = None,
+    errors: rule_errors.RuleErrors | None = None,
+    *,
+    sign: int | None = None,
 ) -> pa.Table:
     """Rows for ``normalised.postings`` (all columns but ``normalised_at``), one per input row, in input order;
     ``skill_ids`` lists the skills named (categories in :func:`skill_dictionary`).
 
     ``workers``: processes to use (default: one per available core); 1 = in this process. ``errors``:
     receives the per-rule counts of exceptions the normaliser rules recorded (see :mod:`ingest.rule_errors`).
+    ``sign``: also each description's MinHash signature (see :func:`normalise_stream`).
     """
-    out = list(normalise_stream([table], workers, errors))
+    out = list(normalise_stream([table], workers, errors, sign=sign))
     return out[0]
 
 

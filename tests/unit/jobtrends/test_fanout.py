@@ -73,6 +73,11 @@ def _normalised(settings: Settings) -> tuple[int, str]:
         return warehouse.table_fingerprint(con, "normalised.postings", exclude=("normalised_at",))
 
 
+def _signatures(settings: Settings) -> tuple[int, str]:
+    with warehouse.connect(settings.warehouse_path, read_only=True) as con:
+        return warehouse.table_fingerprint(con, "normalised.dedup_signatures")
+
+
 def test_plan_slices_the_unnormalised_rows_and_writes_the_manifest_last(settings: Settings) -> None:
     planned = fanout.plan(settings, "b1")
     assert planned["rows"] == len(PLACES)
@@ -94,6 +99,8 @@ def test_fanned_out_rows_equal_the_one_process_path(settings: Settings, tmp_path
     assert summary["normalised"] == len(PLACES) and summary["slices"] == 3
     assert _normalised(settings) == _normalised(reference)
     assert _normalised(settings)[0] == len(PLACES)
+    # the descriptions' signatures too: the build signs no text after either path
+    assert _signatures(settings) == _signatures(reference) and _signatures(settings)[0] == len(PLACES)
 
 
 def test_rule_errors_survive_the_fan_out(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
