@@ -143,8 +143,8 @@ def test_empty_raw_layer_passes(wh):
 
 
 def test_the_size_stored_at_load_is_checked_and_rows_without_one_are_measured(wh):
-    """The loaders store ``description_bytes``; rows from before it (null) are measured from their text.
-    A stored size is trusted: a wrong one would be caught, whatever the text."""
+    """The check reads the ``description_bytes`` the loaders store (row 3: a stored size over the limit
+    fails, whatever its text); rows from before the column (null) are measured from their text (row 25)."""
     con, settings = wh
     rows = raw_rows()
     for row in rows[:20]:
