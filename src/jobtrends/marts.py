@@ -245,17 +245,12 @@ def _store_signatures(
 
     def batches() -> Iterator[pa.RecordBatch]:
         for start in range(0, len(rows), _BATCH_ROWS * 4):
-            part = rows[start : start + _BATCH_ROWS * 4]
             taken = pa.array(doc_rows[start : start + _BATCH_ROWS * 4])
-            values = pa.array(np.ascontiguousarray(sigs.values[part], dtype=np.uint32).reshape(-1))
-            offsets = pa.array(np.arange(0, (len(part) + 1) * num_perm, num_perm, dtype=np.int32))
             chunk = pa.table(
                 {
                     "posting_key": docs["posting_key"].take(taken),
                     "content_hash": docs["content_hash"].take(taken),
-                    "text_hash": pa.array(sigs.text_hash[part], pa.uint64()),
-                    "words": pa.array(sigs.words[part], pa.int32()),
-                    "signature": pa.ListArray.from_arrays(offsets, values),
+                    **sigs.arrow_columns(rows[start : start + _BATCH_ROWS * 4]),
                 }
             )
             yield from chunk.cast(warehouse.SIGNATURE_ROWS).to_batches()

@@ -397,12 +397,7 @@ def _signature_columns(descriptions: pa.Array, num_perm: int) -> dict[str, pa.Ar
 
     sigs = dedup.Signatures.empty(len(descriptions), num_perm)
     sigs.fill(descriptions, workers=1)
-    offsets = np.arange(0, (len(descriptions) + 1) * num_perm, num_perm, dtype=np.int32)
-    return {
-        "dedup_text_hash": pa.array(sigs.text_hash, pa.uint64()),
-        "dedup_words": pa.array(sigs.words, pa.int32()),
-        "dedup_signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(sigs.values.reshape(-1))),
-    }
+    return {f"dedup_{name}": column for name, column in sigs.arrow_columns().items()}
 
 
 def split_signatures(table: pa.Table) -> tuple[pa.Table, pa.Table | None]:

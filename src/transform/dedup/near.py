@@ -112,6 +112,24 @@ class Signatures:
     def __len__(self) -> int:
         return len(self.words)
 
+    def arrow_columns(self, rows: np.ndarray | None = None) -> dict[str, pa.Array]:
+        """``text_hash``, ``words`` and ``signature`` (a list of the ``num_perm`` values) of documents
+        ``rows`` (default: all, in order) as Arrow arrays: the columns ``normalised.dedup_signatures``
+        stores."""
+        values, text_hash, words = (
+            (self.values, self.text_hash, self.words)
+            if rows is None
+            else (self.values[rows], self.text_hash[rows], self.words[rows])
+        )
+        n, num_perm = values.shape
+        offsets = np.arange(0, (n + 1) * num_perm, num_perm, dtype=np.int32)
+        flat = np.ascontiguousarray(values, dtype=np.uint32).reshape(-1)
+        return {
+            "text_hash": pa.array(text_hash, pa.uint64()),
+            "words": pa.array(words, pa.int32()),
+            "signature": pa.ListArray.from_arrays(pa.array(offsets), pa.array(flat)),
+        }
+
     def fill(
         self,
         descriptions: pa.Array | pa.ChunkedArray | Sequence[str | None],
