@@ -36,12 +36,22 @@ def can_fork() -> bool:
 
 def _default_sigterm() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # a SIGTERM that came before this point waited, blocked: it now ends the worker
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM})
 
 
 @contextlib.contextmanager
 def forked_pool(processes: int) -> Iterator[Pool]:
-    """A ``fork`` pool of ``processes`` workers: closed and joined after the block, terminated on error."""
-    pool = mp.get_context("fork").Pool(processes, initializer=_default_sigterm)
+    """A ``fork`` pool of ``processes`` workers: closed and joined after the block, terminated on error.
+
+    Workers are forked with SIGTERM blocked, so a ``terminate()`` that reaches a worker before its
+    initializer has restored the default handler is held, not ignored by the inherited handler. The
+    pool's threads, which fork any replacement worker, inherit the blocked mask too."""
+    blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM})
+    try:
+        pool = mp.get_context("fork").Pool(processes, initializer=_default_sigterm)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
     try:
         yield pool
     except BaseException:

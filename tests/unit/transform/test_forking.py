@@ -34,3 +34,53 @@ def test_workers_do_not_inherit_a_sigterm_handler_that_ignores_them() -> None:
             pool.map(_boom, range(5))  # the error path terminates the workers, and returns
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+_SLOW_WORKERS = """
+import os, signal, sys, time
+from transform import forking
+
+parent = os.getpid()
+signal.signal(signal.SIGTERM, lambda signum, frame: None if os.getpid() != parent else sys.exit(3))
+restore = forking._default_sigterm
+
+
+def slow_start():  # a worker the scheduler runs late: SIGTERM comes before its initializer ran
+    time.sleep(0.5)
+    restore()
+
+
+forking._default_sigterm = slow_start
+try:
+    with forking.forked_pool(2):
+        raise RuntimeError("stop at once")
+except RuntimeError:
+    print("terminated")
+"""
+
+
+def test_a_worker_terminated_before_its_initializer_ran_still_ends() -> None:
+    """``terminate()`` signals each worker once; one that got it while still carrying the inherited,
+    ignoring handler used to live on, and the pool's join waited for ever (seen in CI under load)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[3] / "src"
+    env = {**os.environ, "PYTHONPATH": str(src)}
+    run = subprocess.Popen(
+        [sys.executable, "-c", _SLOW_WORKERS],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,  # its own process group: a hung pool and its workers are killed together
+    )
+    try:
+        out, err = run.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        os.killpg(run.pid, signal.SIGKILL)
+        run.communicate()
+        pytest.fail("the pool's terminate() waited for ever on a worker that ignored SIGTERM")
+    assert run.returncode == 0, err
+    assert out.strip() == "terminated"
