@@ -402,6 +402,50 @@ def test_data_docs_pages_are_those_gx_renders_without_shared_templates(warehouse
     assert pages("shared_again", shared=True) == plain  # now from the kept bytecode
 
 
+def test_data_docs_store_a_suite_only_when_it_changed_or_is_missing(warehouse_dir, monkeypatch):
+    """Rendering docs writes each suite into the docs store once: again only when its content changed (a
+    new check, another threshold) or its stored copy is gone. The stored suite is then the one validated."""
+    import dataclasses
+
+    from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
+
+    from jobtrends.quality import gx_adapter
+
+    settings = settings_for(warehouse_dir)
+    with warehouse.connect(settings.warehouse_path) as con:
+        outcome = quality.validate_layer(con, "raw", run_id="run-one", settings=settings, docs="defer")
+    rendered, now = outcome.pending_docs
+    settings = dataclasses.replace(settings, docs_dir=warehouse_dir / "docs_store")
+    ctx, _ = gx_adapter._docs_context(warehouse_dir / "docs_store")
+    written: list[str] = []
+    real = ctx.suites.add_or_update
+    monkeypatch.setattr(
+        ctx.suites, "add_or_update", lambda suite: (written.append(suite.name), real(suite))[1]
+    )
+
+    def render(run_id: str) -> list[str]:
+        written.clear()
+        assert gx_adapter._render_docs(settings, run_id, rendered, now) is not None
+        return list(written)
+
+    names = [suite.name for suite, _ in rendered]
+    assert render("run-one") == names
+    assert render("run-two") == []
+    suite = rendered[0][0]
+    # one check fewer: the suite is written again, and the store holds the new one
+    exp = suite.expectations[0]
+    suite.delete_expectation(exp)
+    assert render("run-three") == [suite.name]
+    stored = ctx.suites.get(suite.name)
+    assert len(stored.expectations) == len(suite.expectations)
+    # a store that lost the suite gets it back although its digest is known
+    ctx.expectations_store.remove_key(ExpectationSuiteIdentifier(name=suite.name))
+    assert render("run-four") == [suite.name]
+    assert ctx.expectations_store.has_key(ExpectationSuiteIdentifier(name=suite.name))
+    index = (warehouse_dir / "docs_store" / gx_adapter.DOCS_SUBDIR / "index.html").read_text()
+    assert "run-four" in index and "run-one" in index
+
+
 def _fresh_interpreter(code: str) -> None:
     import subprocess
     import sys
