@@ -338,10 +338,30 @@ def test_small_suites_stay_in_the_calling_process_even_with_workers(monkeypatch)
     _tag_batches_with_pid(monkeypatch)
     monkeypatch.setattr(quality.runner, "_ONE_BATCH_MAX_ROWS", 0)  # many batches, each tiny
     jobs = [_mixed_suite_job(6) for _ in range(3)]
+    batches = sum(len(quality.runner._plan(job)[1]) for job in jobs)
+    assert quality._PARALLEL_MIN_BATCHES <= batches < quality.runner._PARALLEL_MANY_BATCHES
     runs = quality._run_suites(jobs, workers=2)
     assert {run.gx_result.pid for run in runs} == {os.getpid()}
     monkeypatch.setattr(quality.runner, "_PARALLEL_MIN_COST", 0)
     assert os.getpid() not in {run.gx_result.pid for run in quality._run_suites(jobs, workers=2)}
+
+
+def test_many_small_batches_run_in_forked_workers(monkeypatch):
+    """As many batches as the marts' suites make: small frames, but GX's cost per batch is worth two
+    workers. The results are those of one process, in order."""
+    import os
+
+    _tag_batches_with_pid(monkeypatch)
+    monkeypatch.setattr(quality.runner, "_ONE_BATCH_MAX_ROWS", 0)  # many batches, each tiny
+    jobs = [_mixed_suite_job(6) for _ in range(8)]
+    batches = sum(len(quality.runner._plan(job)[1]) for job in jobs)
+    assert batches >= quality.runner._PARALLEL_MANY_BATCHES
+    cost = sum(quality.runner._batch_cost(job, exps) for job in jobs for exps in quality.runner._plan(job)[1])
+    assert cost < quality.runner._PARALLEL_MIN_COST
+    runs = quality._run_suites(jobs, workers=2)
+    assert os.getpid() not in {run.gx_result.pid for run in runs}
+    serial = quality._run_suites(jobs, workers=1)
+    assert [run.outcomes for run in runs] == [run.outcomes for run in serial]
 
 
 def test_gx_imports_without_loading_what_only_unused_expectations_need():
