@@ -264,3 +264,18 @@ def test_the_publish_commit_vacuums_on_a_full_build_only_while_tables_are_compac
     assert vacuum_tasks() == before
     assert _build(given, full=True)["vacuum_on_commit"] is True
     assert vacuum_tasks() == before
+
+
+def test_a_published_build_says_how_long_each_model_took(given: Given) -> None:
+    """Every staging and intermediate model and every mart, in build order, and within the layers' and
+    marts' own times; a build that publishes nothing built no model and says none."""
+    _base(given)
+    built = _build(given)
+    seconds = built["model_seconds"]
+    assert list(seconds) == [*built["models"], *(f"marts.{name}" for name in built["marts"])]
+    assert all(isinstance(s, float) and s >= 0 for s in seconds.values())
+    layers = sum(s for name, s in seconds.items() if not name.startswith("marts."))
+    marts_only = sum(s for name, s in seconds.items() if name.startswith("marts."))
+    assert layers <= built["timings"]["layers_s"] + 0.01
+    assert marts_only <= built["timings"]["marts_s"] + 0.01
+    assert "model_seconds" not in _build(given)

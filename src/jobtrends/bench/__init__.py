@@ -332,6 +332,12 @@ def _build_note(summary: Any) -> str:
         for k, val in t.items()
         if k != "total_s" and isinstance(val, int | float)
     ]
+    models = marts.get("model_seconds") if isinstance(marts, dict) else None
+    if isinstance(models, dict) and models:
+        slowest = sorted(models.items(), key=lambda item: -float(item[1]))[:3]
+        parts.append(
+            "slowest models " + " / ".join(f"{name.split('.')[-1]} {float(s):.1f}" for name, s in slowest)
+        )
     return ", ".join(parts)
 
 

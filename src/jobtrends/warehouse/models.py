@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import graphlib
 import re
+import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -116,6 +117,7 @@ def build_layers(
     layers: Sequence[str] = ("staging", "intermediate"),
     *,
     incremental: bool = False,
+    timings: dict[str, float] | None = None,
 ) -> list[str]:
     """(Re)build the staging and intermediate models in place (the marts build does it inside the
     transaction that publishes or rolls back, so a rejected build leaves them as published).
@@ -125,6 +127,7 @@ def build_layers(
     end, :func:`drop_build_cache` frees the others.
     ``intermediate.int_posting_stable_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes
     only the rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
+    ``timings`` gets each model's seconds (a view costs nothing until read, unless the build caches it).
     """
     built: list[str] = []
     cached: list[Model] = []
@@ -132,6 +135,7 @@ def build_layers(
     with _build_session(con):
         for model in models:
             if model.layer in layers:
+                started = time.perf_counter()
                 if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
                     if _refresh_facts(con, model, sql_dir, cached, incremental=incremental) != "unchanged":
                         _analyze(con, model)
@@ -143,6 +147,8 @@ def build_layers(
                     _cache_model(con, model, cached)
                     cached.append(model)
                 built.append(model.qualified)
+                if timings is not None:
+                    timings[model.qualified] = time.perf_counter() - started
     # the temp tables no later model reads are freed now: they hold memory the marts' aggregates need
     later = [_strip_comments(m.sql()) for m in models if m.layer not in layers]
     for model in cached:
@@ -213,8 +219,11 @@ def drop_build_cache(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f'drop table if exists temp.main."{name}"')
 
 
-def build_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
-    """Build every mart into ``marts_next`` (nothing visible in ``marts`` changes yet)."""
+def build_marts(
+    con: duckdb.DuckDBPyConnection, sql_dir: Path, *, timings: dict[str, float] | None = None
+) -> list[str]:
+    """Build every mart into ``marts_next`` (nothing visible in ``marts`` changes yet); ``timings`` gets
+    each mart's seconds (as ``marts.<name>``)."""
     con.execute(f"create schema if not exists {BUILD_SCHEMA}")
     built = []
     models = discover_models(sql_dir)
@@ -222,8 +231,11 @@ def build_marts(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> list[str]:
     with _build_session(con):
         for model in models:
             if model.layer == "marts":
+                started = time.perf_counter()
                 _run_model(con, model, BUILD_SCHEMA, cached)
                 built.append(model.name)
+                if timings is not None:
+                    timings[model.qualified] = time.perf_counter() - started
     return built
 
 

@@ -155,3 +155,7 @@ def test_harness_at_tiny_n_reports_every_stage_with_memory(tmp_path: Path) -> No
     assert all(c["result"] in {"PASS", "FAIL", "SKIP"} for c in report["checks"])
     text = bench.render(report)
     assert "increment" in text and "  validate + build marts" in text and "largest MB" in text
+    # where the first build's time went, down to its three slowest models
+    build = report["stages"]["build"]["summary"]["validation"]["marts"]
+    slowest = sorted(build["model_seconds"].items(), key=lambda item: -item[1])[:3]
+    assert "slowest models " + " / ".join(f"{n.split('.')[-1]} {s:.1f}" for n, s in slowest) in text
