@@ -248,7 +248,7 @@ def test_a_build_that_fails_midway_leaves_the_published_lineage(wh, monkeypatch)
     before = _published(wh)
     _good(wh, "more", 5, posted="2025-09-01")
 
-    def broken(con, sql_dir):
+    def broken(con, sql_dir, **_kwargs):
         raise warehouse.WarehouseError("building marts.claims failed: boom")
 
     monkeypatch.setattr(warehouse, "build_marts", broken)
