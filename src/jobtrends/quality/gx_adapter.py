@@ -551,6 +551,16 @@ def _render_docs(
     return docs_root / DOCS_SUBDIR / "index.html"
 
 
+def _read_json_object(path: Path) -> dict[str, Any]:
+    """The JSON object a cache file holds; empty when it is missing, unreadable or not an object (a cache
+    is rebuilt, never trusted)."""
+    try:
+        loaded = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return {}
+    return loaded if isinstance(loaded, dict) else {}
+
+
 #: Digest of each suite last stored in the docs context (beside :data:`INDEX_CACHE`).
 SUITE_DIGESTS = Path("gx") / "jobtrends_suite_digests.json"
 
@@ -567,11 +577,7 @@ def _stored_suites(ctx: Any, docs_root: Path) -> Iterator[Callable[[Any], None]]
     from great_expectations.data_context.types.resource_identifiers import ExpectationSuiteIdentifier
 
     path = docs_root / SUITE_DIGESTS
-    try:
-        loaded = json.loads(path.read_text())
-    except (OSError, ValueError):
-        loaded = {}
-    digests: dict[str, str] = loaded if isinstance(loaded, dict) else {}
+    digests: dict[str, str] = _read_json_object(path)
     before = dict(digests)
 
     def store(suite: Any) -> None:
@@ -680,11 +686,7 @@ def _cached_index_entries(ctx: Any, docs_root: Path, fresh: Sequence[Any]) -> It
     )
 
     path = docs_root / INDEX_CACHE
-    try:
-        loaded = json.loads(path.read_text())
-    except (OSError, ValueError):
-        loaded = {}
-    cache: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+    cache: dict[str, Any] = _read_json_object(path)
 
     def cache_key(key: Any) -> str:
         return json.dumps([str(part) for part in key.to_tuple()])
