@@ -2,8 +2,8 @@
 
 :func:`fetch_to_landing` never raises for a source failure: the run record says ``failed`` and why.
 Run records go to ``<landing>/_runs/dt=<run date>/<source>-<timestamp>.json`` with the column names
-of ``ops.source_runs`` (the loader adds ``record_file``). State (validators, cursor) is saved only
-after every payload was landed. The landing zone may be a local folder or an object-store prefix
+of ``ops.source_runs`` (the loader adds ``record_file``). State (validators, cursor, the recent fetches
+that flag the next one) is saved only after every payload was landed. The landing zone may be a local folder or an object-store prefix
 (``FetchSettings.landing_dir``, :mod:`ingest.storage`): payloads, run records and state all go there.
 """
 
@@ -37,6 +37,11 @@ FLAG_MIN_PREVIOUS = 5
 FLAG_DROP_RATIO = 0.2
 """…and one that now sees fewer than this share of its previous count (when that was ≥ 50)."""
 HISTORY_RECORDS = 5
+"""…a recent run: one of the source's last this many ``ok`` fetches."""
+HISTORY_FETCHES = 30
+"""The source's state keeps at least this many of its last fetches (more when ``empty_runs`` asks)."""
+FETCH_STATUSES = ("ok", "empty")
+"""The statuses of a fetch that saw the board: failed and not-modified runs say nothing of its size."""
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,7 @@ def _flag_empty(record: SourceRunRecord, history: list[dict[str, Any]], empty_ru
     in a row. Failed and not-modified runs are neither fetches that saw postings nor empty ones."""
     if record.postings_seen != 0:
         return None
-    fetches = [r for r in history if r.get("status") in ("ok", "empty")]
+    fetches = [r for r in history if r.get("status") in FETCH_STATUSES]
     if not fetches:
         return "empty: 0 postings on its first fetch; check the board name (has the company moved ATS?)"
     streak = 1
@@ -140,6 +145,28 @@ def _flag(record: SourceRunRecord, history: list[dict[str, Any]], empty_runs: in
     if reason:
         record.flagged = True
         record.error = f"flagged: {reason}" if not record.error else f"{record.error}; flagged: {reason}"
+
+
+def kept_history(
+    history: list[dict[str, Any]], record: SourceRunRecord, empty_runs: int
+) -> list[dict[str, Any]]:
+    """What the next fetch's flags read, ``record`` included: the last ``max(empty_runs,
+    HISTORY_FETCHES)`` fetches and the last ``HISTORY_RECORDS`` ok ones, oldest first. Flags computed
+    from it equal those from every run record, except that an empty streak longer than it is counted
+    only that far."""
+    summaries = [
+        {
+            "started_at": r.get("started_at"),
+            "status": r.get("status"),
+            "postings_seen": r.get("postings_seen"),
+        }
+        for r in [*history, record.to_dict()]
+        if r.get("status") in FETCH_STATUSES
+    ]
+    last = max(empty_runs, HISTORY_FETCHES)
+    ok = [i for i, r in enumerate(summaries) if r["status"] == "ok" and isinstance(r["postings_seen"], int)]
+    keep = set(range(len(summaries) - last, len(summaries))) | set(ok[-HISTORY_RECORDS:])
+    return [r for i, r in enumerate(summaries) if i in keep]
 
 
 def _write_record(landing_dir: Path | str, run_date: date, record: SourceRunRecord, when: datetime) -> str:
@@ -197,13 +224,13 @@ def fetch_to_landing(
         started_at=started_at.isoformat(),
     )
     landing = settings.landing_dir
-    history = read_run_records(landing, spec.name)
     own_client = client is None
     try:
         module = sources.get(spec.kind)
         if client is None:
             client = make_client(settings, transport, clock)
         state = load_state(landing, spec.name)
+        history = state.history if state.history is not None else read_run_records(landing, spec.name)
         with client.conditional_scope(state.validators) as scope:
             items = module.fetch(client, spec, state.cursor)
         options = module.parse_options(spec)
@@ -234,7 +261,6 @@ def fetch_to_landing(
         # Everything is landed: now the state may advance.
         state.validators.update(scope.seen)
         state.cursor = module.next_cursor([i for i in items if not i.not_modified], state.cursor)
-        save_state(landing, state)
         if items and all(i.not_modified for i in items):
             record.status = "not_modified"
         else:
@@ -245,6 +271,8 @@ def fetch_to_landing(
                 record.error = f"{len(payload_errors)} payload(s) unreadable: {payload_errors[0]}"
                 record.status = "failed" if not seen else record.status
             _flag(record, history, settings.empty_runs)
+        state.history = kept_history(history, record, settings.empty_runs)
+        save_state(landing, state)
     except FetchError as exc:
         record.status, record.error, record.http_status = "failed", str(exc), exc.http_status
     except Exception as exc:  # isolation: a connector bug must not stop the other sources

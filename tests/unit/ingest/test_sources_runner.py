@@ -245,3 +245,82 @@ def test_fixed_clock_makes_records_reproducible(settings):
     assert first == second and first.started_at == stamp.isoformat() and first.postings_seen == 2
     landed = next(iter_landing(settings.landing_dir, "remoteok"))
     assert landed.meta.fetched_at == stamp.isoformat() and landed.meta.complete_listing
+
+
+def test_flags_come_from_the_state_history_not_from_listing_every_run_record(settings, monkeypatch):
+    spec = gh("examplelabs")
+    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
+    with respx.mock() as router:
+        router.get(GH.format("examplelabs")).mock(
+            side_effect=[
+                httpx.Response(200, json=many),
+                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
+            ]
+        )
+        runner.fetch_to_landing(spec, settings, RUN_DATE)
+        history = load_state(settings.landing_dir, spec.name).history
+        assert history is not None and [(h["status"], h["postings_seen"]) for h in history] == [("ok", 10)]
+
+        def no_listing(*_args, **_kwargs):
+            raise AssertionError("run records listed although the state holds the history")
+
+        monkeypatch.setattr(runner, "read_run_records", no_listing)
+        after = runner.fetch_to_landing(spec, settings, RUN_DATE)
+    assert after.status == "empty" and after.flagged and "0 postings now, but 10" in after.error
+    assert [h["postings_seen"] for h in load_state(settings.landing_dir, spec.name).history] == [10, 0]
+
+
+def test_a_state_without_history_reads_the_run_records_once(settings):
+    spec = gh("examplelabs")
+    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
+    with respx.mock() as router:
+        router.get(GH.format("examplelabs")).mock(
+            side_effect=[
+                httpx.Response(200, json=many),
+                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
+            ]
+        )
+        runner.fetch_to_landing(spec, settings, RUN_DATE)
+        # a state saved before the history was kept: the run record on disk still flags the next fetch
+        path = state_path(settings.landing_dir, spec.name)
+        old = json.loads(path.read_text())
+        del old["history"]
+        path.write_text(json.dumps(old))
+        after = runner.fetch_to_landing(spec, settings, RUN_DATE)
+    assert after.flagged and "0 postings now, but 10" in after.error
+    assert len(load_state(settings.landing_dir, spec.name).history) == 2
+
+
+@pytest.mark.parametrize("empty_runs", [1, 3, 40])
+def test_the_kept_history_flags_as_every_run_record_would(empty_runs):
+    import random
+
+    rng = random.Random(empty_runs)
+    full: list[dict] = []
+    kept: list[dict] = []
+    for n in range(400):
+        status = rng.choices(["ok", "empty", "failed", "not_modified"], weights=[5, 3, 1, 1])[0]
+        if n > 200 and n % 50 < 45:
+            status = "empty"  # long empty streaks, longer than the kept fetches
+        seen = {"ok": rng.choice([0, 3, 60, 400]), "empty": 0}.get(status)
+        fields = dict(run_id=str(n), source_name="s", kind="greenhouse", board="b", status=status)
+        from_records, from_state = (
+            runner.SourceRunRecord(**fields, started_at=f"2026-01-01T{n:05d}", postings_seen=seen)
+            for _ in "ab"
+        )
+        if status in ("ok", "empty"):
+            runner._flag(from_records, full, empty_runs)
+            runner._flag(from_state, kept, empty_runs)
+            assert from_state.flagged == from_records.flagged, n
+            streak = re.search(r"last (\d+) fetches", from_records.error or "")
+            if streak and int(streak.group(1)) > max(empty_runs, runner.HISTORY_FETCHES):
+                # a streak longer than the kept fetches is counted at least that far, never further
+                counted = re.search(r"last (\d+) fetches", from_state.error or "")
+                assert counted and max(empty_runs, runner.HISTORY_FETCHES) < int(counted.group(1)) <= int(
+                    streak.group(1)
+                )
+            else:
+                assert from_state.error == from_records.error, n
+        full.append(from_records.to_dict())
+        kept = runner.kept_history(kept, from_state, empty_runs)
+    assert len(kept) <= max(empty_runs, runner.HISTORY_FETCHES) + runner.HISTORY_RECORDS
