@@ -22,11 +22,11 @@ run: $(STAMP)
 
 ## test: lint, then every test (unit, SQL, DAGs, end-to-end, acceptance, real scheduler)
 test: $(STAMP) lint
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder $(PYTEST_ARGS)
 
 ## test-fast: skip the real-scheduler test
 test-fast: $(STAMP)
-	$(BIN)/pytest -n 2 --dist loadgroup -m "not scheduler" $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup --no-loadscope-reorder -m "not scheduler" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
