@@ -3,8 +3,9 @@
 :func:`fetch_to_landing` never raises for a source failure: the run record says ``failed`` and why.
 Run records go to ``<landing>/_runs/dt=<run date>/<source>-<timestamp>.json`` with the column names
 of ``ops.source_runs`` (the loader adds ``record_file``). State (validators, cursor, the recent fetches
-that flag the next one) is saved only after every payload was landed. The landing zone may be a local folder or an object-store prefix
-(``FetchSettings.landing_dir``, :mod:`ingest.storage`): payloads, run records and state all go there.
+that flag the next one) is saved only after every payload was landed. The landing zone may be a local
+folder or an object-store prefix (``FetchSettings.landing_dir``, :mod:`ingest.storage`): payloads, run
+records and state all go there.
 """
 
 from __future__ import annotations

@@ -2,10 +2,10 @@
 
 Holds the HTTP validators (ETag / Last-Modified per URL), a source-specific cursor (e.g. HN's
 newest thread) and the short fetch history that flagging needs (so a fetch does not list and read every
-run record of the landing zone, which grows by one per source and night). The runner saves it only after ``write_landing`` returned for every payload, so a
-crash never skips data: at worst the next run fetches it again. On an object-store landing zone
-(:mod:`ingest.storage`) the state is the object ``_state/<source name>.json`` under the same prefix, so
-fetch workers on other hosts share it.
+run record of the landing zone, which grows by one per source and night). The runner saves it only
+after ``write_landing`` returned for every payload, so a crash never skips data: at worst the next run
+fetches it again. On an object-store landing zone (:mod:`ingest.storage`) the state is the object
+``_state/<source name>.json`` under the same prefix, so fetch workers on other hosts share it.
 """
 
 from __future__ import annotations
