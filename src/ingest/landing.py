@@ -18,7 +18,7 @@ import os
 import shutil
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -89,9 +89,18 @@ def _atomic_write(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
+NAME_DIGEST_CHARS = 24
+"""A payload's name is this many leading hex digits of its sha256."""
+
+
 def payload_key(source: str, run_date: date, digest: str, ext: str) -> str:
     """The landing-relative name of a payload: ``<source>/dt=<run date>/<sha256[:24]>.<ext>``."""
-    return f"{source}/dt={run_date.isoformat()}/{digest[:24]}.{ext.lstrip('.')}"
+    return f"{source}/dt={run_date.isoformat()}/{digest[:NAME_DIGEST_CHARS]}.{ext.lstrip('.')}"
+
+
+def names_its_content(key: str, sha256: str) -> bool:
+    """Whether ``key`` is the name :func:`payload_key` gives content with this ``sha256``."""
+    return key.rpartition("/")[2].partition(".")[0] == sha256[:NAME_DIGEST_CHARS]
 
 
 class SourceChanged(RuntimeError):
@@ -257,12 +266,16 @@ def durable_keys(store: Storage, source: str | None = None) -> list[str]:
     return out
 
 
-def iter_landing(landing_dir: Path | str, source: str | None = None) -> Iterator[LandingFile]:
+def iter_landing(
+    landing_dir: Path | str, source: str | None = None, *, known: Container[str] = frozenset()
+) -> Iterator[LandingFile]:
     """Every durable landing file (payload plus meta), in a stable order. On object storage the files'
-    ``path`` is their key and ``url`` their location (read them with :class:`ingest.storage.Storage`)."""
+    ``path`` is their key and ``url`` their location (read them with :class:`ingest.storage.Storage`).
+    Payloads whose key (``<source>/dt=<date>/<name>``) is in ``known`` are left out before their
+    metadata is read: a loader that has them need not read the whole landing zone's metadata again."""
     if is_remote(landing_dir):
         store = open_storage(landing_dir)
-        keys = durable_keys(store, source)
+        keys = [k for k in durable_keys(store, source) if k not in known]
         metas = store.read_many(k + META_SUFFIX for k in keys)
         for key in keys:
             if key + META_SUFFIX in metas:
@@ -273,6 +286,8 @@ def iter_landing(landing_dir: Path | str, source: str | None = None) -> Iterator
     pattern = f"{source}/dt=*/*{META_SUFFIX}" if source else f"*/dt=*/*{META_SUFFIX}"
     for meta_path in sorted(landing_dir.glob(pattern)):
         payload_path = meta_path.with_name(meta_path.name[: -len(META_SUFFIX)])
+        if "/".join(payload_path.parts[-3:]) in known:
+            continue
         if payload_path.exists():
             yield LandingFile(path=payload_path, meta=LandingMeta(**json.loads(meta_path.read_text())))
 

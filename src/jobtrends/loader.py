@@ -34,7 +34,14 @@ from typing import Any
 import pyarrow as pa
 
 from ingest.base import ParseContext
-from ingest.landing import META_SUFFIX, LandingFile, durable_keys, iter_landing, sweep_temp_files
+from ingest.landing import (
+    META_SUFFIX,
+    LandingFile,
+    durable_keys,
+    iter_landing,
+    names_its_content,
+    sweep_temp_files,
+)
 from ingest.models import POSTING_FIELDS, Posting
 from ingest.storage import is_remote, landing_location, open_storage
 from jobtrends import warehouse
@@ -197,9 +204,12 @@ def load(
     with warehouse.connect(settings.warehouse_path) as con:
         warehouse.ensure_schema(con, settings.sql_dir)
         done = warehouse.loaded_landing_files(con)
+    # a landed name embeds its content's sha256: a payload the ledger holds under its own name is loaded,
+    # and its metadata is not read again (the landing zone grows by a file per source and night)
+    loaded = {key for key, sha in done if names_its_content(key, sha)}
     pending = [
         lf
-        for lf in iter_landing(settings.landing_dir)
+        for lf in iter_landing(settings.landing_dir, known=loaded)
         if (warehouse.landing_key(str(lf.path)), lf.meta.sha256) not in done
     ]
     # reference tables (ECB FX rates) go to ref.*, not to the postings tables

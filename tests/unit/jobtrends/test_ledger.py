@@ -251,3 +251,21 @@ def test_content_hash_survives_duckdb_hash_changes(tmp_path: Path) -> None:
     fields = [c for c in warehouse.RAW_POSTING_TYPES if c not in ("raw_ref", "fetched_at")]
     expected = hashlib.sha256(("jt1|" + "-" * len(fields)).encode()).hexdigest()[:32]
     assert digest == expected
+
+
+def test_a_load_reads_no_metadata_of_the_files_its_ledger_holds(tmp_path: Path) -> None:
+    """The landing zone grows by a file per source and night: a load reads only the new files' sidecars."""
+    settings = load_settings(tmp_path / "data")
+    board = {"jobs": [{"id": 1, "title": "ML Engineer", "absolute_url": "https://x.test/1"}]}
+    write_landing(
+        settings.landing_dir, "greenhouse", json.dumps(board).encode(), run_date=date(2025, 6, 1),
+        fetched_at=FETCHED, board="acme", complete_listing=True,
+    )  # fmt: skip
+    _land_dump(settings, "jsonl", 1)
+    assert pipeline.load(settings)["files"] == 2
+    for meta in settings.landing_dir.glob("*/dt=*/*.meta.json"):
+        meta.write_text("{not json")  # unreadable: a load that opened one would fail
+    _land_dump(settings, "json", 2)
+    again = pipeline.load(settings)
+    assert again["files"] == 1 and again["postings"] == len(ROWS)
+    assert _rows(settings, "select count(*) from ops.landing_files") == [(3,)]
