@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -35,6 +37,20 @@ def settings(tmp_path: Path):
 
 def gh(board: str) -> SourceSpec:
     return SourceSpec(kind="greenhouse", name=f"greenhouse:{board}", board=board)
+
+
+@contextlib.contextmanager
+def ten_postings_then_none(board: str) -> Iterator[None]:
+    """The Greenhouse board lists 10 postings on the first fetch and none on the next."""
+    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
+    with respx.mock() as router:
+        router.get(GH.format(board)).mock(
+            side_effect=[
+                httpx.Response(200, json=many),
+                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
+            ]
+        )
+        yield
 
 
 def source_runs_columns() -> set[str]:
@@ -166,14 +182,7 @@ def test_state_advances_only_after_landing(settings, monkeypatch: pytest.MonkeyP
 
 def test_zero_postings_after_many_is_flagged(settings):
     spec = gh("examplelabs")
-    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
-    with respx.mock() as router:
-        router.get(GH.format("examplelabs")).mock(
-            side_effect=[
-                httpx.Response(200, json=many),
-                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
-            ]
-        )
+    with ten_postings_then_none("examplelabs"):
         before = runner.fetch_to_landing(spec, settings, RUN_DATE)
         after = runner.fetch_to_landing(spec, settings, RUN_DATE)
     assert before.status == "ok" and not before.flagged
@@ -249,14 +258,7 @@ def test_fixed_clock_makes_records_reproducible(settings):
 
 def test_flags_come_from_the_state_history_not_from_listing_every_run_record(settings, monkeypatch):
     spec = gh("examplelabs")
-    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
-    with respx.mock() as router:
-        router.get(GH.format("examplelabs")).mock(
-            side_effect=[
-                httpx.Response(200, json=many),
-                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
-            ]
-        )
+    with ten_postings_then_none("examplelabs"):
         runner.fetch_to_landing(spec, settings, RUN_DATE)
         history = load_state(settings.landing_dir, spec.name).history
         assert history is not None and [(h["status"], h["postings_seen"]) for h in history] == [("ok", 10)]
@@ -272,14 +274,7 @@ def test_flags_come_from_the_state_history_not_from_listing_every_run_record(set
 
 def test_a_state_without_history_reads_the_run_records_once(settings):
     spec = gh("examplelabs")
-    many = {"jobs": [{"id": i, "title": f"Job {i}"} for i in range(10)], "meta": {"total": 10}}
-    with respx.mock() as router:
-        router.get(GH.format("examplelabs")).mock(
-            side_effect=[
-                httpx.Response(200, json=many),
-                httpx.Response(200, json={"jobs": [], "meta": {"total": 0}}),
-            ]
-        )
+    with ten_postings_then_none("examplelabs"):
         runner.fetch_to_landing(spec, settings, RUN_DATE)
         # a state saved before the history was kept: the run record on disk still flags the next fetch
         path = state_path(settings.landing_dir, spec.name)
