@@ -15,7 +15,7 @@ create table if not exists raw.postings (
     remote              boolean,
     work_mode           varchar,
     employment_type     varchar,
-    description         varchar,
+    description         varchar using compression zstd,  -- see below
     posted_at           timestamptz,
     posted_at_precision varchar,
     pay_min             double,
@@ -32,6 +32,10 @@ create table if not exists raw.postings (
     loaded_at           timestamptz not null default current_timestamp,
     description_bytes   bigint              -- strlen(description), set by the loaders (see below)
 );
+-- description: ~3 KB of prose per row, most of the table's bytes. DuckDB's automatic choice
+-- (dictionary + FSST) costs ~30 s of compression analysis per 1M texts at checkpoint and stores ~1.5 GB;
+-- zstd writes them in ~7 s and ~0.25 GB, and scans faster (README, Benchmarks). Warehouses
+-- from before get the table rewritten once (jobtrends.warehouse.migrations).
 -- Validation checks the size of every new description: reading this column instead of the ~3 KB texts
 -- made its frame of 1M rows ~5x faster. Warehouses from before it get the column empty: their rows are
 -- measured from the text (expectations/raw.py).

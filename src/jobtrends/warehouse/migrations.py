@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from pathlib import Path
 
 import duckdb
@@ -9,6 +11,8 @@ import duckdb
 from jobtrends.warehouse.connection import BUILD_SCHEMA, LAYERS, in_transaction, transaction
 from jobtrends.warehouse.raw import CONTENT_HASH_VERSION, content_hash_sql
 from jobtrends.warehouse.read import scalar
+
+log = logging.getLogger(__name__)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
@@ -148,5 +152,41 @@ def _signatures_as_lists(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("drop table normalised.dedup_signatures")
 
 
+def _descriptions_as_zstd(con: duckdb.DuckDBPyConnection) -> None:
+    """Warehouses from before ``raw.postings.description`` was stored with zstd (``010_raw.sql``): rewrite
+    the table once under the same definition plus that column's compression. DuckDB cannot change a
+    column's compression in place, and keeps it per table: without the rewrite every later load would
+    still pay the automatic choice's analysis. Rows keep their order (insertion order is preserved), so
+    their row ids change only where rows were deleted before."""
+    found = con.execute(
+        "select sql from duckdb_tables() where database_name = current_database() "
+        "and schema_name = 'raw' and table_name = 'postings'"
+    ).fetchall()
+    if not found:
+        return
+    create, n = re.subn(
+        r"\bdescription VARCHAR(?= *[,)])", "description VARCHAR USING COMPRESSION ZSTD", found[0][0], count=1
+    )
+    if not n:
+        return  # zstd already (or a table without the column: another set of DDL)
+    create, n = re.subn(r"^CREATE TABLE raw\.postings\(", "CREATE TABLE raw._jt_postings_zstd(", create)
+    if not n:
+        raise RuntimeError(f"raw.postings has a definition this migration does not know: {found[0][0][:200]}")
+    rows = scalar(con, "select count(*) from raw.postings")
+    log.info("storing the descriptions of raw.postings with zstd: rewriting its %s rows once", f"{rows:,}")
+
+    def rewrite(c: duckdb.DuckDBPyConnection) -> None:
+        c.execute(create)
+        c.execute("insert into raw._jt_postings_zstd by name select * from raw.postings")
+        c.execute("drop table raw.postings")
+        c.execute("alter table raw._jt_postings_zstd rename to postings")
+
+    in_transaction(con, rewrite)
+
+
 #: Python steps run before the DDL file of the same name (data moves a plain DDL cannot express).
-_MIGRATIONS = {"031_posting_skills.sql": _before_posting_skills, "040_dedup.sql": _signatures_as_lists}
+_MIGRATIONS = {
+    "010_raw.sql": _descriptions_as_zstd,
+    "031_posting_skills.sql": _before_posting_skills,
+    "040_dedup.sql": _signatures_as_lists,
+}

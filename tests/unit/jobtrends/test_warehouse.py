@@ -257,6 +257,53 @@ def test_signatures_stored_as_blobs_are_dropped_and_the_table_takes_lists(tmp_pa
     assert con.execute("select signature from normalised.dedup_signatures").fetchall() == [([1, 2],)]
 
 
+def test_an_old_raw_table_is_rewritten_once_with_zstd_descriptions(tmp_path: Path) -> None:
+    """A warehouse whose ``raw.postings`` stores descriptions under DuckDB's automatic compression gets the
+    table rewritten with zstd: same rows in the same order, same constraints and defaults, and later
+    writes of the column stored as zstd."""
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
+    path = str(tmp_path / "old.duckdb")
+    con = duckdb.connect(path)
+    con.execute("create schema raw")
+    con.execute((sql_dir / "ddl" / "010_raw.sql").read_text().replace("using compression zstd", ""))
+    for i in range(6):
+        con.execute(
+            "insert into raw.postings (posting_key, source, source_id, content_hash, title, description, "
+            "landing_file, run_date) values (?, 'gh', ?, 'h', 'ML Engineer', ?, 'f.json', date '2025-01-01')",
+            [f"gh:{i}", str(i), f"Build models, version {i}. " * 200],
+        )
+    con.execute("delete from raw.postings where posting_key = 'gh:2'")
+    # (content_hash: another one-off migration recomputes the hand-written 'h')
+    rows = "select * exclude (content_hash) from raw.postings order by rowid"
+    before = con.execute(rows).fetchall()
+
+    def definition() -> str:
+        query = "select sql from duckdb_tables() where schema_name = 'raw' and table_name = 'postings'"
+        return con.execute(query).fetchall()[0][0]
+
+    assert "ZSTD" not in definition()
+    warehouse.ensure_schema(con, sql_dir)
+
+    assert "description VARCHAR USING COMPRESSION ZSTD" in definition()
+    assert con.execute(rows).fetchall() == before
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("insert into raw.postings (posting_key) values ('gh:9')")
+    con.execute(
+        "insert into raw.postings (posting_key, source, source_id, content_hash, description, landing_file, "
+        "run_date) values ('gh:7', 'gh', '7', 'h', 'More text', 'g.json', date '2025-01-02')"
+    )
+    assert con.execute("select count(*) from raw.postings where loaded_at is null").fetchall() == [(0,)]
+    con.close()
+    con = duckdb.connect(path)  # closing checkpointed: the column's segments are on disk
+    stored = con.execute(
+        "select distinct compression from pragma_storage_info('raw.postings') "
+        "where column_name = 'description' and segment_type = 'VARCHAR'"
+    ).fetchall()
+    assert stored == [("ZSTD",)]
+    warehouse.ensure_schema(con, sql_dir)  # a second run changes nothing
+    assert con.execute("select count(*) from raw.postings").fetchall() == [(len(before) + 1,)]
+
+
 def test_unnormalised_rows_are_those_of_the_anti_join_wherever_they_lie(tmp_path: Path) -> None:
     """The rowid span bounds the scan only: rows normalised before, between and after the pending ones,
     a new version of a normalised posting and a row normalised under another taxonomy all come out right."""
