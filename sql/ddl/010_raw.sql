@@ -35,7 +35,8 @@ create table if not exists raw.postings (
 -- description: ~3 KB of prose per row, most of the table's bytes. DuckDB's automatic choice
 -- (dictionary + FSST) costs ~30 s of compression analysis per 1M texts at checkpoint and stores ~1.5 GB;
 -- zstd writes them in ~7 s and ~0.25 GB, and scans faster (README, Benchmarks). Warehouses
--- from before get the table rewritten once (jobtrends.warehouse.migrations).
+-- from before get the table rewritten once (jobtrends.warehouse.migrations); a file of a storage version
+-- before 1.2.0 (created by an older DuckDB) cannot store zstd and gets this DDL without the clause.
 -- Validation checks the size of every new description: reading this column instead of the ~3 KB texts
 -- made its frame of 1M rows ~5x faster. Warehouses from before it get the column empty: their rows are
 -- measured from the text (expectations/raw.py).

@@ -19,12 +19,33 @@ def ensure_schema(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> None:
     """Create the append-only tables (``sql/ddl``) if they do not exist yet."""
     for schema in ("raw", "ops", "normalised", *LAYERS, BUILD_SCHEMA):
         con.execute(f"create schema if not exists {schema}")
+    zstd = zstd_available(con)
     for ddl in sorted((sql_dir / "ddl").glob("*.sql")):
         migrate = _MIGRATIONS.get(ddl.name)
         if migrate is not None:
             migrate(con)
-        con.execute(ddl.read_text())
+        text = ddl.read_text()
+        # DuckDB binds a column's compression even for a table that exists: drop what the file cannot store
+        con.execute(text if zstd else _ZSTD_CLAUSE.sub("", text))
     _rehash_content(con)
+
+
+_ZSTD_CLAUSE = re.compile(r"\s+using\s+compression\s+zstd\b", re.IGNORECASE)
+_STORAGE_VERSION = re.compile(r"v(\d+)\.(\d+)\.(\d+)")
+
+
+def zstd_available(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse file can store a column with ``USING COMPRESSION zstd``: its storage version
+    is 1.2.0 or later (a file created by an older DuckDB keeps its version; such a file refuses the
+    clause, even in a ``create table if not exists`` of a table it holds). In memory: always."""
+    found = con.execute(
+        "select tags from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    version = (found[0][0] or {}).get("storage_version") if found else None
+    if not version:
+        return True
+    match = _STORAGE_VERSION.match(str(version))
+    return match is not None and tuple(int(part) for part in match.groups()) >= (1, 2, 0)
 
 
 def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
@@ -162,8 +183,8 @@ def _descriptions_as_zstd(con: duckdb.DuckDBPyConnection) -> None:
         "select sql from duckdb_tables() where database_name = current_database() "
         "and schema_name = 'raw' and table_name = 'postings'"
     ).fetchall()
-    if not found:
-        return
+    if not found or not zstd_available(con):
+        return  # (a file of an older storage version keeps the automatic compression)
     create, n = re.subn(
         r"\bdescription VARCHAR(?= *[,)])", "description VARCHAR USING COMPRESSION ZSTD", found[0][0], count=1
     )

@@ -309,6 +309,27 @@ def test_an_old_raw_table_is_rewritten_once_with_zstd_descriptions(
     assert "raw.postings" not in caplog.text
 
 
+def test_a_warehouse_of_an_older_storage_version_keeps_working_without_zstd(tmp_path: Path) -> None:
+    """A file created by DuckDB before storage version 1.2.0 refuses ``USING COMPRESSION zstd`` (even in
+    a ``create table if not exists`` of a table it has): the schema is made and kept without it."""
+    sql_dir = Path(__file__).resolve().parents[3] / "sql"
+    path = str(tmp_path / "v1.duckdb")
+    con = duckdb.connect(path, config={"storage_compatibility_version": "v1.0.0"})
+    with pytest.raises(duckdb.BinderException):  # what the plain DDL would meet
+        con.execute("create table t (a varchar using compression zstd)")
+    warehouse.ensure_schema(con, sql_dir)
+    con.execute(
+        "insert into raw.postings (posting_key, source, source_id, content_hash, description, landing_file, "
+        "run_date) values ('gh:1', 'gh', '1', 'h', 'Build models.', 'f.json', date '2025-01-01')"
+    )
+    con.close()
+    con = duckdb.connect(path)  # the file keeps its storage version
+    warehouse.ensure_schema(con, sql_dir)
+    assert con.execute("select description from raw.postings").fetchall() == [("Build models.",)]
+    query = "select sql from duckdb_tables() where schema_name = 'raw' and table_name = 'postings'"
+    assert "ZSTD" not in con.execute(query).fetchall()[0][0]
+
+
 def test_unnormalised_rows_are_those_of_the_anti_join_wherever_they_lie(tmp_path: Path) -> None:
     """The rowid span bounds the scan only: rows normalised before, between and after the pending ones,
     a new version of a normalised posting and a row normalised under another taxonomy all come out right."""
