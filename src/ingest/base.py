@@ -109,6 +109,12 @@ class Connector(Protocol):
         """Lands reference data (FX rates), not postings: zero postings is a healthy run."""
         ...
 
+    @property
+    def COUNTS_WITHOUT_TEXT(self) -> bool:
+        """Which postings :meth:`parse` finds, and its payload errors, never depend on rendered text: a
+        fetch counts them with HTML rendering skipped (``ingest.html.text_rendering_skipped``)."""
+        ...
+
     def fetch(self, client: HttpClient, spec: SourceSpec, cursor: Cursor | None = None) -> list[Fetched]:
         """I/O only: the payloads to land. ``cursor`` is the saved state of the previous run
         (None or ``{}``: none yet); a connector without incremental state ignores it."""

@@ -7,16 +7,19 @@ whitespace tidied to single spaces within lines and at most one blank line betwe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html as _html
 import re
+from collections.abc import Iterator
+from contextvars import ContextVar
 
 import lxml.html
 from lxml import etree
 
 from ingest.textnorm import clean_text, fix_mojibake
 
-__all__ = ["clean_line", "html_to_text", "tidy_text"]
+__all__ = ["clean_line", "html_to_text", "text_rendering_skipped", "tidy_text"]
 
 _BLOCK_TAGS = frozenset(
     [
@@ -117,15 +120,35 @@ def _render(markup: str) -> str:
     return str(root.text_content())
 
 
+_SKIP_RENDERING: ContextVar[bool] = ContextVar("jobtrends_skip_text_rendering", default=False)
+
+
+@contextlib.contextmanager
+def text_rendering_skipped() -> Iterator[None]:
+    """Inside the block (this thread or task only), :func:`html_to_text` hands text back unrendered.
+
+    For a caller that only counts what a parser finds (a fetch counts each payload's postings, and the
+    load parses the payload again to store them): rendering is most of a parse. Only for connectors
+    whose postings do not depend on the rendered text (``COUNTS_WITHOUT_TEXT``)."""
+    token = _SKIP_RENDERING.set(True)
+    try:
+        yield
+    finally:
+        _SKIP_RENDERING.reset(token)
+
+
 def html_to_text(markup: object) -> str | None:
     """Render an HTML fragment (also entity-escaped HTML like ``&lt;p&gt;``) as tidy plain text.
 
-    ``None`` stays ``None``; a string that is empty after clean-up becomes ``None`` too.
+    ``None`` stays ``None``; a string that is empty after clean-up becomes ``None`` too. Inside
+    :func:`text_rendering_skipped`, a string comes back as it is (an empty one as ``None``).
     """
     if markup is None or isinstance(markup, dict | list):
         return None  # a payload with an object where text belongs: no text
     if not isinstance(markup, str):
         markup = str(markup)
+    if _SKIP_RENDERING.get():
+        return markup or None
     return _html_to_text_cached(_XML_UNSAFE_RE.sub(_xml_safe, markup))
 
 

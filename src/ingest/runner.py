@@ -10,6 +10,7 @@ records and state all go there.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import re
@@ -25,6 +26,7 @@ import httpx
 
 from ingest import sources
 from ingest.base import Fetched, ParseContext, SourceSpec
+from ingest.html import text_rendering_skipped
 from ingest.http import FetchError, HttpClient, HttpConfig
 from ingest.landing import write_landing
 from ingest.state import load_state, safe_name, save_state
@@ -256,7 +258,9 @@ def fetch_to_landing(
                 options=options,
             )
             record.landing_files.append(landed.location)
-            parsed = module.parse(item.payload, parse_context(spec, item, landed.location, options))
+            # counted only (the load parses the landed payload again to store it): no text rendered
+            with text_rendering_skipped() if module.COUNTS_WITHOUT_TEXT else contextlib.nullcontext():
+                parsed = module.parse(item.payload, parse_context(spec, item, landed.location, options))
             seen += len(parsed.postings)
             payload_errors += [e.reason for e in parsed.errors if e.pointer in ("", None)]
         # Everything is landed: now the state may advance.

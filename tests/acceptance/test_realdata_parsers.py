@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from ingest.base import ParseContext, ParseResult
+from ingest.html import text_rendering_skipped
 from ingest.models import Posting
 from ingest.sources import get
 
@@ -238,6 +239,46 @@ def test_file_dumps(realdata: Path):
     assert len(result.postings) == 956 and not result.errors
     assert sum(p.pay_text is not None for p in result.postings) == 742
     assert_clean(result.postings)
+
+
+def test_a_fetch_counts_the_postings_the_load_finds_without_rendering(ats: Path, realdata: Path):
+    """A fetch counts each payload's postings with HTML rendering skipped (``COUNTS_WITHOUT_TEXT``); on
+    every real payload of such a connector it finds the postings (ids, titles) and errors the load finds."""
+    cases = [
+        *(("greenhouse", p, {}) for p in files(ats, "greenhouse_api/*/*.json")),
+        *(("ashby", p, {}) for p in files(ats, "ashby_api/*.json")),
+        *(("workday", p, {}) for p in files(ats, "workday_cxs_api/*.json")),
+        *(("jibe", p, {"company": "Docusign"}) for p in files(ats, "docusign_jibe_api/*.json")),
+        *(("jsonld", p, {}) for p in files(ats, "html_*/*.html")),
+        ("remoteok", realdata / "remoteok_api/remoteok_api_2026-03-17.json", {}),
+        *(
+            (kind, realdata / f"ats_misc_trimmed/{kind}_postings.json", {})
+            for kind in ("lever", "smartrecruiters", "pinpoint")
+        ),
+        (
+            "file",
+            realdata / "glassdoor_ds_2020/glassdoor_jobs.csv",
+            {
+                "options": {
+                    "format": "csv",
+                    "source_name": "glassdoor",
+                    "mapping": {"title": "Job Title", "description": "Job Description"},
+                }
+            },
+        ),
+    ]
+    for kind, path, ctx in cases:
+        assert get(kind).COUNTS_WITHOUT_TEXT, kind
+        rendered = run(kind, path, **ctx)
+        with text_rendering_skipped():
+            unrendered = run(kind, path, **ctx)
+        assert [(p.source_id, p.title) for p in unrendered.postings] == [
+            (p.source_id, p.title) for p in rendered.postings
+        ], path
+        assert [(e.pointer, e.reason) for e in unrendered.errors] == [
+            (e.pointer, e.reason) for e in rendered.errors
+        ]
+    assert len(cases) > 20
 
 
 def test_largest_payload_parses_the_same_twice(ats: Path):

@@ -15,6 +15,7 @@ NEEDS_BOARD = False
 BOARD_PATTERN = None
 BOARD_RULE = None
 REFERENCE_DATA = False
+COUNTS_WITHOUT_TEXT = True  # rendered text only fills text fields
 parse_options = no_parse_options
 next_cursor = keep_cursor
 API = "https://www.arbeitnow.com/api/job-board-api"

@@ -38,6 +38,7 @@ NEEDS_BOARD = False
 BOARD_PATTERN = None
 BOARD_RULE = None
 REFERENCE_DATA = False
+COUNTS_WITHOUT_TEXT = True  # rendered text only fills the mapped description
 next_cursor = keep_cursor
 FORMATS = ("csv", "json", "jsonl", "parquet")
 OPTION_KEYS = (

@@ -22,6 +22,7 @@ from ingest.sources._common import fetched, payload_error
 KIND = "fx"
 NEEDS_BOARD = False
 REFERENCE_DATA = True
+COUNTS_WITHOUT_TEXT = True  # reference data: no text
 BOARD_PATTERN = None
 BOARD_RULE = None
 parse_options = no_parse_options

@@ -23,6 +23,7 @@ NEEDS_BOARD = False
 BOARD_PATTERN = None
 BOARD_RULE = None
 REFERENCE_DATA = False
+COUNTS_WITHOUT_TEXT = False  # a comment is a posting when its rendered first line names roles
 parse_options = no_parse_options
 SEARCH_API = "https://hn.algolia.com/api/v1/search"
 ITEM_API = "https://hn.algolia.com/api/v1/items/{id}"

@@ -32,6 +32,7 @@ BOARD_PATTERN = r"[A-Za-z0-9][A-Za-z0-9_-]{0,99}"
 """A legal board name (checked when the sources file is loaded; it goes into the API URL)."""
 BOARD_RULE = "letters, digits, '-' and '_'; no dots, slashes or spaces"
 REFERENCE_DATA = False
+COUNTS_WITHOUT_TEXT = True  # rendered text only fills text fields
 parse_options = no_parse_options
 next_cursor = keep_cursor
 API = {

@@ -7,7 +7,7 @@ import inspect
 import json
 import pkgutil
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -19,6 +19,7 @@ import respx
 import ingest.sources
 from ingest import base, runner
 from ingest.base import Connector, Cursor, Fetched, ParseContext, ParseResult, SourceSpec
+from ingest.html import text_rendering_skipped
 from ingest.http import HttpClient
 from ingest.landing import iter_landing
 from ingest.sources import CONNECTORS, REGISTRY, get
@@ -56,6 +57,7 @@ def test_registered_source_satisfies_the_protocol(kind: str):
     assert isinstance(connector, Connector)
     assert kind == connector.KIND
     assert isinstance(connector.NEEDS_BOARD, bool) and isinstance(connector.REFERENCE_DATA, bool)
+    assert isinstance(connector.COUNTS_WITHOUT_TEXT, bool)
     if connector.BOARD_PATTERN is not None:
         re.compile(connector.BOARD_PATTERN)
         assert isinstance(connector.BOARD_RULE, str) and connector.BOARD_RULE
@@ -66,9 +68,48 @@ def test_registered_source_satisfies_the_protocol(kind: str):
         assert [(p.name, p.kind, p.default) for p in implementation] == _protocol_params(hook), hook
 
 
+def _parse_all(kind: str) -> list[tuple[str, ParseResult]]:
+    context = ParseContext(fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="fixture")
+    return [(p.name, get(kind).parse(p.read_bytes(), context)) for p in sorted((PAYLOADS / kind).glob("*"))]
+
+
+@pytest.mark.parametrize("kind", sorted(k for k in REGISTRY if get(k).COUNTS_WITHOUT_TEXT and k != "file"))
+def test_a_connector_that_counts_without_text_finds_the_same_postings_unrendered(kind: str):
+    """What a fetch counts with rendering skipped is what the load finds: the same postings (ids,
+    titles) and the same errors, over every fixture payload of the kind; only the texts may differ.
+    (``file`` needs a column mapping: tests/unit/ingest/test_sources_file.py.)"""
+
+    def found(results: list[tuple[str, ParseResult]]) -> list[tuple[str, Any, Any]]:
+        return [
+            (name, [(p.source_id, p.title) for p in r.postings], [(e.pointer, e.reason) for e in r.errors])
+            for name, r in results
+        ]
+
+    rendered = _parse_all(kind)
+    with text_rendering_skipped():
+        unrendered = _parse_all(kind)
+    assert found(unrendered) == found(rendered)
+    assert kind == "fx" or any(r.postings for _, r in rendered), f"no fixture payload of {kind} has postings"
+
+
+def test_hn_needs_the_rendered_text_to_count():
+    """An HN comment is a posting when the first line of its rendered text is a ``Company | Role``
+    header; HN separates paragraphs with ``<p>``, so unrendered the whole comment is one line and a
+    pipe in a later paragraph makes a header: hn counts with the text rendered."""
+    assert not get("hn").COUNTS_WITHOUT_TEXT
+    comment = {"id": 7, "created_at_i": 1790870000, "text": "We are growing!<p>Acme | ML Engineer | Remote"}
+    payload = json.dumps({"id": 45100000, "children": [comment]}).encode()
+    context = ParseContext(fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="hand-written")
+    rendered = get("hn").parse(payload, context)
+    with text_rendering_skipped():
+        unrendered = get("hn").parse(payload, context)
+    assert len(rendered.postings) != len(unrendered.postings)
+
+
 def test_a_module_missing_a_hook_is_not_a_connector():
     partial = SimpleNamespace(
         KIND="x", NEEDS_BOARD=False, BOARD_PATTERN=None, BOARD_RULE=None, REFERENCE_DATA=False,
+        COUNTS_WITHOUT_TEXT=False,
         fetch=lambda client, spec, cursor=None: [], parse=lambda payload, ctx: ParseResult(),
         parse_options=base.no_parse_options,
     )  # fmt: skip
@@ -106,6 +147,7 @@ class PagingConnector:
     BOARD_PATTERN = None
     BOARD_RULE = None
     REFERENCE_DATA = False
+    COUNTS_WITHOUT_TEXT = True
     URL = "https://api.paging.example/items"
 
     def __init__(self) -> None:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.html import clean_line, html_to_text
+from ingest.html import clean_line, html_to_text, text_rendering_skipped
 
 
 def test_blocks_lists_and_entities():
@@ -29,6 +30,18 @@ def test_mojibake_is_repaired():
 
 def test_scripts_styles_and_comments_are_dropped():
     assert html_to_text("<style>p{}</style><p>a<!-- x -->b</p><script>alert(1)</script>") == "ab"
+
+
+def test_rendering_is_skipped_only_inside_the_block_and_only_in_its_thread():
+    markup = "<p>Build &amp; ship</p>"
+    in_other_thread: list[str | None] = []
+    with text_rendering_skipped():
+        assert html_to_text(markup) == markup and html_to_text("") is None and html_to_text(None) is None
+        worker = threading.Thread(target=lambda: in_other_thread.append(html_to_text(markup)))
+        worker.start()
+        worker.join()
+    assert in_other_thread == ["Build & ship"]
+    assert html_to_text(markup) == "Build & ship"
 
 
 def test_plain_text_and_none():

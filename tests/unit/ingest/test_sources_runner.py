@@ -190,6 +190,39 @@ def test_zero_postings_after_many_is_flagged(settings):
     assert "0 postings now, but 10" in after.error
 
 
+def test_a_fetch_counts_postings_without_rendering_their_html(settings, monkeypatch: pytest.MonkeyPatch):
+    """Rendering is most of a parse and the load parses the payload again: a fetch of a connector that
+    counts without text renders no description, and counts what the load will find."""
+    import ingest.html
+
+    def no_rendering(markup: str) -> str:
+        raise AssertionError(f"a fetch rendered HTML: {markup[:60]!r}")
+
+    content = payload("greenhouse/board_content.json")
+    expected = len(json.loads(content)["jobs"])
+    assert (
+        "&lt;" in content.decode()
+    )  # the fixture's descriptions are HTML (entity-escaped, as Greenhouse sends)
+    monkeypatch.setattr(ingest.html, "_render", no_rendering)
+    ingest.html._html_to_text_cached.cache_clear()
+    with respx.mock() as router:
+        router.get(GH.format("examplelabs")).mock(return_value=httpx.Response(200, content=content))
+        record = runner.fetch_to_landing(gh("examplelabs"), settings, RUN_DATE)
+    assert record.status == "ok" and record.postings_seen == expected > 0
+    # hn counts from the rendered text (COUNTS_WITHOUT_TEXT = False): its fetch still renders
+    with respx.mock() as router:
+        router.get("https://hn.algolia.com/api/v1/search").mock(
+            return_value=httpx.Response(200, content=payload("hn/search.json"))
+        )
+        router.get("https://hn.algolia.com/api/v1/items/45100000").mock(
+            return_value=httpx.Response(200, content=payload("hn/item.json"))
+        )
+        record = runner.fetch_to_landing(
+            SourceSpec(kind="hn", name="hn", params={"months": 1}), settings, RUN_DATE
+        )
+    assert record.status == "failed" and "a fetch rendered HTML" in (record.error or "")
+
+
 def test_hn_cursor_is_saved_after_landing(settings):
     spec = SourceSpec(kind="hn", name="hn", params={"months": 1})
     with respx.mock() as router:
