@@ -68,9 +68,13 @@ def test_registered_source_satisfies_the_protocol(kind: str):
         assert [(p.name, p.kind, p.default) for p in implementation] == _protocol_params(hook), hook
 
 
+#: How the tests of counting without text parse a payload.
+PARSE_CONTEXT = ParseContext(fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="fixture")
+
+
 def _parse_all(kind: str) -> list[tuple[str, ParseResult]]:
-    context = ParseContext(fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="fixture")
-    return [(p.name, get(kind).parse(p.read_bytes(), context)) for p in sorted((PAYLOADS / kind).glob("*"))]
+    paths = sorted((PAYLOADS / kind).glob("*"))
+    return [(p.name, get(kind).parse(p.read_bytes(), PARSE_CONTEXT)) for p in paths]
 
 
 @pytest.mark.parametrize("kind", sorted(k for k in REGISTRY if get(k).COUNTS_WITHOUT_TEXT and k != "file"))
@@ -99,10 +103,9 @@ def test_hn_needs_the_rendered_text_to_count():
     assert not get("hn").COUNTS_WITHOUT_TEXT
     comment = {"id": 7, "created_at_i": 1790870000, "text": "We are growing!<p>Acme | ML Engineer | Remote"}
     payload = json.dumps({"id": 45100000, "children": [comment]}).encode()
-    context = ParseContext(fetched_at=datetime(2026, 10, 20, tzinfo=UTC), raw_ref="hand-written")
-    rendered = get("hn").parse(payload, context)
+    rendered = get("hn").parse(payload, PARSE_CONTEXT)
     with text_rendering_skipped():
-        unrendered = get("hn").parse(payload, context)
+        unrendered = get("hn").parse(payload, PARSE_CONTEXT)
     assert len(rendered.postings) != len(unrendered.postings)
 
 

@@ -53,6 +53,22 @@ def ten_postings_then_none(board: str) -> Iterator[None]:
         yield
 
 
+HN = SourceSpec(kind="hn", name="hn", params={"months": 1})
+
+
+@contextlib.contextmanager
+def hn_thread() -> Iterator[None]:
+    """HN's thread search and the one thread it finds (the fixture payloads)."""
+    with respx.mock() as router:
+        router.get("https://hn.algolia.com/api/v1/search").mock(
+            return_value=httpx.Response(200, content=payload("hn/search.json"))
+        )
+        router.get("https://hn.algolia.com/api/v1/items/45100000").mock(
+            return_value=httpx.Response(200, content=payload("hn/item.json"))
+        )
+        yield
+
+
 def source_runs_columns() -> set[str]:
     ddl = DDL.read_text()
     block = ddl[ddl.index("ops.source_runs") :].split(");", 1)[0]
@@ -200,9 +216,8 @@ def test_a_fetch_counts_postings_without_rendering_their_html(settings, monkeypa
 
     content = payload("greenhouse/board_content.json")
     expected = len(json.loads(content)["jobs"])
-    assert (
-        "&lt;" in content.decode()
-    )  # the fixture's descriptions are HTML (entity-escaped, as Greenhouse sends)
+    # the fixture's descriptions are HTML (entity-escaped, as Greenhouse sends)
+    assert "&lt;" in content.decode()
     monkeypatch.setattr(ingest.html, "_render", no_rendering)
     ingest.html._html_to_text_cached.cache_clear()
     with respx.mock() as router:
@@ -210,29 +225,14 @@ def test_a_fetch_counts_postings_without_rendering_their_html(settings, monkeypa
         record = runner.fetch_to_landing(gh("examplelabs"), settings, RUN_DATE)
     assert record.status == "ok" and record.postings_seen == expected > 0
     # hn counts from the rendered text (COUNTS_WITHOUT_TEXT = False): its fetch still renders
-    with respx.mock() as router:
-        router.get("https://hn.algolia.com/api/v1/search").mock(
-            return_value=httpx.Response(200, content=payload("hn/search.json"))
-        )
-        router.get("https://hn.algolia.com/api/v1/items/45100000").mock(
-            return_value=httpx.Response(200, content=payload("hn/item.json"))
-        )
-        record = runner.fetch_to_landing(
-            SourceSpec(kind="hn", name="hn", params={"months": 1}), settings, RUN_DATE
-        )
+    with hn_thread():
+        record = runner.fetch_to_landing(HN, settings, RUN_DATE)
     assert record.status == "failed" and "a fetch rendered HTML" in (record.error or "")
 
 
 def test_hn_cursor_is_saved_after_landing(settings):
-    spec = SourceSpec(kind="hn", name="hn", params={"months": 1})
-    with respx.mock() as router:
-        router.get("https://hn.algolia.com/api/v1/search").mock(
-            return_value=httpx.Response(200, content=payload("hn/search.json"))
-        )
-        router.get("https://hn.algolia.com/api/v1/items/45100000").mock(
-            return_value=httpx.Response(200, content=payload("hn/item.json"))
-        )
-        record = runner.fetch_to_landing(spec, settings, RUN_DATE)
+    with hn_thread():
+        record = runner.fetch_to_landing(HN, settings, RUN_DATE)
     assert record.status == "ok" and record.postings_seen == 3
     assert load_state(settings.landing_dir, "hn").cursor["thread_id"] == "45100000"
 
