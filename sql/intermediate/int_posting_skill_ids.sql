@@ -1,7 +1,8 @@
 -- grain: one row per (posting_key, skill_id).
 -- description: The skill ids each posting names (the skill list of the normalised row int_posting_facts
---   uses: its content version and the current taxonomy), with the posting facts the skill marts group by.
---   int_posting_skills adds each skill's category and AI flag.
+--   uses: its content version and the current taxonomy), with the posting facts skills are grouped by.
+--   int_posting_skills adds each skill's category and AI flag; the skill mart reads the monthly counts
+--   of int_skill_months instead.
 -- materialized: view (about 23 skills per posting: a table would be the largest of the warehouse); it
 --   reads the stored int_posting_stable_facts, not the int_posting_facts view: no lifecycle column is needed
 

@@ -1,7 +1,7 @@
 -- grain: one row per (posting_key, skill_id).
 -- description: Skills named by each posting (the normalised row used in int_posting_facts: its content
 --   version and the current taxonomy), with the posting's unique role and whether the skill is an AI skill
---   (see int_skills). For ad hoc queries: the marts aggregate int_posting_skill_ids and look the skills up
+--   (see int_skills). For ad hoc queries: the skill mart aggregates int_skill_months and looks the skills up
 --   once per aggregated row.
 -- materialized: view
 

@@ -48,17 +48,8 @@ monthly_skills as (
         skills.is_ai_skill,
         named.unique_roles,
         named.postings
-    from (
-        select
-            role, is_ai_role, month, skill_id,
-            count(*) filter (where is_canonical) as unique_roles,
-            count(*) as postings
-        from (
-            select role, is_ai_role, cast(date_trunc('month', new_date) as date) as month, is_canonical, skill_id
-            from intermediate.int_posting_skill_ids
-        )
-        group by all
-    ) as named
+    -- kept per month by the layers (incrementally: it adds up), not recounted from every posting's skills
+    from intermediate.int_skill_months as named
     left join intermediate.int_skills as skills on skills.skill_id = named.skill_id
 
 ),

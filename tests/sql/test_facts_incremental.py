@@ -13,11 +13,12 @@ import pytest
 
 from jobtrends import marts, warehouse
 from jobtrends.settings import load_settings
-from jobtrends.warehouse import facts
+from jobtrends.warehouse import additive, facts
 
 from .conftest import SQL_DIR, TAXONOMY
 
 MODEL_SQL = (SQL_DIR / "intermediate" / "int_posting_stable_facts.sql").read_text().strip().rstrip(";")
+SKILL_MONTHS_SQL = (SQL_DIR / "intermediate" / "int_skill_months.sql").read_text().strip().rstrip(";")
 SHARED_DESC = (
     "We build the retrieval and ranking stack of our assistant: embeddings, vector search, evaluation "
     "harnesses and fine-tuning pipelines in PyTorch. You will own experiments end to end with product."
@@ -32,6 +33,20 @@ OTHER_DESC = (
 def _always_subset(monkeypatch):
     # a handful of postings: any change is a large share of them; the test is about the subset runs
     monkeypatch.setattr(facts, "MAX_CHANGED_SHARE", 1.0)
+
+
+@pytest.fixture
+def additive_modes(monkeypatch) -> list[str | None]:
+    """How each build refreshed the additive aggregates (None: the model in full)."""
+    modes: list[str | None] = []
+    refresh = additive.refresh
+
+    def spy(*args, **kwargs):
+        modes.append(refresh(*args, **kwargs))
+        return modes[-1]
+
+    monkeypatch.setattr(additive, "refresh", spy)
+    return modes
 
 
 def _meta(given) -> dict:
@@ -54,6 +69,11 @@ def _assert_same_as_full(given) -> None:
     (n,) = given.con.execute(f"select count(*) from {table}").fetchone()
     (state,) = given.con.execute("select count(*) from ops.posting_facts_state").fetchone()
     assert n == state > 0
+    # the monthly skill counts kept from the facts' deltas: those of the whole table
+    months = "intermediate.int_skill_months"
+    extra = given.rows(f"select * from {months} except all select * from ({SKILL_MONTHS_SQL})")
+    missing = given.rows(f"select * from ({SKILL_MONTHS_SQL}) except all select * from {months}")
+    assert extra == [] and missing == []
 
 
 def _facts(given) -> dict[str, dict]:
@@ -65,19 +85,28 @@ def _filler(given, n: int = 8) -> None:
         given.posting(f"fill:{i}", company=f"Filler {i}", title_clean=f"filler role {i}", posted="2025-01-10")
 
 
-def test_increments_match_the_full_model(given):
+def test_increments_match_the_full_model(given, additive_modes):
     # build 1 (no state yet: full) — a tier 2 group (gh:1, gh:2, lv:1), a near-duplicate pair, others
     _filler(given)
-    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer")
-    given.posting("gh:2", posted="2025-01-20", title_clean="ml engineer")
-    given.posting("lv:1", posted="2025-01-07", title_clean="ml engineer")
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer", skills=("pytorch", "python"))
+    given.posting("gh:2", posted="2025-01-20", title_clean="ml engineer", skills=("python",))
+    given.posting("lv:1", posted="2025-01-07", title_clean="ml engineer", skills=("pytorch",))
     given.posting("gh:3", posted="2025-02-01", title_clean="applied scientist", description=SHARED_DESC)
     given.posting("lv:3", posted="2025-02-03", title_clean="scientist ii", description=SHARED_DESC)
-    given.posting("gh:9", posted="2025-02-01", title_clean="finance engineer", description=OTHER_DESC)
+    # (every skill of the builds below is named here: a new skill in the dictionary rebuilds the facts)
+    given.posting(
+        "gh:9",
+        posted="2025-02-01",
+        title_clean="finance engineer",
+        description=OTHER_DESC,
+        skills=("llm", "rag"),
+    )
     given.listing("gh", "2025-01-05", "L1").sighting("gh:1", "2025-01-05", "L1")
     given.build(run_id="b1")
-    assert _meta(given)["mode"] == "full"
+    assert _meta(given)["mode"] == "full" and additive_modes == [None]
     _assert_same_as_full(given)
+    pytorch = "select postings, unique_roles from intermediate.int_skill_months where skill_id = 'pytorch'"
+    assert given.con.execute(pytorch).fetchall() == [(2, 1)]
     before = _facts(given)
     assert before["lv:3"]["dedup_tier"] == 3 or before["gh:3"]["dedup_tier"] == 3
 
@@ -89,12 +118,19 @@ def test_increments_match_the_full_model(given):
         title_clean="principal ml engineer",
         content_hash="h2",
         fetched="2025-03-01",
+        skills=("llm", "python"),
     )
     given.listing("gh", "2025-03-02", "L2").sighting("gh:9", "2025-03-02", "L2")
     given.build(run_id="b2")
     meta = _meta(given)
     assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
+    assert additive_modes[-1] == "incremental"
     _assert_same_as_full(given)
+    # in January pytorch was named by gh:1 (the group's unique role) and lv:1; now gh:1, a unique role of
+    # its own, names llm, and lv:1, unchanged itself, is the unique role that names pytorch
+    january = "from intermediate.int_skill_months where month = date '2025-01-01' and skill_id"
+    assert given.con.execute(f"select postings, unique_roles {january} = 'llm'").fetchall() == [(1, 1)]
+    assert given.con.execute(f"select postings, unique_roles {january} = 'pytorch'").fetchall() == [(1, 1)]
     after = _facts(given)
     assert before["lv:1"]["unique_role_id"] == "gh:1" and after["lv:1"]["unique_role_id"] == "lv:1"
     assert after["gh:2"]["unique_role_id"] == "lv:1"
@@ -102,9 +138,9 @@ def test_increments_match_the_full_model(given):
     assert after["fill:0"] == before["fill:0"]
 
     # build 2b — an earlier posting joins the group: it becomes the unique role of the others
-    given.posting("gh:0", posted="2025-01-02", title_clean="ml engineer")
+    given.posting("gh:0", posted="2025-01-02", title_clean="ml engineer", skills=("rag",))
     given.build(run_id="b2b")
-    assert _meta(given)["mode"] == "incremental"
+    assert _meta(given)["mode"] == "incremental" and additive_modes[-1] == "incremental"
     _assert_same_as_full(given)
     assert _facts(given)["gh:2"]["unique_role_id"] == "gh:0"
 
@@ -118,8 +154,10 @@ def test_increments_match_the_full_model(given):
     )
     given.posting("wk:3", posted="2025-03-05", title_clean="ai scientist", description=SHARED_DESC)
     given.build(run_id="b3")
-    assert _meta(given)["mode"] == "incremental"
+    assert _meta(given)["mode"] == "incremental" and additive_modes[-1] == "incremental"
     _assert_same_as_full(given)
+    # gh:0 left with its only skill: no month counts it any more
+    assert given.con.execute(f"select count(*) {january} = 'rag'").fetchall() == [(0,)]
     now = _facts(given)
     assert "gh:0" not in now
     assert now["gh:1"]["title_key"] == before["gh:1"]["title_key"]
@@ -141,6 +179,7 @@ def test_increments_match_the_full_model(given):
         "values ('gh:1', 'h1', 'other-taxonomy', 'other', 'mid', false)"
     )
     given.build(run_id="b5")
+    assert additive_modes[-1] == "unchanged"
     assert _meta(given) | {"facts_rows": 0} == {
         "mode": "unchanged",
         "reason": None,
@@ -182,6 +221,21 @@ def test_a_table_out_of_step_with_its_state_is_rebuilt(given):
     given.build(run_id="b2")
     meta = _meta(given)
     assert meta["mode"] == "full" and "out of step" in meta["reason"]
+    _assert_same_as_full(given)
+
+
+def test_skill_months_that_do_not_add_up_are_rebuilt_in_full(given, additive_modes, caplog):
+    _filler(given, 4)
+    given.posting("gh:1", posted="2025-01-05", title_clean="ml engineer", skills=("pytorch",))
+    given.build(run_id="b1")
+    # a table changed behind the build's back: gh:1's new version takes away a count it no longer holds
+    given.con.execute("delete from intermediate.int_skill_months where skill_id = 'pytorch'")
+    given.posting(
+        "gh:1", posted="2025-01-05", title_clean="ml engineer", content_hash="h2", fetched="2025-02-01"
+    )
+    given.build(run_id="b2")
+    assert _meta(given)["mode"] == "incremental" and additive_modes[-1] is None
+    assert "rebuilding it in full" in caplog.text
     _assert_same_as_full(given)
 
 

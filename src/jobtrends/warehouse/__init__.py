@@ -15,6 +15,8 @@ Callers use ``warehouse.X``; the modules hold:
 - :mod:`.migrations` — :func:`ensure_schema` and the migrations of older warehouses;
 - :mod:`.models` — the dbt-like model runner: :class:`Model`, :func:`build_layers`, :func:`build_marts`,
   :func:`publish_marts`, the build cache, rejected marts;
+- :mod:`.facts` and :mod:`.additive` — the incremental refresh of ``int_posting_stable_facts`` and of the
+  aggregates that add up over its rows (``int_skill_months``);
 - :mod:`.read` — the ``jobtrends query`` sandbox (:func:`query`, :func:`assert_read_only`),
   :func:`table_fingerprint`, :func:`arrow`, :func:`scalar`;
 - :mod:`.raw` — raw posting columns, :func:`content_hash_sql`, the landing ledger, raw batches,

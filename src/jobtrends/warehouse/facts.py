@@ -20,7 +20,8 @@ it on a subset of the postings and replaces their rows. Two parts of each row ha
 A build stores each posting's hash, group and clamped day (``ops.posting_facts_state``). The next one
 recomputes the postings whose hash changed or that left (and those whose near-duplicate canonical did:
 their group follows it), then every posting of the groups they left or joined or whose sessions moved,
-each run with the canonicals its near-duplicates need; it deletes and inserts only those rows. Anything
+each run with the canonicals its near-duplicates need; it deletes and inserts only those rows (and keeps
+both sets for the build's additive aggregates: :mod:`.additive`). Anything
 global — the settings, the AI skill list, any staging/intermediate SQL, this module, the DuckDB version —
 is hashed into one key (``ops.posting_facts_meta``); another key, a state out of step with the table, too
 many changes, or ``full`` rebuilds the whole table (and writes the whole state).
@@ -36,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+
+from jobtrends.warehouse import additive
 
 log = logging.getLogger(__name__)
 
@@ -91,6 +94,7 @@ def refresh(
     Call it inside the build's transaction: the table and its state change together or not at all.
     """
     sql_dir = Path(sql_dir)
+    additive.drop_delta(con)
     if not _state_tables_exist(con):
         run_full()  # a warehouse without the state tables (the DDL of another tree): a plain model
         return {"mode": "full", "reason": "no state tables", "rows_written": None}
@@ -104,6 +108,8 @@ def refresh(
         reason = reason or f"more than {MAX_CHANGED_SHARE:.0%} of the postings changed"
         run_full()
         result = {"mode": "full", "reason": reason, "rows_written": _count(con, _TABLE)}
+    if result["mode"] != "incremental":
+        additive.drop_delta(con)  # (a subset run that fell back to a full build left one)
     _write_meta(con, sql_dir, key, result)
     # (after an error the caller's rollback drops them: a failed statement aborted the transaction)
     for name in _TEMPS:
@@ -196,11 +202,16 @@ def _incremental(
         return None
     _run_subset(con, model_sql, tables, "_jt_facts_rows")
     gone = "select posting_key from _jt_facts_rows union all select posting_key from _jt_facts_removed"
+    # the rows deleted and inserted stay for this build's additive aggregates (.additive)
+    con.execute(
+        f"create or replace temp table {additive.DELETED} as select * from {_TABLE} where posting_key in ({gone})"
+    )
     con.execute(f"delete from {_TABLE} where posting_key in ({gone})")
     con.execute(
-        f"insert into {_TABLE} by name select * from _jt_facts_out "
+        f"create or replace temp table {additive.INSERTED} as select * from _jt_facts_out "
         "where posting_key in (select posting_key from _jt_facts_rows)"
     )
+    con.execute(f"insert into {_TABLE} by name select * from {additive.INSERTED}")
     con.execute(f"delete from {_STATE} where posting_key in ({gone})")
     state = _state_sql(sql_dir, "_jt_facts_out", "f.posting_key in (select posting_key from _jt_facts_rows)")
     con.execute(f"insert into {_STATE} by name {state}")
@@ -276,10 +287,11 @@ def _write_meta(con: duckdb.DuckDBPyConnection, sql_dir: Path, key: str, result:
 
 
 def _global_key(con: duckdb.DuckDBPyConnection, sql_dir: Path) -> str:
-    """Everything every row may depend on: settings, AI skills, the model SQL, this code, DuckDB."""
+    """Everything every row may depend on: settings, AI skills, the model SQL, this code (and that of the
+    additive aggregates, refreshed from this one's delta), DuckDB."""
     h = hashlib.sha256()
     h.update(f"{duckdb.__version__}\0{STATE_VERSION}\0".encode())
-    h.update(Path(__file__).read_bytes() + b"\0")
+    h.update(Path(__file__).read_bytes() + b"\0" + Path(additive.__file__).read_bytes() + b"\0")
     settings = con.execute("select * exclude (run_id, built_at) from staging.stg_settings").fetchall()
     skills = con.execute(
         "select list(skill_id order by skill_id) from intermediate.int_skills where is_ai_skill"

@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from jobtrends.warehouse import facts
+from jobtrends.warehouse import additive, facts
 from jobtrends.warehouse.connection import (
     BUILD_SCHEMA,
     LAYERS,
@@ -126,18 +126,25 @@ def build_layers(
     after them (and :func:`build_marts` on this connection) read; those no mart reads are dropped at the
     end, :func:`drop_build_cache` frees the others.
     ``intermediate.int_posting_stable_facts`` is refreshed by :mod:`.facts`: ``incremental`` recomputes
-    only the rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table).
+    only the rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table);
+    a table whose header says ``-- additive measures:`` is then updated from the rows it replaced
+    (:mod:`.additive`).
     ``timings`` gets each model's seconds (a view costs nothing until read, unless the build caches it).
     """
     built: list[str] = []
     cached: list[Model] = []
     models = discover_models(sql_dir)
+    facts_mode: str | None = None
     with _build_session(con):
         for model in models:
             if model.layer in layers:
                 started = time.perf_counter()
                 if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
-                    if _refresh_facts(con, model, sql_dir, cached, incremental=incremental) != "unchanged":
+                    facts_mode = _refresh_facts(con, model, sql_dir, cached, incremental=incremental)
+                    if facts_mode != "unchanged":
+                        _analyze(con, model)
+                elif model.materialized == "table" and additive.measures(model.sql()):
+                    if _refresh_additive(con, model, cached, facts_mode) != "unchanged":
                         _analyze(con, model)
                 else:
                     _run_model(con, model, model.layer, cached)
@@ -149,6 +156,7 @@ def build_layers(
                 built.append(model.qualified)
                 if timings is not None:
                     timings[model.qualified] = time.perf_counter() - started
+    additive.drop_delta(con)
     # the temp tables no later model reads are freed now: they hold memory the marts' aggregates need
     later = [_strip_comments(m.sql()) for m in models if m.layer not in layers]
     for model in cached:
@@ -187,6 +195,21 @@ def _refresh_facts(
         )
     except duckdb.Error as exc:
         raise WarehouseError(f"refreshing {model.qualified} ({model.path}) failed: {exc}") from exc
+
+
+def _refresh_additive(
+    con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[Model], facts_mode: str | None
+) -> str:
+    """Update an additive aggregate of the facts from this build's facts delta (:mod:`.additive`), or
+    build it in full; returns the mode (full, incremental, unchanged)."""
+    try:
+        mode = additive.refresh(con, model.qualified, model.sql().strip().rstrip(";"), facts_mode)
+    except duckdb.Error as exc:
+        raise WarehouseError(f"refreshing {model.qualified} ({model.path}) failed: {exc}") from exc
+    if mode is None:
+        _run_model(con, model, model.layer, cached)
+        return "full"
+    return mode
 
 
 def _cache_model(con: duckdb.DuckDBPyConnection, model: Model, cached: Sequence[Model]) -> None:
