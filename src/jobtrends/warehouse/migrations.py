@@ -1,4 +1,10 @@
-"""Creating the append-only tables (``sql/ddl``) and migrating warehouses written by older versions."""
+"""Creating the append-only tables (``sql/ddl``) and migrating warehouses written by older versions.
+
+A migration that rewrites rows of ``normalised.postings`` in place must also bump
+:data:`~jobtrends.warehouse.facts.STATE_VERSION`: the additive aggregates (:mod:`.additive`) subtract what a
+replaced facts row added by reading its normalised row again, which is right only while that row is
+unchanged, and the new key rebuilds them in full.
+"""
 
 from __future__ import annotations
 
