@@ -90,11 +90,12 @@ def refresh(
         )
         con.execute("drop table _jt_additive")
         return None
-    con.execute(f"delete from {qualified}")
     columns_sql = ", ".join(f'"{c}"' for c, _ in columns)
-    # a group the increment took every row from is gone, as in the full model
+    # a new table rather than delete + insert: an incremental build's commit does not vacuum, and every
+    # row is replaced. A group the increment took every row from is gone, as in the full model
     con.execute(
-        f'insert into {qualified} ({columns_sql}) select {columns_sql} from _jt_additive where "{names[0]}" > 0'
+        f"create or replace table {qualified} as "
+        f'select {columns_sql} from _jt_additive where "{names[0]}" > 0'
     )
     con.execute("drop table _jt_additive")
     return "incremental"
