@@ -448,7 +448,9 @@ def build_and_publish(
     publish: a rejected build (or an error, or a crash) leaves staging, intermediate, ``marts_next`` and
     the marts as the last published build left them. ``validate`` runs inside that transaction (other
     connections cannot see the new tables). Returns a JSON-serialisable summary; a build that ran the
-    models has ``model_seconds``: each staging/intermediate model and mart (``marts.<name>``), in build order.
+    models has ``model_seconds``: each staging/intermediate model and mart (``marts.<name>``), in build order,
+    and ``refresh_modes``: how the tables refreshed from the last build's were made (full, incremental,
+    unchanged: ``int_posting_stable_facts`` and the additive aggregates).
     """
     sql_dir = Path(settings.sql_dir)
     timings: dict[str, float] = {}
@@ -483,14 +485,18 @@ def build_and_publish(
     # crashed) build rolls back to the staging and intermediate the published marts were built from
     with warehouse.vacuum_on_commit(con, vacuum), warehouse.transaction(con) as tx:
         model_seconds: dict[str, float] = {}
+        refreshed: dict[str, str] = {}
         t0 = time.perf_counter()
-        layers = warehouse.build_layers(con, sql_dir, incremental=not full, timings=model_seconds)
+        layers = warehouse.build_layers(
+            con, sql_dir, incremental=not full, timings=model_seconds, modes=refreshed
+        )
         timings["layers_s"] = round(time.perf_counter() - t0, 3)
 
         t0 = time.perf_counter()
         names = warehouse.build_marts(con, sql_dir, timings=model_seconds)
         timings["marts_s"] = round(time.perf_counter() - t0, 3)
         summary["model_seconds"] = {name: round(s, 3) for name, s in model_seconds.items()}
+        summary["refresh_modes"] = refreshed
         # on an error the rollback drops the build's temp tables with the rest (a failed statement has
         # aborted the transaction: dropping them here would only raise again and hide the error)
         warehouse.drop_build_cache(con)

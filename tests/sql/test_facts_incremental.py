@@ -1,4 +1,5 @@
-"""The incremental refresh of intermediate.int_posting_stable_facts equals the model computed in full.
+"""The incremental refresh of intermediate.int_posting_stable_facts (and of int_skill_months, kept from its
+delta) equals the model computed in full.
 
 Each build below adds or changes a few postings on one warehouse (new versions that move a posting to
 another unique-role group, near-duplicates, lifecycle changes, quarantined and released rows, board
@@ -18,6 +19,7 @@ from jobtrends.warehouse import additive, facts
 from .conftest import SQL_DIR, TAXONOMY
 
 MODEL_SQL = (SQL_DIR / "intermediate" / "int_posting_stable_facts.sql").read_text().strip().rstrip(";")
+FACTS, SKILL_MONTHS = "intermediate.int_posting_stable_facts", "intermediate.int_skill_months"
 SKILL_MONTHS_SQL = (SQL_DIR / "intermediate" / "int_skill_months.sql").read_text().strip().rstrip(";")
 SHARED_DESC = (
     "We build the retrieval and ranking stack of our assistant: embeddings, vector search, evaluation "
@@ -102,8 +104,10 @@ def test_increments_match_the_full_model(given, additive_modes):
         skills=("llm", "rag"),
     )
     given.listing("gh", "2025-01-05", "L1").sighting("gh:1", "2025-01-05", "L1")
-    given.build(run_id="b1")
+    modes = given.build(run_id="b1")["refresh_modes"]
     assert _meta(given)["mode"] == "full" and additive_modes == [None]
+    # the build summary says how both tables were made
+    assert modes == {FACTS: "full", SKILL_MONTHS: "full"}
     _assert_same_as_full(given)
     pytorch = "select postings, unique_roles from intermediate.int_skill_months where skill_id = 'pytorch'"
     assert given.con.execute(pytorch).fetchall() == [(2, 1)]
@@ -121,10 +125,11 @@ def test_increments_match_the_full_model(given, additive_modes):
         skills=("llm", "python"),
     )
     given.listing("gh", "2025-03-02", "L2").sighting("gh:9", "2025-03-02", "L2")
-    given.build(run_id="b2")
+    modes = given.build(run_id="b2")["refresh_modes"]
     meta = _meta(given)
     assert meta["mode"] == "incremental" and meta["rows_written"] < meta["facts_rows"]
     assert additive_modes[-1] == "incremental"
+    assert modes == {FACTS: "incremental", SKILL_MONTHS: "incremental"}
     _assert_same_as_full(given)
     # in January pytorch was named by gh:1 (the group's unique role) and lv:1; now gh:1, a unique role of
     # its own, names llm, and lv:1, unchanged itself, is the unique role that names pytorch
@@ -178,8 +183,9 @@ def test_increments_match_the_full_model(given, additive_modes):
         "insert into normalised.postings (posting_key, content_hash, taxonomy_version, role, seniority, is_ai_role) "
         "values ('gh:1', 'h1', 'other-taxonomy', 'other', 'mid', false)"
     )
-    given.build(run_id="b5")
+    modes = given.build(run_id="b5")["refresh_modes"]
     assert additive_modes[-1] == "unchanged"
+    assert modes == {FACTS: "unchanged", SKILL_MONTHS: "unchanged"}
     assert _meta(given) | {"facts_rows": 0} == {
         "mode": "unchanged",
         "reason": None,
@@ -233,8 +239,9 @@ def test_skill_months_that_do_not_add_up_are_rebuilt_in_full(given, additive_mod
     given.posting(
         "gh:1", posted="2025-01-05", title_clean="ml engineer", content_hash="h2", fetched="2025-02-01"
     )
-    given.build(run_id="b2")
+    modes = given.build(run_id="b2")["refresh_modes"]
     assert _meta(given)["mode"] == "incremental" and additive_modes[-1] is None
+    assert modes == {FACTS: "incremental", SKILL_MONTHS: "full"}
     assert "rebuilding it in full" in caplog.text
     _assert_same_as_full(given)
 

@@ -118,6 +118,7 @@ def build_layers(
     *,
     incremental: bool = False,
     timings: dict[str, float] | None = None,
+    modes: dict[str, str] | None = None,
 ) -> list[str]:
     """(Re)build the staging and intermediate models in place (the marts build does it inside the
     transaction that publishes or rolls back, so a rejected build leaves them as published).
@@ -129,7 +130,8 @@ def build_layers(
     only the rows whose inputs changed since the last build (otherwise, and when it cannot, the whole table);
     a table whose header says ``-- additive measures:`` is then updated from the rows it replaced
     (:mod:`.additive`).
-    ``timings`` gets each model's seconds (a view costs nothing until read, unless the build caches it).
+    ``timings`` gets each model's seconds (a view costs nothing until read, unless the build caches it);
+    ``modes`` how each of those two kinds of table was refreshed (full, incremental, unchanged).
     """
     built: list[str] = []
     cached: list[Model] = []
@@ -140,12 +142,17 @@ def build_layers(
             if model.layer in layers:
                 started = time.perf_counter()
                 if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
-                    facts_mode = _refresh_facts(con, model, sql_dir, cached, incremental=incremental)
-                    if facts_mode != "unchanged":
+                    facts_mode = mode = _refresh_facts(con, model, sql_dir, cached, incremental=incremental)
+                    if mode != "unchanged":
                         _analyze(con, model)
+                    if modes is not None:
+                        modes[model.qualified] = mode
                 elif model.materialized == "table" and additive.measures(model.sql()):
-                    if _refresh_additive(con, model, cached, facts_mode) != "unchanged":
+                    mode = _refresh_additive(con, model, cached, facts_mode)
+                    if mode != "unchanged":
                         _analyze(con, model)
+                    if modes is not None:
+                        modes[model.qualified] = mode
                 else:
                     _run_model(con, model, model.layer, cached)
                     if model.materialized == "table":
