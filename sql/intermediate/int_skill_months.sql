@@ -2,7 +2,8 @@
 -- description: How many postings of a role, and how many of them canonical (unique roles), name each
 --   skill, per month of their new date: the skill list of the normalised row int_posting_stable_facts
 --   uses. The skill marts roll these months up into quarters and years (counts add up exactly).
--- materialized: table
+-- materialized: table (it reads int_posting_stable_facts itself, not the int_posting_skill_ids view: the
+--   additive refresh replaces that table's name by the delta's, which a view's body would not see)
 -- additive measures: postings, unique_roles (counts of facts rows: a build that refreshed the facts
 --   incrementally adds the model over the rows it inserted and subtracts it over the rows it deleted,
 --   jobtrends.warehouse.additive; normalised.postings rows never change once written)

@@ -60,6 +60,7 @@ def refresh(
     types = dict(columns)
     plus = _subst(model_sql, INSERTED)
     minus = _subst(model_sql, DELETED)
+    measure_list = ", ".join(f'"{m}"' for m in names)
     signed = ", ".join(f'-"{m}" as "{m}"' for m in names)
     summed = ", ".join(f'cast(sum("{m}") as {types[m]}) as "{m}"' for m in names)
     key_list = ", ".join(keys)
@@ -67,12 +68,12 @@ def refresh(
         f"""create or replace temp table _jt_additive as
         select {key_list}, {summed}
         from (
-            select {key_list}, {", ".join(f'"{m}"' for m in names)} from {qualified}
+            select {key_list}, {measure_list} from {qualified}
             union all by name
             select * from ({plus}
 )
             union all by name
-            select * exclude ({", ".join(f'"{m}"' for m in names)}), {signed} from ({minus}
+            select * exclude ({measure_list}), {signed} from ({minus}
 )
         )
         group by all"""

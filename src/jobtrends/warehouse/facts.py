@@ -108,8 +108,6 @@ def refresh(
         reason = reason or f"more than {MAX_CHANGED_SHARE:.0%} of the postings changed"
         run_full()
         result = {"mode": "full", "reason": reason, "rows_written": _count(con, _TABLE)}
-    if result["mode"] != "incremental":
-        additive.drop_delta(con)  # (a subset run that fell back to a full build left one)
     _write_meta(con, sql_dir, key, result)
     # (after an error the caller's rollback drops them: a failed statement aborted the transaction)
     for name in _TEMPS:

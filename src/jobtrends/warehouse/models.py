@@ -141,22 +141,18 @@ def build_layers(
         for model in models:
             if model.layer in layers:
                 started = time.perf_counter()
+                # a table refreshed from the last build's (facts, additive aggregates) says how: its mode
+                mode: str | None = None
                 if model.materialized == "table" and facts.handles(model.qualified, sql_dir):
                     facts_mode = mode = _refresh_facts(con, model, sql_dir, cached, incremental=incremental)
-                    if mode != "unchanged":
-                        _analyze(con, model)
-                    if modes is not None:
-                        modes[model.qualified] = mode
                 elif model.materialized == "table" and additive.measures(model.sql()):
                     mode = _refresh_additive(con, model, cached, facts_mode)
-                    if mode != "unchanged":
-                        _analyze(con, model)
-                    if modes is not None:
-                        modes[model.qualified] = mode
                 else:
                     _run_model(con, model, model.layer, cached)
-                    if model.materialized == "table":
-                        _analyze(con, model)
+                if model.materialized == "table" and mode != "unchanged":
+                    _analyze(con, model)
+                if mode is not None and modes is not None:
+                    modes[model.qualified] = mode
                 if model.build_temp:
                     _cache_model(con, model, cached)
                     cached.append(model)
