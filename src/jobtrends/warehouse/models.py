@@ -281,16 +281,22 @@ def publish_marts(
         return also(con) if also is not None else None
 
 
-#: Tables an incremental build rewrites in part (deletes, then appends at the end): the ones whose row
-#: groups fragment from build to build.
-PARTLY_REWRITTEN_TABLES: tuple[str, ...] = (facts.FACTS_MODEL, "ops.posting_facts_state")
-
-
-def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = PARTLY_REWRITTEN_TABLES) -> bool:
-    """Whether one of ``tables`` holds more than twice the row groups its rows need (a missing table
-    does not). Each incremental build deletes rows all over such a table and appends a small row group
-    at its end; DuckDB's vacuum merges those at the next checkpoint, which at 1M rows costs more than
-    the rest of the commit (1.2-1.7 s of ~2 s measured on a 20k increment)."""
+def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = None) -> bool:
+    """Whether one of ``tables`` (default: every table of the warehouse with a row group's worth of rows)
+    holds more than twice the row groups its rows need (a missing table does not). Each incremental build
+    deletes rows all over the facts table and its state and appends a small row group at their end, as
+    nightly loads append to the raw and normalised tables; DuckDB's vacuum merges those at a checkpoint,
+    which at 1M rows costs 1.4-1.6 s: writers leave it to the build (:func:`connect`), which runs it once
+    this says the tables have fragmented."""
+    if tables is None:
+        tables = [
+            f"{schema}.{name}"
+            for schema, name in con.execute(
+                "select schema_name, table_name from duckdb_tables() "
+                "where database_name = current_database() and estimated_size >= ?",
+                [ROW_GROUP_ROWS],
+            ).fetchall()
+        ]
     for table in tables:
         schema, _, name = table.partition(".")
         exists = con.execute(
@@ -312,12 +318,12 @@ def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] = PARTLY_
 @contextlib.contextmanager
 def vacuum_on_commit(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[None]:
     """While the block runs (its commit included), let DuckDB's checkpoints vacuum (merge row groups
-    with deleted rows) only if ``enabled``; the previous ``max_vacuum_tasks`` is restored afterwards.
+    with deleted rows, DuckDB's default) only if ``enabled``; the previous ``max_vacuum_tasks`` (0 on a
+    writer opened by :func:`connect`) is restored afterwards.
     Skipping it leaves deleted rows and small row groups in place until a later vacuum: scans stay
     correct (deleted rows are skipped), the file holds some dead rows meanwhile."""
     ((previous,),) = con.execute("select current_setting('max_vacuum_tasks')").fetchall()
-    if not enabled:
-        con.execute("set max_vacuum_tasks = 0")
+    con.execute("reset max_vacuum_tasks" if enabled else "set max_vacuum_tasks = 0")
     with then_execute(con, f"set max_vacuum_tasks = {int(previous)}"):
         yield
 
