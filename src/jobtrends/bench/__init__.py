@@ -7,7 +7,8 @@ names, then runs each stage through the pipeline's own functions in its own subp
 same files, ``pipeline.normalise``, the first ``pipeline.build`` and a rebuild with nothing new
 (both with their input validation: the breakdown is a note), ``pipeline.export``, an **increment**
 (20,000 postings, 5,000 of them new versions of existing ones, land → load → normalise → build →
-export on the N-posting warehouse, one figure), dashboard query latency, a GX validation timing
+export on the N-posting warehouse, one figure), the **next night** (as many postings again, on the
+warehouse the increment's incremental build left: the state of every later night), dashboard query latency, a GX validation timing
 (``bench.quality.validate_batch_benchmark``) and last one **end-to-end** figure: land →
 publish → export of all N postings into a fresh warehouse, in one process as ``jobtrends run`` does
 it. Peak RSS is measured for every stage: the largest process and the summed process tree, sampled
@@ -51,12 +52,18 @@ TARGETS = {
     "validation_seconds": 10.0,
 }
 STAGES: tuple[str, ...] = (
-    "land", "load", "native", "normalise", "build", "rebuild", "export", "increment", "queries", "validate", "e2e",
+    "land", "load", "native", "normalise", "build", "rebuild", "export", "increment", "next_night", "queries",
+    "validate", "e2e",
 )  # fmt: skip
 # stages whose processes run pipeline work: each is held to the per-process memory target
-MEMORY_STAGES = frozenset({"land", "load", "normalise", "build", "rebuild", "export", "increment", "e2e"})
+MEMORY_STAGES = frozenset(
+    {"land", "load", "normalise", "build", "rebuild", "export", "increment", "next_night", "e2e"}
+)
 RUN_DATE = date(2026, 1, 1)
 INCREMENT_RUN_DATE = RUN_DATE + timedelta(days=1)
+#: The night after the increment: as many postings again, on a warehouse whose last build was incremental
+#: (what every night but the first after a full build starts from).
+NEXT_NIGHT_RUN_DATE = INCREMENT_RUN_DATE + timedelta(days=1)
 DASHBOARD_QUERIES: dict[str, str] = {
     "role_monthly_series": (
         "select period_start, new_unique_roles, active_unique_roles, yoy_change from marts.agg_title_growth "
@@ -125,7 +132,13 @@ def _through(settings: Any, dumps: Sequence[Path], run_date: date, steps: _Steps
 
 
 def _stage(
-    name: str, data_dir: Path, dumps: list[Path], runs: int, n: int, increment: list[Path]
+    name: str,
+    data_dir: Path,
+    dumps: list[Path],
+    runs: int,
+    n: int,
+    increment: list[Path],
+    next_night: Sequence[Path] = (),
 ) -> dict[str, Any]:
     from jobtrends import pipeline, warehouse
 
@@ -157,6 +170,8 @@ def _stage(
         out["summary"] = pipeline.export(settings, RUN_DATE)
     elif name == "increment":
         _through(settings, increment, INCREMENT_RUN_DATE, steps)
+    elif name == "next_night":
+        _through(settings, next_night, NEXT_NIGHT_RUN_DATE, steps)
     elif name == "e2e":
         _through(settings, dumps, RUN_DATE, steps)
     elif name == "validate":
@@ -207,12 +222,20 @@ def _time_queries(path: Path, runs: int) -> dict[str, Any]:
 
 
 def _run_child(
-    name: str, root: Path, data_dir: Path, dumps: list[Path], runs: int, n: int, increment: list[Path]
+    name: str,
+    root: Path,
+    data_dir: Path,
+    dumps: list[Path],
+    runs: int,
+    n: int,
+    increment: list[Path],
+    next_night: Sequence[Path] = (),
 ) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "jobtrends.bench", "--_stage", name, "--_data", str(data_dir)]
     cmd += ["--dir", str(root), "--runs", str(runs), "--n", str(n)]
     cmd += [arg for d in dumps for arg in ("--_dump", str(d))]
     cmd += [arg for d in increment for arg in ("--_inc", str(d))]
+    cmd += [arg for d in next_night for arg in ("--_inc2", str(d))]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with TreeRss(proc.pid) as rss:
@@ -296,13 +319,14 @@ def evaluate(
             TARGETS["rebuild_seconds"] * scale,
         )
     )
-    checks.append(
-        _check(
-            f"increment of {increment:,} end to end seconds",
-            secs("increment"),
-            TARGETS["increment_seconds"] * increment / DEFAULT_INCREMENT,
+    for stage, label in (("increment", "increment"), ("next_night", "next night's increment")):
+        checks.append(
+            _check(
+                f"{label} of {increment:,} end to end seconds",
+                secs(stage),
+                TARGETS["increment_seconds"] * increment / DEFAULT_INCREMENT,
+            )
         )
-    )
     for name, s in stages.items():
         largest = (s.get("rss") or {}).get("largest_mb")
         if name in MEMORY_STAGES and "skipped" not in s:
@@ -364,6 +388,12 @@ def render(report: dict[str, Any]) -> str:
             f"increment: {inc.get('new_postings', 0):,} new postings + {inc.get('new_versions', 0):,} new "
             f"versions of existing ones, landed on {INCREMENT_RUN_DATE} into the N-posting warehouse"
         )
+    night = report.get("next_night", {})
+    if night:
+        lines.append(
+            f"next night: {night.get('new_postings', 0):,} new postings + {night.get('new_versions', 0):,} new "
+            f"versions, landed on {NEXT_NIGHT_RUN_DATE} after the increment"
+        )
     lines += [
         "",
         f"{'stage':<11}{'seconds':>9}{'µs/posting':>11}{'largest MB':>11}{'sum MB':>9}{'procs':>6}  note",
@@ -380,7 +410,12 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"{name:<11}{'-':>9}{'-':>11}{mem}  skipped: {s['skipped']}")
             continue
         seconds = float(s.get("seconds", 0))
-        rows = int(inc.get("new_postings", 0)) + int(inc.get("new_versions", 0)) if name == "increment" else n
+        night_info = {"increment": inc, "next_night": night}.get(name)
+        rows = (
+            int(night_info.get("new_postings", 0)) + int(night_info.get("new_versions", 0))
+            if night_info is not None
+            else n
+        )
         per = f"{seconds / rows * 1e6:,.1f}" if seconds and rows and name != "queries" else "-"
         lines.append(f"{name:<11}{seconds:>9.2f}{per:>11}{mem}  {_note(s)}")
         for step in s.get("steps", []):
@@ -445,18 +480,30 @@ def run_bench(
         inc_dumps, inc_info = (
             generate_increment(root / "increment", n, increment, seed) if "increment" in wanted else ([], {})
         )
+        # the next night's unseen postings are numbered after the increment's; its new versions are of
+        # other postings (another seed)
+        fresh = increment - min(increment // 4, n)
+        night_dumps, night_info = (
+            generate_increment(root / "next_night", n + fresh, increment, seed + 1)
+            if "next_night" in wanted
+            else ([], {})
+        )
         results: dict[str, dict[str, Any]] = {}
         for name in wanted:
             if name == "e2e" and not keep and data_dir.exists():
                 shutil.rmtree(data_dir)  # every other stage is done with it: free the disk for the fresh run
             target = e2e_dir if name == "e2e" else data_dir
-            results[name] = _run_child(name, root, target, dumps, runs, n, inc_dumps)
+            results[name] = _run_child(name, root, target, dumps, runs, n, inc_dumps, night_dumps)
             print(
                 f"  {name}: {results[name].get('seconds', results[name].get('error', '?'))}", file=sys.stderr
             )
         notes = [s["skipped"] for s in results.values() if "skipped" in s]
         if "increment" in results and "build" not in results:
             notes.append("increment ran without the N-posting warehouse built first (stages land … build)")
+        if "next_night" in results and "increment" not in results:
+            notes.append(
+                "next_night ran without the increment first: its warehouse's last build was not incremental"
+            )
         if n < TARGET_ROWS:
             notes.append(
                 f"time targets were scaled linearly from 1M to N={n:,}; fixed costs (imports, GX context, "
@@ -473,6 +520,7 @@ def run_bench(
             "work_dir": str(root),
             "generate": gen,
             "increment": inc_info,
+            "next_night": night_info,
             "stages": results,
             "checks": evaluate(n, results, increment),
             "targets_at_1m": TARGETS,
@@ -585,6 +633,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--_data", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--_dump", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--_inc", action="append", default=[], help=argparse.SUPPRESS)
+    p.add_argument("--_inc2", action="append", default=[], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._stage:
         result = _stage(
@@ -594,6 +643,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.runs,
             args.n,
             [Path(d) for d in args._inc],
+            [Path(d) for d in args._inc2],
         )
         print(json.dumps(result, default=str))
         return 0
