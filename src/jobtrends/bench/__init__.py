@@ -8,8 +8,8 @@ same files, ``pipeline.normalise``, the first ``pipeline.build`` and a rebuild w
 (both with their input validation: the breakdown is a note), ``pipeline.export``, an **increment**
 (20,000 postings, 5,000 of them new versions of existing ones, land → load → normalise → build →
 export on the N-posting warehouse, one figure), the **next night** (as many postings again, on the
-warehouse the increment's incremental build left: the state of every later night), dashboard query latency, a GX validation timing
-(``bench.quality.validate_batch_benchmark``) and last one **end-to-end** figure: land →
+warehouse the increment's incremental build left: the state of every later night), dashboard query
+latency, a GX validation timing (``bench.quality.validate_batch_benchmark``) and last one **end-to-end** figure: land →
 publish → export of all N postings into a fresh warehouse, in one process as ``jobtrends run`` does
 it. Peak RSS is measured for every stage: the largest process and the summed process tree, sampled
 with psutil. Targets are issue 15's, stated for 1M postings (time scaled linearly for smaller
@@ -235,7 +235,7 @@ def _run_child(
     cmd += ["--dir", str(root), "--runs", str(runs), "--n", str(n)]
     cmd += [arg for d in dumps for arg in ("--_dump", str(d))]
     cmd += [arg for d in increment for arg in ("--_inc", str(d))]
-    cmd += [arg for d in next_night for arg in ("--_inc2", str(d))]
+    cmd += [arg for d in next_night for arg in ("--_night", str(d))]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with TreeRss(proc.pid) as rss:
@@ -410,11 +410,9 @@ def render(report: dict[str, Any]) -> str:
             lines.append(f"{name:<11}{'-':>9}{'-':>11}{mem}  skipped: {s['skipped']}")
             continue
         seconds = float(s.get("seconds", 0))
-        night_info = {"increment": inc, "next_night": night}.get(name)
+        batch = {"increment": inc, "next_night": night}.get(name)
         rows = (
-            int(night_info.get("new_postings", 0)) + int(night_info.get("new_versions", 0))
-            if night_info is not None
-            else n
+            int(batch.get("new_postings", 0)) + int(batch.get("new_versions", 0)) if batch is not None else n
         )
         per = f"{seconds / rows * 1e6:,.1f}" if seconds and rows and name != "queries" else "-"
         lines.append(f"{name:<11}{seconds:>9.2f}{per:>11}{mem}  {_note(s)}")
@@ -633,7 +631,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--_data", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--_dump", action="append", default=[], help=argparse.SUPPRESS)
     p.add_argument("--_inc", action="append", default=[], help=argparse.SUPPRESS)
-    p.add_argument("--_inc2", action="append", default=[], help=argparse.SUPPRESS)
+    p.add_argument("--_night", action="append", default=[], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._stage:
         result = _stage(
@@ -643,7 +641,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.runs,
             args.n,
             [Path(d) for d in args._inc],
-            [Path(d) for d in args._inc2],
+            [Path(d) for d in args._night],
         )
         print(json.dumps(result, default=str))
         return 0

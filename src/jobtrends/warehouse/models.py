@@ -286,8 +286,8 @@ def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = 
     holds more than twice the row groups its rows need (a missing table does not). Each incremental build
     deletes rows all over the facts table and its state and appends a small row group at their end, as
     nightly loads append to the raw and normalised tables; DuckDB's vacuum merges those at a checkpoint,
-    which at 1M rows costs 1.4-1.6 s: writers leave it to the build (:func:`connect`), which runs it once
-    this says the tables have fragmented."""
+    which at 1M rows costs 1.4-1.6 s: writers leave it to the build (:func:`.connection.connect`), which
+    runs it once this says the tables have fragmented."""
     if tables is None:
         tables = [
             f"{schema}.{name}"
