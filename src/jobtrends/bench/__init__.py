@@ -9,9 +9,9 @@ same files, ``pipeline.normalise``, the first ``pipeline.build`` and a rebuild w
 (20,000 postings, 5,000 of them new versions of existing ones, land → load → normalise → build →
 export on the N-posting warehouse, one figure), the **next night** (as many postings again, on the
 warehouse the increment's incremental build left: the state of every later night), dashboard query
-latency, a GX validation timing (``bench.quality.validate_batch_benchmark``) and last one **end-to-end** figure: land →
-publish → export of all N postings into a fresh warehouse, in one process as ``jobtrends run`` does
-it. Peak RSS is measured for every stage: the largest process and the summed process tree, sampled
+latency, a GX validation timing (``bench.quality.validate_batch_benchmark``) and last one
+**end-to-end** figure: land → publish → export of all N postings into a fresh warehouse, in one process
+as ``jobtrends run`` does it. Peak RSS is measured for every stage: the largest process and the summed process tree, sampled
 with psutil. Targets are issue 15's, stated for 1M postings (time scaled linearly for smaller
 ``N``); each prints PASS or FAIL. ``--scaling`` runs the end-to-end figure at 100k, 1M and 3M.
 """
@@ -33,7 +33,13 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
-from jobtrends.bench.generate import DEFAULT_FILES, DEFAULT_INCREMENT, generate_dumps, generate_increment
+from jobtrends.bench.generate import (
+    DEFAULT_FILES,
+    DEFAULT_INCREMENT,
+    generate_dumps,
+    generate_increment,
+    increment_split,
+)
 from jobtrends.bench.rss import SAMPLE_SECONDS, TreeRss
 from jobtrends.settings import load_settings
 
@@ -131,15 +137,9 @@ def _through(settings: Any, dumps: Sequence[Path], run_date: date, steps: _Steps
     steps("export", lambda: pipeline.export(settings, run_date))
 
 
-def _stage(
-    name: str,
-    data_dir: Path,
-    dumps: list[Path],
-    runs: int,
-    n: int,
-    increment: list[Path],
-    next_night: Sequence[Path] = (),
-) -> dict[str, Any]:
+def _stage(name: str, data_dir: Path, dumps: list[Path], runs: int, n: int) -> dict[str, Any]:
+    """Run stage ``name`` on ``data_dir``; ``dumps`` are the files it lands (the N postings, or the
+    increment's or the next night's files)."""
     from jobtrends import pipeline, warehouse
 
     settings = load_settings(data_dir)
@@ -169,9 +169,9 @@ def _stage(
     elif name == "export":
         out["summary"] = pipeline.export(settings, RUN_DATE)
     elif name == "increment":
-        _through(settings, increment, INCREMENT_RUN_DATE, steps)
+        _through(settings, dumps, INCREMENT_RUN_DATE, steps)
     elif name == "next_night":
-        _through(settings, next_night, NEXT_NIGHT_RUN_DATE, steps)
+        _through(settings, dumps, NEXT_NIGHT_RUN_DATE, steps)
     elif name == "e2e":
         _through(settings, dumps, RUN_DATE, steps)
     elif name == "validate":
@@ -221,21 +221,10 @@ def _time_queries(path: Path, runs: int) -> dict[str, Any]:
     return results
 
 
-def _run_child(
-    name: str,
-    root: Path,
-    data_dir: Path,
-    dumps: list[Path],
-    runs: int,
-    n: int,
-    increment: list[Path],
-    next_night: Sequence[Path] = (),
-) -> dict[str, Any]:
+def _run_child(name: str, root: Path, data_dir: Path, dumps: list[Path], runs: int, n: int) -> dict[str, Any]:
     cmd = [sys.executable, "-m", "jobtrends.bench", "--_stage", name, "--_data", str(data_dir)]
     cmd += ["--dir", str(root), "--runs", str(runs), "--n", str(n)]
     cmd += [arg for d in dumps for arg in ("--_dump", str(d))]
-    cmd += [arg for d in increment for arg in ("--_inc", str(d))]
-    cmd += [arg for d in next_night for arg in ("--_night", str(d))]
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     with TreeRss(proc.pid) as rss:
@@ -480,7 +469,7 @@ def run_bench(
         )
         # the next night's unseen postings are numbered after the increment's; its new versions are of
         # other postings (another seed)
-        fresh = increment - min(increment // 4, n)
+        fresh, _ = increment_split(n, increment)
         night_dumps, night_info = (
             generate_increment(root / "next_night", n + fresh, increment, seed + 1)
             if "next_night" in wanted
@@ -491,7 +480,8 @@ def run_bench(
             if name == "e2e" and not keep and data_dir.exists():
                 shutil.rmtree(data_dir)  # every other stage is done with it: free the disk for the fresh run
             target = e2e_dir if name == "e2e" else data_dir
-            results[name] = _run_child(name, root, target, dumps, runs, n, inc_dumps, night_dumps)
+            lands = {"increment": inc_dumps, "next_night": night_dumps}.get(name, dumps)
+            results[name] = _run_child(name, root, target, lands, runs, n)
             print(
                 f"  {name}: {results[name].get('seconds', results[name].get('error', '?'))}", file=sys.stderr
             )
@@ -630,8 +620,6 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--_stage", help=argparse.SUPPRESS)
     p.add_argument("--_data", type=Path, help=argparse.SUPPRESS)
     p.add_argument("--_dump", action="append", default=[], help=argparse.SUPPRESS)
-    p.add_argument("--_inc", action="append", default=[], help=argparse.SUPPRESS)
-    p.add_argument("--_night", action="append", default=[], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args._stage:
         result = _stage(
@@ -640,8 +628,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             [Path(d) for d in args._dump],
             args.runs,
             args.n,
-            [Path(d) for d in args._inc],
-            [Path(d) for d in args._night],
         )
         print(json.dumps(result, default=str))
         return 0

@@ -145,6 +145,13 @@ def generate_dumps(
     return [Path(p) for p, _, _ in done]
 
 
+def increment_split(n: int, new: int) -> tuple[int, int]:
+    """``(unseen, new versions)`` of an increment of ``new`` postings on an ``n``-posting warehouse: a
+    quarter of them, at most ``n``, are new versions of existing postings."""
+    changed = min(new // 4, n)
+    return new - changed, changed
+
+
 def generate_increment(
     out_dir: Path, n: int, new: int = DEFAULT_INCREMENT, seed: int = 7
 ) -> tuple[list[Path], dict[str, int]]:
@@ -152,8 +159,7 @@ def generate_increment(
     ``n``) new versions of existing ones (same ``b{i}`` ids spread over the warehouse, other content),
     the rest unseen ids; all dated in the last month of the generated range. Two dump files."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    changed = min(new // 4, n)
-    fresh = new - changed
+    fresh, changed = increment_split(n, new)
     stride = max(1, n // changed) if changed else 1
     jobs = [(out_dir / "increment_new.jsonl", n, fresh, seed, 1, 700, 0)]
     if changed:

@@ -288,23 +288,17 @@ def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = 
     nightly loads append to the raw and normalised tables; DuckDB's vacuum merges those at a checkpoint,
     which at 1M rows costs 1.4-1.6 s: writers leave it to the build (:func:`.connection.connect`), which
     runs it once this says the tables have fragmented."""
-    if tables is None:
-        tables = [
-            f"{schema}.{name}"
-            for schema, name in con.execute(
-                "select schema_name, table_name from duckdb_tables() "
-                "where database_name = current_database() and estimated_size >= ?",
-                [ROW_GROUP_ROWS],
-            ).fetchall()
-        ]
-    for table in tables:
-        schema, _, name = table.partition(".")
-        exists = con.execute(
-            "select 1 from duckdb_tables() where database_name = current_database() "
-            "and schema_name = ? and table_name = ?",
-            [schema, name],
+    sizes = {
+        f"{schema}.{name}": size
+        for schema, name, size in con.execute(
+            "select schema_name, table_name, estimated_size from duckdb_tables() "
+            "where database_name = current_database()"
         ).fetchall()
-        if not exists:
+    }
+    if tables is None:
+        tables = [table for table, size in sizes.items() if size >= ROW_GROUP_ROWS]
+    for table in tables:
+        if table not in sizes:
             continue
         ((groups, rows),) = con.execute(
             f"select count(distinct row_group_id), (select count(*) from {table}) "
@@ -319,7 +313,7 @@ def needs_vacuum(con: duckdb.DuckDBPyConnection, tables: Sequence[str] | None = 
 def vacuum_on_commit(con: duckdb.DuckDBPyConnection, enabled: bool) -> Iterator[None]:
     """While the block runs (its commit included), let DuckDB's checkpoints vacuum (merge row groups
     with deleted rows, DuckDB's default) only if ``enabled``; the previous ``max_vacuum_tasks`` (0 on a
-    writer opened by :func:`connect`) is restored afterwards.
+    writer opened by :func:`.connection.connect`) is restored afterwards.
     Skipping it leaves deleted rows and small row groups in place until a later vacuum: scans stay
     correct (deleted rows are skipped), the file holds some dead rows meanwhile."""
     ((previous,),) = con.execute("select current_setting('max_vacuum_tasks')").fetchall()
