@@ -37,3 +37,27 @@ create table if not exists normalised.dedup_signatures (
     words        integer not null,          -- 0: no words, never grouped
     signature    uinteger[] not null        -- the num_perm MinHash values
 );
+
+-- grain: one row per posting whose latest version the near-duplicate step grouped in a block and whose
+-- description has words — the LSH bucket keys it was compared by (transform.dedup.band_keys: b0..b15, one
+-- per band, null past the signature's bands; t: its identical-text key). A nightly step looks a new
+-- version's keys up here: a block whose new and replaced versions meet no near-duplicate keeps its groups
+-- and is not recomputed (jobtrends.dedup_index).
+create table if not exists normalised.dedup_band_keys (
+    posting_key  varchar not null,
+    content_hash varchar not null,
+    block_key    varchar not null,
+    t ubigint not null,
+    b0 ubigint, b1 ubigint, b2 ubigint, b3 ubigint, b4 ubigint, b5 ubigint, b6 ubigint, b7 ubigint,
+    b8 ubigint, b9 ubigint, b10 ubigint, b11 ubigint, b12 ubigint, b13 ubigint, b14 ubigint, b15 ubigint
+);
+
+-- grain: one row — the parameters normalised.dedup_band_keys was written with; none (or others) makes the
+-- next step regroup every block and write the keys anew.
+create table if not exists normalised.dedup_band_keys_state (
+    num_perm     integer not null,
+    threshold    double not null,
+    max_bucket   integer not null,
+    version      integer not null,
+    written_at   timestamptz not null default current_timestamp
+);

@@ -3,6 +3,9 @@
 -- version (row_id: one row even when a version was loaded twice). Narrow: descriptions are read later,
 -- and only for the blocks that need recomputing.
 --
+-- $postings restricts the postings (jobtrends.marts: the changed ones, when the step checks their blocks
+-- before regrouping any), or is empty.
+--
 -- Each raw row takes its company's key before the aggregate (a join with the small key table), and the
 -- latest version brings its row id, content hash and key out of the one arg_max: no join of the 1M
 -- versions back to raw.postings by rowid. Rows tied on the arg_max key share their content hash, so
@@ -33,6 +36,7 @@ versions as (
         coalesce(min(r.posted_at), min(coalesce(r.fetched_at, r.loaded_at))) as first_at
     from raw.postings as r
     left join keys on keys.raw_value = r.company
+    $postings
     group by r.posting_key
 
 )

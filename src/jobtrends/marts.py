@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import yaml
 
-from jobtrends import build_inputs, warehouse
+from jobtrends import build_inputs, dedup_index, warehouse
 from jobtrends.settings import Settings
 from transform import dedup
 
@@ -166,21 +166,60 @@ def _near_duplicates(
     num_perm: int,
     reuse: bool = True,
     workers: int | None = None,
-) -> tuple[pa.Table, int, int]:
+) -> tuple[pa.Table, int, int, pa.Table | None]:
     """Sign the descriptions of the blocks in ``_jt_dedup_blocks`` and group them.
 
-    Returns the near-duplicate rows, how many documents had words and how many were signed from their
-    text. The documents are numbered in block order (:func:`transform.dedup.document_order` over narrow
-    rows read unsorted: integer sorts, no sort of strings in SQL). A version signed before takes its
-    stored signature (``normalised.dedup_signatures``; ``reuse=False`` signs every one); the texts of the
-    others stream in batches in no particular order (sorting 3.5 KB texts would dominate) and each
-    signature lands at its number, so only the signatures (256 bytes a document) stay in memory, never all
-    the texts. New signatures are stored, replacing their postings' older versions.
+    Returns the near-duplicate rows, how many documents had words, how many were signed from their text
+    and the documents' LSH keys (:func:`jobtrends.dedup_index.key_table`; None when the signatures have
+    more bands than the table holds). The documents are numbered in block order
+    (:func:`transform.dedup.document_order` over narrow rows read unsorted: integer sorts, no sort of
+    strings in SQL).
     """
     docs = con.sql(_read_sql(sql_dir, "descriptions")).to_arrow_table()
-    n = docs.num_rows
-    # document i is row order[i] of docs; doc_of[row] is the inverse
+    # document i is row order[i] of docs
     order, starts = dedup.document_order(docs["block_key"], docs["sec"], docs["posting_key"])
+    sigs, signed = _signatures(con, sql_dir, docs, order, num_perm=num_perm, reuse=reuse, workers=workers)
+    idx, roots, similarity = dedup.group_blocks(starts, sigs, threshold=threshold, workers=workers)
+    found = pa.table(
+        {
+            "posting_key": pc.take(docs["posting_key"], pa.array(order[idx])).cast(pa.string()),
+            "canonical_key": pc.take(docs["posting_key"], pa.array(order[roots])).cast(pa.string()),
+            "similarity": pa.array(similarity, pa.float64()),
+            "block_key": pc.take(docs["block_key"], pa.array(order[idx])).cast(pa.string()),
+            "identical": pa.array(sigs.text_hash[idx] == sigs.text_hash[roots]),
+        }
+    )
+    keys = None
+    if dedup_index.usable(num_perm):
+        # in row order (row r is document doc_of[r]): no copy of the strings in document order
+        doc_of = np.empty(len(order), dtype=np.int64)
+        doc_of[order] = np.arange(len(order), dtype=np.int64)
+        keys = dedup_index.key_table(
+            docs["posting_key"], docs["content_hash"], docs["block_key"], sigs, doc_of
+        )
+    return found, int(np.count_nonzero(sigs.words)), signed, keys
+
+
+def _signatures(
+    con: Any,
+    sql_dir: Path,
+    docs: pa.Table,
+    order: np.ndarray,
+    *,
+    num_perm: int,
+    reuse: bool,
+    workers: int | None,
+) -> tuple[dedup.Signatures, int]:
+    """The signatures of ``docs`` (posting_key, content_hash, row_id), document ``i`` being row
+    ``order[i]``, and how many were signed from their text.
+
+    A version signed before takes its stored signature (``normalised.dedup_signatures``; ``reuse=False``
+    signs every one); the texts of the others stream in batches in no particular order (sorting 3.5 KB
+    texts would dominate) and each signature lands at its number, so only the signatures (256 bytes a
+    document) stay in memory, never all the texts. New signatures are stored, replacing their postings'
+    older versions.
+    """
+    n = docs.num_rows
     doc_of = np.empty(n, dtype=np.int64)
     doc_of[order] = np.arange(n, dtype=np.int64)
     sigs = dedup.Signatures.empty(n, num_perm)
@@ -205,17 +244,7 @@ def _near_duplicates(
                     batch.column("description"), rows=batch.column("doc_id").to_numpy(), workers=workers
                 )
         _store_signatures(con, docs, sigs, missing, order[missing], num_perm)
-    idx, roots, similarity = dedup.group_blocks(starts, sigs, threshold=threshold, workers=workers)
-    found = pa.table(
-        {
-            "posting_key": pc.take(docs["posting_key"], pa.array(order[idx])).cast(pa.string()),
-            "canonical_key": pc.take(docs["posting_key"], pa.array(order[roots])).cast(pa.string()),
-            "similarity": pa.array(similarity, pa.float64()),
-            "block_key": pc.take(docs["block_key"], pa.array(order[idx])).cast(pa.string()),
-            "identical": pa.array(sigs.text_hash[idx] == sigs.text_hash[roots]),
-        }
-    )
-    return found, int(np.count_nonzero(sigs.words)), len(missing)
+    return sigs, len(missing)
 
 
 def _fill_stored(sigs: dedup.Signatures, stored: np.ndarray, batch: pa.RecordBatch, num_perm: int) -> None:
@@ -303,22 +332,29 @@ def _compute_dedup_inputs(
     # finding the latest version of each posting (the costly part)
     con.execute(f"create or replace temp table _jt_dedup_unprocessed as {_read_sql(sql_dir, 'unprocessed')}")
     unchanged = not full and not new_keys and not _scalar(con, "select count(*) from _jt_dedup_unprocessed")
-    blocks = 0
-    if not unchanged:
-        con.execute(
-            f"create or replace temp table _jt_dedup_candidates as {_read_sql(sql_dir, 'candidates')}"
+    indexed = dedup_index.usable(num_perm)
+    # LSH keys written for other parameters, or never: every block is regrouped (and its keys written)
+    every_block = full or (indexed and not dedup_index.current(con, num_perm=num_perm, threshold=threshold))
+    checked = indexed and not every_block and not unchanged
+    blocks = kept = signed = 0
+    kept_keys: pa.Table | None = None
+    if checked:
+        kept_keys, kept, signed = _check_blocks(
+            con, sql_dir, threshold=threshold, num_perm=num_perm, workers=workers
         )
-        # full: every block with a candidate or a stored group. Otherwise the blocks of the postings with a
-        # version not compared before: the block of each one's latest version, and the blocks it was
-        # compared in before (a posting that moved to another company, or whose latest version names none,
-        # leaves its old block's groups: they are recomputed without it, or dropped when the block has no
-        # candidate left)
+    elif not unchanged:
+        _candidates(con, sql_dir)
+        # every block with a candidate or a stored group; or (signatures too wide for the LSH keys) the
+        # blocks of the postings with a version not compared before: the block of each one's latest
+        # version, and the blocks it was compared in before (a posting that moved to another company, or
+        # whose latest version names none, leaves its old block's groups: they are recomputed without
+        # it, or dropped when the block has no candidate left)
         con.execute(
             "create or replace temp table _jt_dedup_blocks as "
             + (
                 "select block_key from _jt_dedup_candidates union "
                 "select block_key from normalised.near_duplicates where block_key is not null"
-                if full
+                if every_block
                 else "select c.block_key from _jt_dedup_candidates as c "
                 "semi join _jt_dedup_unprocessed as u on u.posting_key = c.posting_key union "
                 "select p.block_key from normalised.dedup_processed as p "
@@ -326,12 +362,15 @@ def _compute_dedup_inputs(
                 "where p.block_key is not null"
             )
         )
+    if not unchanged:
         blocks = _scalar(con, "select count(*) from _jt_dedup_blocks")
-    compared = merged = signed = 0
+    compared = merged = 0
+    block_keys: pa.Table | None = None
     if blocks:
-        found, compared, signed = _near_duplicates(
+        found, compared, signed_here, block_keys = _near_duplicates(
             con, sql_dir, threshold=threshold, num_perm=num_perm, reuse=not full, workers=workers
         )
+        signed += signed_here
         merged = int(pc.sum(pc.invert(found["identical"])).as_py() or 0)
         with warehouse.registered(con, _jt_nd=found):
             con.execute(
@@ -341,6 +380,21 @@ def _compute_dedup_inputs(
                 "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
                 "select posting_key, canonical_key, similarity, block_key from _jt_nd"
             )
+    if not indexed and not unchanged:
+        # keys not kept up to date now: a later step with indexable signatures writes them anew
+        con.execute("delete from normalised.dedup_band_keys_state")
+    elif indexed and not unchanged:
+        parts = [t for t in (kept_keys, block_keys) if t is not None]
+        dedup_index.replace(
+            con,
+            pa.concat_tables(parts) if parts else None,
+            drop="true"
+            if every_block
+            else "posting_key in (select posting_key from _jt_dedup_unprocessed) "
+            "or block_key in (select block_key from _jt_dedup_blocks)",
+            num_perm=num_perm,
+            threshold=threshold,
+        )
     if not unchanged:
         # every version seen is compared now; a posting's latest version keeps its block (where the next
         # version of the posting must look for stale groups), older and company-less versions none
@@ -351,17 +405,77 @@ def _compute_dedup_inputs(
             "on c.posting_key = u.posting_key and c.content_hash = u.content_hash"
         )
     total = _scalar(con, "select count(*) from normalised.near_duplicates")
-    for temp in ("_jt_dedup_unprocessed", "_jt_dedup_candidates", "_jt_dedup_blocks"):
+    for temp in ("_jt_dedup_unprocessed", "_jt_dedup_candidates", "_jt_dedup_blocks", "_jt_dedup_changed"):
         con.execute(f"drop table if exists {temp}")
     return {
         "new_keys": new_keys,
         "blocks_recomputed": blocks,
+        "blocks_kept": kept,
         "descriptions_compared": compared,
         "descriptions_signed": signed,
         "near_duplicate_groups_merged": merged,
         "near_duplicates_total": total,
         "seconds": round(time.perf_counter() - started, 3),
     }
+
+
+def _candidates(con: Any, sql_dir: Path, postings: str = "") -> None:
+    """``_jt_dedup_candidates``: the latest version of every posting, or of those ``postings`` (a SQL
+    clause on ``r.posting_key``) names."""
+    sql = _read_sql(sql_dir, "candidates").replace("$postings", postings)
+    con.execute(f"create or replace temp table _jt_dedup_candidates as {sql}")
+
+
+def _check_blocks(
+    con: Any, sql_dir: Path, *, threshold: float, num_perm: int, workers: int | None
+) -> tuple[pa.Table, int, int]:
+    """Decide which blocks the changed postings (those with a version not compared before) make the step
+    regroup (:func:`jobtrends.dedup_index.blocks_to_regroup`) into ``_jt_dedup_blocks``, and leave the
+    candidates it needs in ``_jt_dedup_candidates``: the changed postings', and those of the blocks
+    regrouped. Returns the LSH keys of the changed postings' latest versions in the blocks kept, how many
+    blocks they reached were kept, and how many versions were signed from their text."""
+    con.execute(
+        "create or replace temp table _jt_dedup_changed as select distinct posting_key from _jt_dedup_unprocessed"
+    )
+    _candidates(con, sql_dir, "where r.posting_key in (select posting_key from _jt_dedup_changed)")
+    new_docs = con.sql(
+        "select posting_key, content_hash, block_key, row_id from _jt_dedup_candidates"
+    ).to_arrow_table()
+    sigs, signed = _signatures(
+        con, sql_dir, new_docs, np.arange(new_docs.num_rows, dtype=np.int64), num_perm=num_perm, reuse=True,
+        workers=workers,
+    )  # fmt: skip
+    regroup = dedup_index.blocks_to_regroup(con, sql_dir, new_docs, sigs, threshold=threshold)
+    reached = set(new_docs["block_key"].to_pylist()) | {
+        key
+        for (key,) in con.execute(
+            "select distinct block_key from normalised.dedup_band_keys "
+            "where posting_key in (select posting_key from _jt_dedup_changed)"
+        ).fetchall()
+    }
+    with warehouse.registered(
+        con, _jt_regroup=pa.table({"block_key": pa.array(sorted(regroup), pa.string())})
+    ):
+        con.execute("create or replace temp table _jt_dedup_blocks as select block_key from _jt_regroup")
+    if regroup:
+        # the postings a regrouped block may hold: the changed ones, and those whose latest version was
+        # compared there (a version is marked with the block of its posting's latest version when
+        # compared; an unchanged posting's latest version was compared as such)
+        _candidates(
+            con,
+            sql_dir,
+            "where r.posting_key in (select posting_key from _jt_dedup_changed union all "
+            "select posting_key from normalised.dedup_processed "
+            "where block_key in (select block_key from _jt_dedup_blocks))",
+        )
+    keys = dedup_index.key_table(
+        new_docs["posting_key"], new_docs["content_hash"], new_docs["block_key"], sigs,
+        np.arange(new_docs.num_rows, dtype=np.int64),
+    )  # fmt: skip
+    keys = keys.filter(
+        pc.invert(pc.is_in(keys["block_key"], value_set=pa.array(sorted(regroup), pa.string())))
+    )
+    return keys, len(reached - regroup), signed
 
 
 # ----------------------------------------------------------------------------- docs and comments

@@ -9,9 +9,14 @@ recomputed, every text signed again) gives, and the groups are checked by hand.
 
 from __future__ import annotations
 
-from jobtrends import marts
+import random
+import zlib
 
-from .conftest import SQL_DIR
+import pytest
+
+from jobtrends import marts, warehouse
+
+from .conftest import SQL_DIR, Given
 
 ROLE_DESC = (
     "Join the search relevance group to design ranking features, train gradient boosted and neural "
@@ -172,7 +177,9 @@ def test_a_posting_moving_to_a_company_never_seen_before_leaves_its_group(given)
     )  # fmt: skip
     summary = _build_and_compare(given)
     assert summary["dedup"]["new_keys"] == 1
-    assert summary["dedup"]["blocks_recomputed"] == 2  # brand new co, and pendant without gh:m1
+    # pendant is regrouped without gh:m1; brand new co only gains a singleton: its (no) groups are kept
+    assert summary["dedup"]["blocks_recomputed"] == 1
+    assert summary["dedup"]["blocks_kept"] == 1
     assert _pairs(given) == set()
 
 
@@ -191,3 +198,121 @@ def test_changed_company_key_rules_recompute_the_blocks_postings_left(given, mon
     summary = _build_and_compare(given)
     assert summary["dedup"]["new_keys"] == 1
     assert _pairs(given) == set()
+
+
+_SENTENCES = [
+    " ".join(f"{word}{i}" for word in words.split())
+    for i, words in enumerate(
+        [
+            "design ranking features for search and train rankers on click logs",
+            "run online experiments with product managers and report the lift",
+            "keep latency budgets for every query served from the edge caches",
+            "build payment file parsers and reconcile bank statements each night",
+            "pair with analysts on controls and the month end close calendar",
+            "lead the visual language of the mobile app and its component library",
+            "work with researchers on usability studies and accessible designs",
+            "own the feature store and the batch pipelines that fill it daily",
+            "mentor two engineers and review the designs of the platform team",
+            "write the evaluation harness for language models and their prompts",
+            "operate the training cluster and plan its capacity with finance",
+            "document the data contracts between the product and the warehouse",
+        ]
+    )
+]
+
+
+def _text(rng) -> str:
+    # a few shared sentences: many texts near (or exactly) one another, many LSH collisions below it
+    return ". ".join(rng.sample(_SENTENCES, rng.randint(3, 6)))
+
+
+def _dedup_state(given) -> tuple[list, list, list]:
+    near, marks = _state(given)
+    keys = given.rows("select * exclude (content_hash) from normalised.dedup_band_keys order by all")
+    return near, marks, keys
+
+
+@pytest.mark.parametrize(("seed", "max_bucket"), [(1, 200), (2, 200), (3, 2)])
+def test_random_increments_keep_the_state_of_a_full_pass_in_every_block(
+    tmp_path, monkeypatch, seed: int, max_bucket: int
+) -> None:
+    """Two warehouses take the same random increments (new postings, new versions with new or the same
+    texts, moves between companies and out of them, older versions loaded late); one runs the step
+    incrementally, the other as a full pass after every increment. Their near-duplicates, marks and LSH
+    keys must be equal after each, with blocks kept and regrouped along the way. ``max_bucket`` 2
+    compares most buckets as a chain, which a kept block must not meet."""
+    from transform.dedup import near
+
+    monkeypatch.setattr(near, "MAX_BUCKET_PAIRS", max_bucket)
+    rng = random.Random(seed)
+    companies = ["Acme", "Initech", "Hooli", None]
+    texts: dict[str, str] = {}
+    kept = regrouped = 0
+    with (
+        warehouse.connect(tmp_path / "inc.duckdb") as inc_con,
+        warehouse.connect(tmp_path / "full.duckdb") as full_con,
+    ):
+        pair = []
+        for con, name in ((inc_con, "inc"), (full_con, "full")):
+            warehouse.ensure_schema(con, SQL_DIR)
+            (tmp_path / name).mkdir()
+            pair.append(Given(con, tmp_path / name))
+        inc, full = pair
+        versions: dict[str, int] = {}
+        for round_ in range(6):
+            rows = []
+            for n in range(rng.randint(3, 8)):
+                key = f"gh:r{round_}n{n}"
+                texts[key] = (
+                    _text(rng) if not texts or rng.random() < 0.7 else rng.choice(list(texts.values()))
+                )
+                versions[key] = 1
+                rows.append(
+                    (key, texts[key], rng.choice(companies[:3]), f"2025-0{1 + round_}-1{n % 9}", None)
+                )
+            for key in rng.sample(sorted(versions), min(len(versions), rng.randint(1, 4))):
+                versions[key] += 1
+                if rng.random() < 0.5:
+                    texts[key] = _text(rng)
+                # an older version loaded late: fetched before every other, it dates the posting earlier
+                fetched = "2024-12-01" if rng.random() < 0.2 else f"2025-07-0{1 + round_}"
+                rows.append((key, texts[key], rng.choice(companies), None, fetched))
+            for given in (inc, full):
+                for key, text, company, posted, fetched in rows:
+                    given.posting(
+                        key, posted=posted, fetched=fetched, company=company, description=text,
+                        content_hash=f"h{versions[key]}-{zlib.crc32(text.encode())}",
+                    )  # fmt: skip
+                given.load()
+            summary = marts.compute_dedup_inputs(inc_con, SQL_DIR)
+            marts.compute_dedup_inputs(full_con, SQL_DIR, full=True)
+            assert _dedup_state(inc) == _dedup_state(full), f"round {round_}"
+            kept += summary["blocks_kept"]
+            regrouped += summary["blocks_recomputed"] if round_ else 0
+    assert kept and regrouped
+
+
+def test_keys_a_step_did_not_keep_are_written_anew_by_the_next(given) -> None:
+    from jobtrends import dedup_index
+    from transform import dedup
+
+    def keyed() -> list[str]:
+        return [
+            r["posting_key"]
+            for r in given.rows("select posting_key from normalised.dedup_band_keys order by 1")
+        ]
+
+    given.posting("gh:a", company="Acme", description=ROLE_DESC).load()
+    first = marts.compute_dedup_inputs(given.con, SQL_DIR)
+    assert first["blocks_recomputed"] == 1 and keyed() == ["gh:a"]
+    assert dedup_index.current(given.con, num_perm=dedup.DEFAULT_NUM_PERM, threshold=dedup.DEFAULT_THRESHOLD)
+    # 20 values make 20 bands, more than the table holds: that step groups without keys
+    given.posting("gh:b", company="Acme", description=FINANCE_DESC).load()
+    marts.compute_dedup_inputs(given.con, SQL_DIR, num_perm=20)
+    assert not dedup_index.current(
+        given.con, num_perm=dedup.DEFAULT_NUM_PERM, threshold=dedup.DEFAULT_THRESHOLD
+    )
+    given.posting("gh:c", company="Initech", description=DESIGN_DESC).load()
+    again = marts.compute_dedup_inputs(given.con, SQL_DIR)
+    assert again["blocks_recomputed"] == 2 and again["blocks_kept"] == 0  # every block, its keys anew
+    assert keyed() == ["gh:a", "gh:b", "gh:c"]

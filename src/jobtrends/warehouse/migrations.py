@@ -102,6 +102,8 @@ def _rehash_content(con: duckdb.DuckDBPyConnection) -> None:
                     f"delete from {table} where rowid in (select rowid from (select rowid, row_number() over "
                     f"(partition by {key} order by {keep}) as n from {table}) where n > 1)"
                 )
+            # the near-duplicate LSH keys name versions by their old hashes: the next step writes them anew
+            c.execute("delete from normalised.dedup_band_keys_state")
         c.execute("drop table if exists _jt_rehash")
         c.execute("insert into ops.migrations (name) values (?)", [name])
 

@@ -16,7 +16,8 @@ Callers use ``dedup.X``; the modules hold:
 
 - :mod:`.keys` — tier 2: :func:`company_key`, :func:`title_key`, :func:`location_key`;
 - :mod:`.near` — tier 3: :class:`Signatures` (batch signing), :func:`group_near_duplicates`,
-  :func:`near_duplicates_table`, the parameters (shingle words, signature size, threshold, banding);
+  :func:`near_duplicates_table`, :func:`band_keys` and :func:`similar` (what the incremental step
+  checks a new document with), the parameters (shingle words, signature size, threshold, banding);
 - :mod:`.kernels` — the compiled tokeniser, MinHash and grouping kernels (private);
 - :mod:`.reference` — one text at a time in Python, to inspect what the kernels see:
   :func:`normalise_description`, :func:`shingle_hashes`, :func:`signature`, :func:`estimated_similarity`.
@@ -26,21 +27,28 @@ from transform.dedup.keys import company_key, location_key, title_key
 from transform.dedup.near import (
     DEFAULT_NUM_PERM,
     DEFAULT_THRESHOLD,
+    MAX_BUCKET_PAIRS,
     SHINGLE_WORDS,
     Signatures,
+    band_keys,
+    band_layout,
     description_signatures,
     document_order,
     group_blocks,
     group_near_duplicates,
     near_duplicates_table,
+    similar,
 )
 from transform.dedup.reference import estimated_similarity, normalise_description, shingle_hashes, signature
 
 __all__ = [
     "DEFAULT_NUM_PERM",
     "DEFAULT_THRESHOLD",
+    "MAX_BUCKET_PAIRS",
     "SHINGLE_WORDS",
     "Signatures",
+    "band_keys",
+    "band_layout",
     "company_key",
     "description_signatures",
     "document_order",
@@ -52,5 +60,6 @@ __all__ = [
     "normalise_description",
     "shingle_hashes",
     "signature",
+    "similar",
     "title_key",
 ]

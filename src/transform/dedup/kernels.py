@@ -491,6 +491,24 @@ def _chain(
     return count
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _band_key(sig: np.ndarray, i: int, c0: int, rows_per_band: int) -> np.uint64:
+    """The LSH bucket key of document ``i``'s band starting at column ``c0``."""
+    x = _BAND_SEED
+    for c in range(c0, c0 + rows_per_band):
+        x = (x ^ np.uint64(sig[i, c])) * _MULT
+    return _mix(x)
+
+
+@njit(cache=True, nogil=True)
+def _band_keys(sig: np.ndarray, rows: np.ndarray, rows_per_band: int, out: np.ndarray) -> None:
+    """``out[t, band]``: the bucket key of document ``rows[t]`` in each band, as :func:`_group_block`
+    computes it."""
+    for t in range(rows.size):
+        for band in range(out.shape[1]):
+            out[t, band] = _band_key(sig, rows[t], band * rows_per_band, rows_per_band)
+
+
 @njit(cache=True, nogil=True)
 def _group_block(
     s: int,
@@ -548,10 +566,7 @@ def _group_block(
         for band in range(sig.shape[1] // rows_per_band):
             c0 = band * rows_per_band
             for t in range(nrep):
-                x = _BAND_SEED
-                for c in range(c0, c0 + rows_per_band):
-                    x = (x ^ np.uint64(sig[reps[t], c])) * _MULT
-                keys[t] = _mix(x)
+                keys[t] = _band_key(sig, reps[t], c0, rows_per_band)
             for bucket in range(_chain(keys, nrep, slot_key, slot_of, head, tail, nxt)):
                 t = head[bucket]
                 if nxt[t] < 0:

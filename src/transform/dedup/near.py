@@ -16,7 +16,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from transform.dedup.kernels import _fold_tables, _group_range, _sign_range
+from transform.dedup.kernels import _band_keys, _fold_tables, _group_range, _sign_range
 from transform.forking import available_cores
 
 #: Words per shingle: long enough that shared boilerplate sentences do not make different jobs alike.
@@ -31,7 +31,7 @@ DEFAULT_THRESHOLD = 0.7
 _BANDS = 16
 #: Buckets larger than this compare each member with the bucket's first and previous member only
 #: (linear instead of quadratic: large companies with boilerplate-heavy adverts).
-_MAX_BUCKET_PAIRS = 200
+MAX_BUCKET_PAIRS = 200
 
 _MAX_PERM = 256
 #: Documents below this are signed in the calling thread (no pool start-up for a handful).
@@ -211,7 +211,7 @@ def group_near_duplicates(
     One row per document that is not the earliest of its group: ``posting_key``, ``canonical_key`` (the
     earliest document of the group), ``similarity`` (estimated, to the canonical one; 1.0 for identical
     texts), ``block_key`` and ``identical`` (same normalised text as the canonical one). Documents are
-    compared only inside their block; buckets of more than ``_MAX_BUCKET_PAIRS`` members are compared
+    compared only inside their block; buckets of more than ``MAX_BUCKET_PAIRS`` members are compared
     as a chain (linear), not pairwise. ``workers``: threads (default: one per available core).
     """
     blocks = _as_array(block_keys)
@@ -305,7 +305,7 @@ def group_blocks(
     group, the earliest of it and their estimated similarity to it (rounded to 4 places)."""
     n = len(signatures)
     num_perm = signatures.values.shape[1]
-    rows_per_band = max(1, num_perm // _BANDS)
+    rows_per_band, _ = band_layout(num_perm)
     parent = np.arange(n, dtype=np.int64)
     similarity = np.zeros(n, dtype=np.float64)
     merged = np.zeros(n, dtype=np.bool_)
@@ -319,7 +319,7 @@ def group_blocks(
             signatures.words,
             rows_per_band,
             float(threshold),
-            _MAX_BUCKET_PAIRS,
+            MAX_BUCKET_PAIRS,
             parent,
             similarity,
             merged,
@@ -330,6 +330,33 @@ def group_blocks(
     )
     idx = np.flatnonzero(parent != np.arange(n))
     return idx, parent[idx], np.round(similarity[idx], 4)
+
+
+def band_layout(num_perm: int) -> tuple[int, int]:
+    """``(rows_per_band, bands)`` of signatures of ``num_perm`` values, as :func:`group_blocks` bands
+    them (16 bands of 4 rows at the default 64; columns past ``bands * rows_per_band`` are unused)."""
+    rows_per_band = max(1, num_perm // _BANDS)
+    return rows_per_band, num_perm // rows_per_band
+
+
+def band_keys(signatures: Signatures, rows: np.ndarray | None = None) -> np.ndarray:
+    """The LSH bucket key of each band of documents ``rows`` (default all): ``(len(rows), bands)``
+    unsigned 64-bit keys, those :func:`group_blocks` puts documents of one block in the same bucket by
+    (two documents are compared when a band's keys are equal)."""
+    rows = np.arange(len(signatures), dtype=np.int64) if rows is None else np.asarray(rows, np.int64)
+    rows_per_band, bands = band_layout(signatures.values.shape[1])
+    out = np.zeros((len(rows), bands), dtype=np.uint64)
+    if len(rows):
+        _band_keys(signatures.values, rows, rows_per_band, out)
+    return out
+
+
+def similar(a: np.ndarray, b: np.ndarray, threshold: float = DEFAULT_THRESHOLD) -> np.ndarray:
+    """Whether signature rows ``a[i]`` and ``b[i]`` are near-duplicates: the share of equal values at or
+    above ``threshold``, the test :func:`group_blocks` verifies a candidate pair with."""
+    if a.shape != b.shape:
+        raise ValueError("a and b differ in shape")
+    return np.count_nonzero(a == b, axis=1) / a.shape[1] >= threshold
 
 
 def near_duplicates_table(
