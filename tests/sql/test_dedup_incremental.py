@@ -274,9 +274,11 @@ def test_random_increments_keep_the_state_of_a_full_pass_in_every_block(
                 versions[key] += 1
                 if rng.random() < 0.5:
                     texts[key] = _text(rng)
-                # an older version loaded late: fetched before every other, it dates the posting earlier
-                fetched = "2024-12-01" if rng.random() < 0.2 else f"2025-07-0{1 + round_}"
-                rows.append((key, texts[key], rng.choice(companies), None, fetched))
+                # an older version loaded late: posted and fetched before every other, it dates the
+                # posting earlier (and may make it its group's canonical posting)
+                late = rng.random() < 0.2
+                posted, fetched = ("2024-12-01", "2024-12-01") if late else (None, f"2025-07-0{1 + round_}")
+                rows.append((key, texts[key], rng.choice(companies), posted, fetched))
             for given in (inc, full):
                 for key, text, company, posted, fetched in rows:
                     given.posting(
