@@ -111,13 +111,14 @@ def blocks_to_regroup(
     sql_dir: Path,
     new_docs: pa.Table,
     sigs: dedup.Signatures,
+    keys: pa.Table,
     *,
     threshold: float,
-) -> set[str]:
-    """The blocks whose groups a change may move, for the changed postings in temp table
-    ``_jt_dedup_changed`` (posting_key) whose latest versions are ``new_docs`` (posting_key,
-    content_hash, block_key; row ``i`` signed as document ``i`` of ``sigs``; postings without a block
-    have no row).
+) -> tuple[set[str], set[str]]:
+    """The blocks whose groups a change may move, and every block the change reaches, for the changed
+    postings in temp table ``_jt_dedup_changed`` (posting_key) whose latest versions are ``new_docs``
+    (posting_key, content_hash, block_key; row ``i`` signed as document ``i`` of ``sigs``; postings
+    without a block have no row) with LSH keys ``keys`` (:func:`key_table` of all of them).
 
     A block is regrouped when a version it loses was in a near-duplicate group or in a bucket compared
     as a chain, or when a version it gains meets an identical text, a candidate at or above
@@ -132,6 +133,7 @@ def blocks_to_regroup(
         "select canonical_key from normalised.near_duplicates) as grouped "
         "from normalised.dedup_band_keys as k semi join _jt_dedup_changed as c on c.posting_key = k.posting_key"
     ).to_arrow_table()
+    reached = set(old["block_key"].to_pylist()) | set(new_docs["block_key"].to_pylist())
     regroup.update(old.filter(old["grouped"])["block_key"].to_pylist())
     old = old.filter(pc.invert(old["grouped"]))
     if old.num_rows:
@@ -143,14 +145,11 @@ def blocks_to_regroup(
             sizes = hits.group_by(["probe_id", "band"]).aggregate([("posting_key", "count")])
             big = sizes.filter(pc.greater(sizes["posting_key_count"], limit))["probe_id"]
             regroup.update(pc.take(old["block_key"], big).to_pylist())
-    # versions gained
-    n = new_docs.num_rows
-    worded = np.flatnonzero(sigs.words[:n] > 0)
+    # versions gained (key_table keeps those with words, in order)
+    worded = np.flatnonzero(sigs.words[: new_docs.num_rows] > 0)
     if not len(worded):
-        return regroup
-    docs = new_docs.take(pa.array(worded))
-    blocks = docs["block_key"]
-    keys = key_table(docs["posting_key"], docs["content_hash"], blocks, sigs, worded)
+        return regroup, reached
+    blocks = keys["block_key"]
     probes = keys.select(["block_key", *_KEY_COLUMNS]).append_column(
         "probe_id", pa.array(np.arange(len(worded), dtype=np.int64))
     )
@@ -200,7 +199,7 @@ def blocks_to_regroup(
         regroup.update(pc.take(new_docs["block_key"], pa.array(a[hit])).to_pylist())
     if hits.num_rows:
         regroup.update(_verify_stored(con, hits, blocks, sigs, worded, threshold))
-    return regroup
+    return regroup, reached
 
 
 def _verify_stored(

@@ -380,22 +380,22 @@ def _compute_dedup_inputs(
                 "insert into normalised.near_duplicates (posting_key, canonical_key, similarity, block_key) "
                 "select posting_key, canonical_key, similarity, block_key from _jt_nd"
             )
-    if not indexed and not unchanged:
-        # keys not kept up to date now: a later step with indexable signatures writes them anew
-        con.execute("delete from normalised.dedup_band_keys_state")
-    elif indexed and not unchanged:
-        parts = [t for t in (kept_keys, block_keys) if t is not None]
-        dedup_index.replace(
-            con,
-            pa.concat_tables(parts) if parts else None,
-            drop="true"
-            if every_block
-            else "posting_key in (select posting_key from _jt_dedup_unprocessed) "
-            "or block_key in (select block_key from _jt_dedup_blocks)",
-            num_perm=num_perm,
-            threshold=threshold,
-        )
     if not unchanged:
+        if indexed:
+            parts = [t for t in (kept_keys, block_keys) if t is not None]
+            dedup_index.replace(
+                con,
+                pa.concat_tables(parts) if parts else None,
+                drop="true"
+                if every_block
+                else "posting_key in (select posting_key from _jt_dedup_unprocessed) "
+                "or block_key in (select block_key from _jt_dedup_blocks)",
+                num_perm=num_perm,
+                threshold=threshold,
+            )
+        else:
+            # keys not kept up to date now: a later step with indexable signatures writes them anew
+            con.execute("delete from normalised.dedup_band_keys_state")
         # every version seen is compared now; a posting's latest version keeps its block (where the next
         # version of the posting must look for stale groups), older and company-less versions none
         con.execute(
@@ -445,14 +445,11 @@ def _check_blocks(
         con, sql_dir, new_docs, np.arange(new_docs.num_rows, dtype=np.int64), num_perm=num_perm, reuse=True,
         workers=workers,
     )  # fmt: skip
-    regroup = dedup_index.blocks_to_regroup(con, sql_dir, new_docs, sigs, threshold=threshold)
-    reached = set(new_docs["block_key"].to_pylist()) | {
-        key
-        for (key,) in con.execute(
-            "select distinct block_key from normalised.dedup_band_keys "
-            "where posting_key in (select posting_key from _jt_dedup_changed)"
-        ).fetchall()
-    }
+    keys = dedup_index.key_table(
+        new_docs["posting_key"], new_docs["content_hash"], new_docs["block_key"], sigs,
+        np.arange(new_docs.num_rows, dtype=np.int64),
+    )  # fmt: skip
+    regroup, reached = dedup_index.blocks_to_regroup(con, sql_dir, new_docs, sigs, keys, threshold=threshold)
     with warehouse.registered(
         con, _jt_regroup=pa.table({"block_key": pa.array(sorted(regroup), pa.string())})
     ):
@@ -468,10 +465,6 @@ def _check_blocks(
             "select posting_key from normalised.dedup_processed "
             "where block_key in (select block_key from _jt_dedup_blocks))",
         )
-    keys = dedup_index.key_table(
-        new_docs["posting_key"], new_docs["content_hash"], new_docs["block_key"], sigs,
-        np.arange(new_docs.num_rows, dtype=np.int64),
-    )  # fmt: skip
     keys = keys.filter(
         pc.invert(pc.is_in(keys["block_key"], value_set=pa.array(sorted(regroup), pa.string())))
     )

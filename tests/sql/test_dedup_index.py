@@ -69,7 +69,14 @@ def _regroup(con, new: list[tuple[str, str, np.ndarray, int]], changed: list[str
         }
     )
     sigs = _sigs([d[2] for d in new], [d[3] for d in new]) if new else dedup.Signatures.empty(0, NUM_PERM)
-    return dedup_index.blocks_to_regroup(con, SQL_DIR, docs, sigs, threshold=dedup.DEFAULT_THRESHOLD)
+    keys = dedup_index.key_table(
+        docs["posting_key"], docs["content_hash"], docs["block_key"], sigs, np.arange(len(new))
+    )
+    regroup, reached = dedup_index.blocks_to_regroup(
+        con, SQL_DIR, docs, sigs, keys, threshold=dedup.DEFAULT_THRESHOLD
+    )
+    assert regroup <= reached
+    return regroup
 
 
 BASE = _sig(1)

@@ -27,7 +27,6 @@ from transform.dedup.keys import company_key, location_key, title_key
 from transform.dedup.near import (
     DEFAULT_NUM_PERM,
     DEFAULT_THRESHOLD,
-    MAX_BUCKET_PAIRS,
     SHINGLE_WORDS,
     Signatures,
     band_keys,
@@ -44,7 +43,6 @@ from transform.dedup.reference import estimated_similarity, normalise_descriptio
 __all__ = [
     "DEFAULT_NUM_PERM",
     "DEFAULT_THRESHOLD",
-    "MAX_BUCKET_PAIRS",
     "SHINGLE_WORDS",
     "Signatures",
     "band_keys",
